@@ -1,0 +1,1 @@
+//! Device configuration schema and fleet provisioning (issue #7).

@@ -1,0 +1,233 @@
+//! Message bodies, one type per topic kind. Times are Unix milliseconds (UTC).
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// `kh/v1/_hub/state`: retained; the hub's will sets `online: false`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HubState {
+    pub online: bool,
+    pub ts: u64,
+    pub hub_id: String,
+}
+
+/// `kh/v1/{kid}/status`: a birth, a will, or a clean shutdown.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Status {
+    Online(Birth),
+    Offline(Death),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Birth {
+    /// Increments on every connect; a death older than the latest birth is stale.
+    pub session: u64,
+    pub boot_id: String,
+    pub app_version: String,
+    pub catalog_version: u64,
+    pub outbox_depth: u64,
+    /// Events ever recorded, by kind: lets the hub detect drift.
+    pub lifetime_totals: BTreeMap<String, u64>,
+    pub ts: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Death {
+    pub session: u64,
+    /// Absent for a will (the broker publishes it); set for a clean shutdown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// `kh/v1/{kid}/evt`: a contiguous range of outbox events.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventBatch {
+    pub session: u64,
+    pub events: Vec<Event>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Per-kiosk, persisted, never reset.
+    pub seq: u64,
+    /// When it happened (kiosk clock, Unix ms).
+    pub t: u64,
+    /// False when the kiosk had no trusted time source yet.
+    pub clock_trusted: bool,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    AttractExit,
+    CategoryOpen { category: String },
+    ProductView { product_id: String, dwell_ms: u64 },
+    TraceOpen { batch_id: String },
+    Search { query: String, results: u32 },
+    ServiceRequest(ServiceRequest),
+    Parcel(ParcelScan),
+    SessionEnd { duration_ms: u64 },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceRequest {
+    /// Made by the kiosk; the hub creates at most one ticket per id.
+    pub request_id: String,
+    pub service_id: String,
+    pub village: String,
+    /// Full number, for the call-back; masked on every screen and export.
+    pub phone: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub is_complaint: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParcelDirection {
+    /// 工业品下行: received at the station for a villager.
+    In,
+    /// 农产品上行: dispatched from the village.
+    Out,
+    /// 取件: the villager collected it.
+    PickUp,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParcelScan {
+    pub direction: ParcelDirection,
+    /// The waybill number, or its hash when the privacy policy says so.
+    pub waybill: String,
+    pub waybill_hashed: bool,
+    pub carrier: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight_g: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale_id: Option<String>,
+}
+
+/// `kh/v1/{kid}/evt/ack`: everything `<= upto` is committed, except the
+/// `missing` ranges (inclusive) the kiosk must send again.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventsAck {
+    pub upto: u64,
+    #[serde(default)]
+    pub missing: Vec<(u64, u64)>,
+}
+
+/// `kh/v1/{kid}/catalog/desired`: a small retained pointer (< 1 KiB).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogPointer {
+    pub version: u64,
+    /// SHA-256 of the version's canonical snapshot (see `catalog::Snapshot`).
+    pub manifest_sha256: String,
+    /// Bytes of every blob the version names.
+    pub size: u64,
+    pub items: u64,
+}
+
+/// `kh/v1/{kid}/catalog/get`: `have` is 0 when the kiosk has nothing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogGet {
+    pub have: u64,
+    pub want: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocKind {
+    Delta,
+    Snapshot,
+}
+
+/// `kh/v1/{kid}/catalog/doc`: where to fetch the catalog document. The
+/// document itself is a content-addressed blob (gzip JSON), fetched with
+/// `blob/get` like an image, so it is resumable by offset too.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogDoc {
+    pub want: u64,
+    /// For a delta, the version it applies to; 0 for a snapshot.
+    pub base: u64,
+    pub kind: DocKind,
+    pub doc_sha256: String,
+    pub doc_size: u64,
+    pub manifest_sha256: String,
+    /// Set when the hub cannot serve `want` (unknown or withdrawn version).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// `kh/v1/{kid}/blob/get`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlobGet {
+    pub sha256: String,
+    pub offset: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncState {
+    Downloading,
+    Applied,
+    Failed,
+}
+
+/// `kh/v1/{kid}/catalog/reported`: retained.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogReported {
+    pub version: u64,
+    pub state: SyncState,
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// `kh/v1/{kid}/svc/ack`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceAck {
+    pub request_id: String,
+    pub ticket_no: String,
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handler: Option<String>,
+    pub ts: u64,
+}
+
+/// `kh/v1/{kid}/cmd/{name}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Command {
+    pub cid: String,
+    #[serde(default)]
+    pub args: BTreeMap<String, String>,
+    /// Unix ms after which the kiosk ignores it.
+    pub expires: u64,
+}
+
+/// `kh/v1/{kid}/cmd/res`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandResult {
+    pub cid: String,
+    pub ok: bool,
+    pub detail: String,
+}
