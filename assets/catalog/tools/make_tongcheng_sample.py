@@ -1,0 +1,312 @@
+#!/usr/bin/env python3
+"""Write the sample Tongcheng catalog (assets/catalog/tongcheng/).
+
+SAMPLE DATA: producers, products, certificates, batches and links are invented
+for demonstration; they are modelled on Tongcheng's public specialties but name
+no real company. GTINs use the restricted-circulation prefix 20-29, which never
+collides with a real product. Images are drawn here from simple shapes (no
+photographs). Python standard library only; output is deterministic.
+
+Usage: python3 assets/catalog/tools/make_tongcheng_sample.py [out_dir]
+"""
+import csv, math, os, struct, sys, zlib, random
+
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "tongcheng")
+COUNTY = "421222"  # 通城县, GB/T 2260
+rng = random.Random(421222)
+
+
+def gs1_check(body):
+    s = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return str((10 - s % 10) % 10)
+
+
+USCC = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+W = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+
+
+def uscc(kind_digit, serial):
+    body = "9" + kind_digit + COUNTY + "MA4" + serial
+    assert len(body) == 17, body
+    s = sum(USCC.index(c) * w for c, w in zip(body, W))
+    return body + USCC[(31 - s % 31) % 31]
+
+
+# ---------------------------------------------------------------- images
+def png(path, w, h, pixel_rows):
+    raw = b"".join(b"\x00" + bytes(r) for r in pixel_rows)
+    def chunk(t, d):
+        c = struct.pack(">I", len(d)) + t + d
+        return c + struct.pack(">I", zlib.crc32(t + d) & 0xFFFFFFFF)
+    data = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+    data += chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def lerp(a, b, t):
+    return tuple(int(a[i] + (b[i] - a[i]) * t) for i in range(3))
+
+
+def draw(path, motif, c1, c2, accent, seed, w=480, h=360):
+    """Flat illustrations: a soft background gradient and one motif."""
+    r = random.Random(seed)
+    if motif == "pig":
+        accent = (236, 168, 164)  # pigs are pink, whatever the palette says
+    cx, cy = w / 2 + r.uniform(-20, 20), h / 2 + r.uniform(-10, 10)
+    peaks = [(r.uniform(0, w), r.uniform(h * 0.25, h * 0.55), r.uniform(90, 200)) for _ in range(4)]
+    rows = []
+    for y in range(h):
+        bg = lerp(c1, c2, y / h)
+        row = bytearray()
+        for x in range(w):
+            col = bg
+            dx, dy = x - cx, y - cy
+            if motif == "bottle":  # camellia oil bottle: body, neck, cap, label
+                if abs(dx) < 55 and -40 < dy < 120: col = accent
+                elif abs(dx) < 22 and -100 < dy <= -40: col = accent
+                elif abs(dx) < 26 and -122 < dy <= -100: col = (120, 60, 30)
+                if abs(dx) < 40 and 10 < dy < 70: col = (250, 244, 220)
+            elif motif == "leaf":  # tea leaves: two rotated ellipses with a vein
+                for ang, ox in ((0.6, -50), (-0.6, 50)):
+                    u = (dx - ox) * math.cos(ang) + dy * math.sin(ang)
+                    v = -(dx - ox) * math.sin(ang) + dy * math.cos(ang)
+                    if (u / 45) ** 2 + (v / 110) ** 2 < 1: col = accent if abs(u) > 3 else lerp(accent, (255, 255, 255), 0.5)
+            elif motif == "mountain":  # layered peaks and a sun
+                if (x - w * 0.78) ** 2 + (y - h * 0.22) ** 2 < 32 ** 2: col = (255, 214, 120)
+                for i, (px, py, pw) in enumerate(peaks):
+                    if y > py + abs(x - px) * (py / pw) * 0.9: col = lerp(accent, (40, 70, 60), i / 4)
+            elif motif == "pig":  # round body, ears, snout
+                if (dx / 120) ** 2 + (dy / 80) ** 2 < 1: col = accent
+                if (dx - 95) ** 2 + (dy + 5) ** 2 < 28 ** 2: col = lerp(accent, (120, 40, 40), 0.35)
+                if abs(dx - 60) < 16 and -95 < dy < -55 and dy < -55 + (dx - 60): col = accent
+                if abs(dx) < 90 and 60 < dy < 110 and (int(dx) // 30) % 2 == 0: col = accent
+            elif motif == "jar":  # honey / bean jar with a lid
+                if abs(dx) < 80 and -50 < dy < 110: col = accent
+                if abs(dx) < 88 and -75 < dy <= -50: col = (110, 80, 50)
+                if abs(dx) < 60 and 0 < dy < 60: col = (255, 248, 225)
+            elif motif == "bamboo":  # stalks with nodes
+                for sx in (-90, -20, 50, 120):
+                    if abs(dx - sx) < 18: col = accent if int(y) % 70 > 4 else lerp(accent, (0, 0, 0), 0.4)
+            elif motif == "basket":  # woven bowl
+                if dy > 0 and (dx / 150) ** 2 + (dy / 110) ** 2 < 1 and dy < 100:
+                    col = accent if (int(x + y) // 12 + int(x - y) // 12) % 2 else lerp(accent, (60, 30, 0), 0.3)
+            elif motif == "egg":  # eggs in a row
+                for ex in (-110, 0, 110):
+                    if ((dx - ex) / 46) ** 2 + ((dy - 10) / 62) ** 2 < 1: col = accent
+            elif motif == "fruit":  # kiwifruit halves
+                for ex in (-80, 80):
+                    d2 = (dx - ex) ** 2 + dy ** 2
+                    if d2 < 75 ** 2: col = (120, 80, 40)
+                    if d2 < 68 ** 2: col = accent
+                    if d2 < 20 ** 2: col = (250, 250, 220)
+            elif motif == "box":  # gift box with ribbon
+                if abs(dx) < 120 and -60 < dy < 110: col = accent
+                if abs(dx) < 14 or abs(dy - 20) < 12:
+                    if abs(dx) < 120 and -60 < dy < 110: col = (230, 190, 60)
+            elif motif == "dance":  # stylised dancers (拍打舞)
+                for ex in (-100, 0, 100):
+                    if (dx - ex) ** 2 + (dy + 70) ** 2 < 22 ** 2: col = accent
+                    if abs(dx - ex) < 30 - (dy + 40) * 0.2 and -45 < dy < 90: col = accent
+            elif motif == "water":  # wetland ripples and reeds
+                if y > h * 0.55: col = lerp(accent, (20, 60, 90), (y - h * 0.55) / (h * 0.45)) if (int(y) // 9) % 3 else lerp(accent, (255, 255, 255), 0.4)
+                if y <= h * 0.55 and abs((x % 40) - 20) < 2 and y > h * 0.3: col = (60, 110, 50)
+            elif motif == "scroll":  # paper-cut / postcard frame
+                if abs(dx) < 150 and abs(dy) < 110: col = (250, 240, 225)
+                if 120 < abs(dx) < 150 or 85 < abs(dy) < 110:
+                    if abs(dx) < 150 and abs(dy) < 110: col = accent
+                if (dx / 60) ** 2 + (dy / 60) ** 2 < 1 and ((int(dx) // 10 + int(dy) // 10) % 2): col = accent
+            row += bytes(col)
+        rows.append(row)
+    png(path, w, h, rows)
+
+
+PALETTES = {
+    "farm_produce": ((250, 236, 200), (236, 206, 150)),
+    "tourism": ((196, 226, 246), (232, 244, 236)),
+    "cultural": ((246, 226, 222), (230, 196, 186)),
+    "industrial": ((226, 232, 236), (200, 210, 218)),
+}
+
+# ---------------------------------------------------------------- producers
+# id, kind, name_zh, name_en, town, address, phone, intro_zh, intro_en, uscc kind digit
+PRODUCERS = [
+    ("paoshan-oil", "enterprise", "袍山油茶科技有限公司", "Paoshan Camellia Oil Co.", "石南镇", "石南镇黄袍山村油茶产业园1号", "13871234501", "以黄袍山高山油茶为原料，物理压榨，全程可追溯。", "Cold- and hot-pressed camellia oil from Huangpao Mountain groves.", "1"),
+    ("tongcheng-pig", "cooperative", "通城县山猪原种养殖专业合作社", "Tongcheng Pig Breeders' Cooperative", "马港镇", "马港镇堰下村三组", "13971234502", "保种繁育地方良种通城猪，林下散养。", "Keeps and raises the local Tongcheng pig breed, free-range in woodland.", "3"),
+    ("huanglong-tea", "enterprise", "黄龙山云雾茶业有限公司", "Huanglong Mountain Tea Co.", "麦市镇", "麦市镇黄龙村茶场", "13571234503", "海拔八百米云雾茶园，生态种植。", "Cloud-and-mist tea gardens at 800 m, grown without synthetic pesticides.", "1"),
+    ("yaogu-herbs", "cooperative", "药姑山中药材专业合作社", "Yaogu Mountain Herb Cooperative", "塘湖镇", "塘湖镇药姑村", "15071234504", "种植金银花、黄精、葛根等道地药材。", "Honeysuckle, Solomon's seal and kudzu root from Yaogu Mountain.", "3"),
+    ("junshui-foods", "enterprise", "隽水河农家食品厂", "Junshui River Farm Foods", "隽水镇", "隽水镇通城大道农副产品加工园", "18671234505", "传统工艺腊味、米粑与干货。", "Cured meats, rice cakes and dried goods made the traditional way.", "1"),
+    ("guandao-farm", "family_farm", "关刀镇李家土鸡家庭农场", "Li Family Free-range Farm", "关刀镇", "关刀镇桃源村五组", "13271234506", "山林散养土鸡，每日拾蛋。", "Hens roam the hillside; eggs collected daily.", ""),
+    ("daping-bees", "cooperative", "大坪乡蜂农专业合作社", "Daping Beekeepers' Cooperative", "大坪乡", "大坪乡内冲村", "13471234507", "中华蜂土法养殖，一年一取。", "Chinese honeybees kept in log hives, harvested once a year.", "3"),
+    ("beigang-bamboo", "enterprise", "通城竹木工艺品有限公司", "Tongcheng Bamboo & Wood Crafts Co.", "北港镇", "北港镇工业园竹木路8号", "13771234508", "楠竹与杉木制品，日用与工艺兼备。", "Household goods and crafts from moso bamboo and fir.", "1"),
+    ("tc-tourism", "enterprise", "通城县文旅发展有限公司", "Tongcheng Culture & Tourism Co.", "隽水镇", "隽水镇万雅国际商贸城", "07154321009", "黄龙山、药姑山、黄袍山线路与文化演出。", "Routes to Huanglong, Yaogu and Huangpao mountains, and cultural shows.", "1"),
+    ("wuli-noodles", "individual", "五里镇红薯粉丝作坊", "Wuli Sweet-potato Noodle Workshop", "五里镇", "五里镇五里村二组", "13971234510", "手工漏粉，自然晾晒。", "Hand-pressed sweet-potato noodles, sun dried.", ""),
+    ("dax-wetland", "cooperative", "四庄乡大溪湿地旅游合作社", "Daxi Wetland Tourism Cooperative", "四庄乡", "四庄乡大溪村", "15171234511", "湿地观鸟、游船与农家乐。", "Bird-watching, boat trips and farm stays at Daxi Wetland.", "3"),
+    ("shadui-douchi", "individual", "沙堆镇老街豆豉作坊", "Shadui Old Street Douchi Workshop", "沙堆镇", "沙堆镇老街", "13871234512", "三代传承发酵豆豉。", "Fermented black beans, a three-generation family recipe.", ""),
+]
+
+# ---------------------------------------------------------------- products
+# id, category, sub, name_zh, name_en, spec, price, unit, producer, gtin?, motif, featured, keywords, certs, n_images, intro_zh
+P = [
+    ("camellia-oil-500", "farm_produce", "食用油", "黄袍山压榨山茶油", "Huangpao camellia oil", "500毫升/瓶", "68", "元/瓶", "paoshan-oil", True, "bottle", True, "ycy shanchayou youcha", ["cert-oil-green"], 2, "高山油茶籽物理压榨，烟点高，适合炒菜凉拌。"),
+    ("camellia-oil-gift", "farm_produce", "食用油", "黄袍山山茶油礼盒", "Camellia oil gift box", "1升×2瓶/盒", "268", "元/盒", "paoshan-oil", True, "box", True, "ycy lihe youcha", ["cert-oil-green"], 1, "两瓶一升装，节庆送礼佳品。"),
+    ("camellia-oil-cold", "farm_produce", "食用油", "冷榨野山茶油", "Cold-pressed wild camellia oil", "250毫升/瓶", "58", "元/瓶", "paoshan-oil", True, "bottle", False, "lzycy youcha", ["cert-oil-green"], 1, "低温冷榨，保留茶油清香。"),
+    ("tc-pig-bacon", "farm_produce", "腊味", "通城猪柴火腊肉", "Tongcheng pig smoked bacon", "500克/袋", "78", "元/袋", "tongcheng-pig", False, "pig", True, "tczlr larou", ["cert-pig-gi"], 2, "通城猪后腿肉，柴火慢熏四十天。"),
+    ("tc-pig-fresh", "farm_produce", "畜禽", "通城猪鲜肉礼包", "Tongcheng pork gift pack", "2.5千克/箱", "198", "元/箱", "tongcheng-pig", False, "pig", False, "tczxr xianrou", ["cert-pig-gi"], 1, "冷链配送，含五花、前腿与排骨。"),
+    ("tc-pig-sausage", "farm_produce", "腊味", "通城猪手工香肠", "Handmade pork sausage", "500克/袋", "65", "元/袋", "tongcheng-pig", False, "pig", False, "xc xiangchang", ["cert-pig-gi"], 1, "七分瘦三分肥，微辣。"),
+    ("huanglong-green", "farm_produce", "茶叶", "黄龙山云雾绿茶", "Huanglong cloud-mist green tea", "250克/罐", "168", "元/罐", "huanglong-tea", True, "leaf", True, "hlsyw lvcha", ["cert-tea-organic"], 2, "明前采摘，一芽一叶，栗香持久。"),
+    ("huanglong-black", "farm_produce", "茶叶", "黄龙山工夫红茶", "Huanglong congou black tea", "200克/罐", "128", "元/罐", "huanglong-tea", True, "leaf", False, "hc hongcha", ["cert-tea-organic"], 1, "夏茶精制，汤色红亮，蜜香。"),
+    ("yaogu-white", "farm_produce", "茶叶", "药姑山高山白茶", "Yaogu mountain white tea", "100克/盒", "98", "元/盒", "huanglong-tea", False, "leaf", False, "bc baicha", [], 1, "日光萎凉，清甜耐泡。"),
+    ("fresh-tea-leaf", "farm_produce", "鲜茶叶", "黄龙山鲜茶叶（采摘体验）", "Fresh tea leaves (picking)", "1千克", "40", "元/千克", "huanglong-tea", False, "leaf", False, "xcy caizhai", [], 1, "春季现采鲜叶，可参加炒茶体验。"),
+    ("maishi-veg-box", "farm_produce", "蔬菜", "麦市高山蔬菜礼盒", "Maishi highland vegetable box", "5千克/箱", "88", "元/箱", "junshui-foods", False, "box", True, "gssc shucai", [], 1, "当季高山蔬菜，产地直发。"),
+    ("tanghu-mushroom", "farm_produce", "食用菌", "塘湖椴木香菇", "Tanghu log-grown shiitake", "250克/袋", "45", "元/袋", "yaogu-herbs", False, "jar", False, "xg xianggu", [], 1, "椴木栽培，肉厚味浓。"),
+    ("guandao-eggs", "farm_produce", "禽蛋", "关刀土鸡蛋", "Guandao free-range eggs", "30枚/盒", "45", "元/盒", "guandao-farm", False, "egg", True, "tjd jidan", [], 1, "林下散养，蛋黄橙红。"),
+    ("guandao-hen", "farm_produce", "畜禽", "关刀林下土鸡", "Free-range hen", "约1.5千克/只", "138", "元/只", "guandao-farm", False, "egg", False, "tj tuji", [], 1, "散养一年以上，宰杀后冷链发货。"),
+    ("wuli-noodles", "farm_produce", "粮油制品", "五里手工红薯粉丝", "Wuli sweet-potato noodles", "1千克/袋", "36", "元/袋", "wuli-noodles", False, "basket", False, "hsfs fensi", [], 1, "纯红薯淀粉，无添加。"),
+    ("beigang-kudzu", "farm_produce", "粮油制品", "北港野生葛根粉", "Beigang kudzu root powder", "500克/罐", "58", "元/罐", "yaogu-herbs", False, "jar", False, "ggf gegen", [], 1, "深山野葛，水洗沉淀。"),
+    ("daping-honey", "farm_produce", "蜂产品", "大坪土蜂蜜", "Daping wild honey", "500克/瓶", "88", "元/瓶", "daping-bees", True, "jar", True, "tfm fengmi", [], 2, "中华蜂百花蜜，一年一取。"),
+    ("shadui-douchi", "farm_produce", "调味品", "沙堆老街豆豉", "Shadui fermented black beans", "400克/罐", "25", "元/罐", "shadui-douchi", False, "jar", False, "dc douchi", [], 1, "黑豆自然发酵，咸香回甘。"),
+    ("shinan-rice-wine", "farm_produce", "酒类", "石南糯米甜酒", "Shinan sweet rice wine", "1千克/罐", "30", "元/罐", "junshui-foods", False, "jar", False, "nmjj tianjiu", [], 1, "糯米酒酿，冬日煮蛋佳品。"),
+    ("magang-bamboo-shoot", "farm_produce", "干货", "马港竹笋干", "Magang dried bamboo shoots", "500克/袋", "48", "元/袋", "beigang-bamboo", False, "bamboo", False, "zsg sungan", [], 1, "春笋煮制晒干，泡发即用。"),
+    ("tc-rice-cake", "farm_produce", "糕点", "通城米粑", "Tongcheng rice cakes", "1千克/袋", "26", "元/袋", "junshui-foods", False, "basket", False, "mb miba", [], 1, "早稻米磨浆蒸制，煎烤皆宜。"),
+    ("yaogu-honeysuckle", "farm_produce", "中药材", "药姑山金银花", "Yaogu honeysuckle", "100克/罐", "48", "元/罐", "yaogu-herbs", False, "leaf", False, "jyh jinyinhua", [], 1, "花蕾期采摘，低温烘干。"),
+    ("yaogu-polygonatum", "farm_produce", "中药材", "药姑山九蒸黄精", "Nine-steamed Solomon's seal", "250克/罐", "128", "元/罐", "yaogu-herbs", False, "jar", False, "hj huangjing", [], 1, "九蒸九晒，古法炮制。"),
+    ("kiwi", "farm_produce", "水果", "大坪红心猕猴桃", "Daping red-heart kiwifruit", "2.5千克/箱", "68", "元/箱", "daping-bees", False, "fruit", True, "mht mihoutao", [], 1, "高山种植，糖度高。"),
+    # tourism
+    ("huanglong-ticket", "tourism", "景区门票", "黄龙山景区门票", "Huanglong Mountain admission", "成人票", "60", "元/人", "tc-tourism", False, "mountain", True, "hls menpiao", [], 2, "云海、杜鹃与避暑胜地。"),
+    ("huangpao-park", "tourism", "景区门票", "黄袍山油茶公园与油茶博物馆", "Huangpao camellia park & museum", "成人票", "40", "元/人", "tc-tourism", False, "mountain", True, "hps bowuguan", [], 1, "国家油茶产业示范园区，国家AAA级旅游景区。"),
+    ("yaogu-hike", "tourism", "线路", "药姑山徒步一日游", "Yaogu Mountain day hike", "含向导与午餐", "128", "元/人", "tc-tourism", False, "mountain", False, "ygs tubu", [], 1, "古茶道与药材基地徒步线路。"),
+    ("daxi-boat", "tourism", "体验", "大溪湿地游船", "Daxi Wetland boat trip", "40分钟", "30", "元/人", "dax-wetland", False, "water", False, "dxsd youchuan", [], 1, "乘船观鸟，看芦苇荡。"),
+    ("huanglong-homestay", "tourism", "住宿", "黄龙山云海民宿", "Huanglong sea-of-clouds homestay", "双人间一晚", "298", "元/晚", "tc-tourism", False, "mountain", False, "ms minsu", [], 1, "推窗见云海，含早餐。"),
+    ("farm-stay-meal", "tourism", "餐饮", "大溪农家乐套餐", "Daxi farm-stay meal", "4人份", "260", "元/桌", "dax-wetland", False, "water", False, "njl nongjiale", [], 1, "湿地鱼、土鸡与时令蔬菜。"),
+    ("junshui-night", "tourism", "体验", "隽水河夜游", "Junshui River night walk", "约1.5小时", "", "", "tc-tourism", False, "water", False, "jsh yeyou", [], 1, "免费开放的滨河步道与灯光秀。"),
+    ("oil-study-tour", "tourism", "研学", "油茶采摘研学营", "Camellia picking study camp", "一天", "150", "元/人", "paoshan-oil", False, "mountain", False, "yx yanxue", [], 1, "采摘茶果、参观压榨，适合亲子。"),
+    # cultural
+    ("paida-dance", "cultural", "演出", "通城拍打舞专场演出", "Tongcheng Paida dance show", "60分钟", "80", "元/人", "tc-tourism", False, "dance", True, "pdw paidawu", [], 1, "国家级非物质文化遗产拍打舞。"),
+    ("bamboo-basket", "cultural", "竹编", "手工竹编果篮", "Handwoven bamboo fruit basket", "直径30厘米", "88", "元/个", "beigang-bamboo", False, "basket", False, "zb zhubian", [], 1, "篾匠手工编织，结实耐用。"),
+    ("wood-carving", "cultural", "木雕", "樟木雕油茶花摆件", "Camphor-wood camellia carving", "20厘米", "360", "元/件", "beigang-bamboo", False, "box", False, "md mudiao", [], 1, "樟木整雕，清香防虫。"),
+    ("oil-postcards", "cultural", "文创", "黄袍山油茶文化明信片", "Camellia culture postcards", "12张/套", "30", "元/套", "paoshan-oil", False, "scroll", False, "mxp mingxinpian", [], 1, "手绘油茶四季，附博物馆印章。"),
+    ("cloth-shoes", "cultural", "手工", "千层底手工布鞋", "Hand-stitched cloth shoes", "35–44码", "120", "元/双", "junshui-foods", False, "box", False, "bx buxie", [], 1, "纳底百针，透气养脚。"),
+    ("paper-cut", "cultural", "剪纸", "通城剪纸（十二生肖）", "Tongcheng paper-cuts (zodiac)", "12张/册", "58", "元/册", "tc-tourism", False, "scroll", False, "jz jianzhi", [], 1, "民间艺人手工剪刻。"),
+    ("tea-set", "cultural", "文创", "药姑山粗陶茶具", "Yaogu stoneware tea set", "一壶四杯", "260", "元/套", "huanglong-tea", False, "jar", False, "cj chaju", [], 1, "本地陶土烧制，朴拙自然。"),
+    # industrial
+    ("bamboo-board", "industrial", "竹木制品", "楠竹砧板", "Moso bamboo chopping board", "40×28厘米", "69", "元/块", "beigang-bamboo", False, "bamboo", True, "zb zhanban", [], 1, "整竹压制，不开裂。"),
+    ("bamboo-mat", "industrial", "竹木制品", "楠竹凉席", "Bamboo sleeping mat", "1.8×2米", "299", "元/张", "beigang-bamboo", False, "bamboo", False, "lx liangxi", [], 1, "碳化竹片，夏季清凉。"),
+    ("bamboo-towel", "industrial", "家纺", "竹纤维毛巾", "Bamboo-fibre towels", "3条/包", "39", "元/包", "beigang-bamboo", False, "box", False, "mj maojin", [], 1, "柔软吸水，抑菌。"),
+    ("fir-storage", "industrial", "竹木制品", "杉木收纳箱", "Fir storage chest", "50×35×30厘米", "158", "元/个", "beigang-bamboo", False, "box", False, "snx shouna", [], 1, "实木榫卯，无胶。"),
+    ("oil-soap", "industrial", "日化", "茶油手工皂", "Camellia oil soap", "100克×3块", "45", "元/盒", "paoshan-oil", False, "box", False, "xz xiangzao", [], 1, "冷制工艺，温和洁面。"),
+    ("tea-seed-powder", "industrial", "日化", "茶籽洗洁粉", "Tea-seed dish powder", "1千克/袋", "28", "元/袋", "paoshan-oil", False, "basket", False, "cz xijie", [], 1, "茶籽粕制成，天然去油。"),
+]
+
+ACCENTS = [(196, 140, 40), (176, 70, 60), (70, 140, 80), (60, 120, 170), (150, 90, 150), (200, 120, 60), (120, 120, 60)]
+
+CERTS = [
+    ("cert-oil-green", "green_food", "LB-11-24061704567A", "中国绿色食品发展中心", "paoshan-oil", "山茶油", "2024-06-17", "2027-06-16"),
+    ("cert-tea-organic", "organic", "166OP2400123", "中绿华夏有机产品认证中心", "huanglong-tea", "绿茶、红茶", "2026-03-01", "2027-02-28"),
+    ("cert-pig-gi", "geo_indication", "AGI0XXXX-样例", "农业农村部（样例）", "tongcheng-pig", "通城猪及其制品", "2020-01-01", "2030-12-31"),
+]
+
+SERVICES = [
+    ("policy", "free", "政策咨询", "Policy advice", "电商扶持政策、补贴申报解读。", "", "", "no"),
+    ("shop-setup", "free", "开店指导", "Online shop set-up", "淘宝、拼多多、抖音小店开店一对一指导。", "", "", "no"),
+    ("training", "free", "培训报名", "Training sign-up", "电商运营、直播带货、摄影培训报名。", "", "", "no"),
+    ("trademark", "free", "商标注册咨询", "Trademark advice", "商标查询与注册流程指导。", "", "", "no"),
+    ("finance", "free", "金融代办", "Finance services", "小额信贷、保险业务代办。", "", "", "no"),
+    ("legal", "free", "法律咨询", "Legal advice", "合同、消费纠纷咨询。", "", "", "no"),
+    ("logistics", "free", "物流对接", "Logistics matching", "快递进村、农产品上行物流对接。", "", "", "no"),
+    ("complaint", "free", "投诉与建议", "Complaints & suggestions", "对服务的投诉与建议，五个工作日内办结。", "", "", "yes"),
+    ("photo", "value_added", "商品拍摄", "Product photography", "白底图、场景图各5张。", "300", "元/组", "no"),
+    ("shop-design", "value_added", "网店装修", "Shop design", "首页与详情页设计。", "800", "元/店", "no"),
+    ("operation", "value_added", "代运营", "Shop management", "上新、客服与推广代运营。", "2000", "元/月", "no"),
+    ("livestream", "value_added", "直播带货", "Live-stream selling", "主播与场地，一场两小时。", "500", "元/场", "no"),
+    ("graphic", "value_added", "美工设计", "Graphic design", "海报、包装与标签设计。", "200", "元/张", "no"),
+    ("video", "value_added", "短视频制作", "Short video", "拍摄剪辑一条60秒短视频。", "600", "元/条", "no"),
+]
+
+
+def main():
+    os.makedirs(os.path.join(OUT, "images"), exist_ok=True)
+    gtin_serial = 100
+    def w(name, header, rows):
+        with open(os.path.join(OUT, name), "w", newline="", encoding="utf-8") as f:
+            wr = csv.writer(f, lineterminator="\n")
+            wr.writerow(header)
+            wr.writerows(rows)
+
+    with open(os.path.join(OUT, "catalog.toml"), "w", encoding="utf-8") as f:
+        f.write('# SAMPLE DATA for demonstration: invented producers and products.\n')
+        f.write('name = "通城县电商公共服务中心 产品目录（样例）"\n')
+        f.write(f'county_code = "{COUNTY}"\n')
+        f.write('trace_base = "https://trace.example.gov.cn"\n')
+        f.write('sample = true\n')
+
+    prod_rows = []
+    for i, (pid, kind, name, name_en, town, addr, phone, intro, intro_en, ud) in enumerate(PRODUCERS):
+        code = uscc(ud, f"TC{i + 1:04d}") if ud else ""
+        logo = ""
+        if kind in ("enterprise", "cooperative"):
+            logo = f"logo-{pid}.png"
+            draw(os.path.join(OUT, "images", logo), "scroll", (250, 250, 245), (235, 235, 225), ACCENTS[i % len(ACCENTS)], 1000 + i, 200, 200)
+        prod_rows.append([pid, kind, name, name_en, code, town, addr, phone, intro, intro_en, logo])
+    w("producers.csv", ["id", "kind", "name_zh", "name_en", "uscc", "town", "address", "contact_phone", "intro_zh", "intro_en", "logo"], prod_rows)
+
+    w("certifications.csv", ["id", "kind", "number", "issuer", "holder_id", "scope_zh", "valid_from", "valid_until"], CERTS)
+
+    product_rows, batch_rows, record_rows = [], [], []
+    serial = 1
+    for i, (pid, cat, sub, name, name_en, spec, price, unit, producer, has_gtin, motif, featured, kw, certs, n_img, intro) in enumerate(P):
+        imgs = []
+        for k in range(n_img):
+            fname = f"{pid}-{k + 1}.png"
+            c1, c2 = PALETTES[cat]
+            draw(os.path.join(OUT, "images", fname), motif, c1, c2, ACCENTS[(i + k) % len(ACCENTS)], i * 10 + k)
+            imgs.append(fname)
+        gtin = ""
+        if has_gtin:
+            body = f"2{COUNTY}{gtin_serial:05d}"
+            gtin_serial += 1
+            gtin = body + gs1_check(body)
+        product_rows.append([pid, cat, sub, name, name_en, spec, price, unit, producer, gtin, intro, "", "yes" if featured else "no", kw, ";".join(certs), ";".join(imgs)])
+        if cat == "farm_produce":
+            for b in range(1 if i % 3 else 2):
+                day = 1 + (i * 7 + b * 11) % 27
+                month = 9 + b
+                prod = f"2026-{month:02d}-{day:02d}"
+                yymmdd = f"26{month:02d}{day:02d}"
+                lot = f"{yymmdd}-{chr(65 + i % 26)}{b + 1}"
+                bid = f"{pid}-{lot.lower()}"
+                code = ""
+                if not gtin:
+                    body = f"{COUNTY}{yymmdd}{serial:04d}"
+                    serial += 1
+                    code = body + gs1_check(body)
+                need_cert = sub in ("蔬菜", "水果", "食用菌", "鲜茶叶", "畜禽", "禽蛋", "水产")
+                commit = f"HBTC{yymmdd}{i:03d}{b}" if need_cert or i % 2 == 0 else ""
+                best = f"2027-{month:02d}-{day:02d}" if sub not in ("蔬菜", "水果", "鲜茶叶", "畜禽") else f"2026-{month:02d}-{min(day + 7, 28):02d}"
+                if sub in ("蔬菜", "水果", "鲜茶叶", "畜禽"):
+                    best = f"2026-{month + (1 if day + 7 > 28 else 0):02d}-{(day + 7 - 1) % 28 + 1:02d}"
+                town = next(p[4] for p in PRODUCERS if p[0] == producer)
+                batch_rows.append([bid, pid, lot, prod, prod, best, "", f"{200 + i * 13} {unit.split('/')[-1] if unit else '份'}", f"通城县{town}", commit, code])
+                pname = next(p[2] for p in PRODUCERS if p[0] == producer)
+                pd = lambda d: f"2026-{month:02d}-{max(1, day - d):02d}"
+                record_rows.append([bid, pd(20) if day > 20 else f"2026-{month - 1:02d}-{day + 5:02d}", "input", pname, "施用腐熟农家肥，未使用化学农药（样例记录）"])
+                record_rows.append([bid, pd(3), "produce", pname, f"采收/加工：{name}"])
+                record_rows.append([bid, pd(1), "inspection", "通城县农产品质量安全检测站（样例）", "农残速测合格，抑制率低于50%"])
+                if commit:
+                    record_rows.append([bid, prod, "certificate", pname, f"开具承诺达标合格证 {commit}"])
+                record_rows.append([bid, prod, "store", "通城县电商公共服务中心仓", "入库，常温避光"])
+    w("products.csv", ["id", "category", "subcategory_zh", "name_zh", "name_en", "spec_zh", "price_yuan", "price_unit_zh", "producer_id", "gtin", "intro_zh", "intro_en", "featured", "keywords", "certification_ids", "images"], product_rows)
+    w("batches.csv", ["id", "product_id", "lot", "production_date", "packaging_date", "best_before", "expiry", "quantity", "origin_zh", "commitment_cert", "trace_code"], batch_rows)
+    w("trace_records.csv", ["batch_id", "date", "stage", "actor_zh", "detail_zh"], record_rows)
+    w("services.csv", ["id", "kind", "name_zh", "name_en", "description_zh", "price_yuan", "price_unit_zh", "is_complaint"], SERVICES)
+    shops = []
+    for k, (pid, *_rest) in enumerate([p for p in P if p[1] == "farm_produce"][:14]):
+        producer = next(p[8] for p in P if p[0] == pid)
+        plat = ["taobao", "pinduoduo", "jd", "douyin", "tmall", "wechat"][k % 6]
+        label = {"taobao": "淘宝店", "pinduoduo": "拼多多店", "jd": "京东店", "douyin": "抖音小店", "tmall": "天猫旗舰店", "wechat": "微信小程序"}[plat]
+        shops.append([f"shop-{pid}", producer, pid, plat, label, f"https://shop.example.cn/{plat}/{pid}"])
+    w("shops.csv", ["id", "producer_id", "product_id", "platform", "label_zh", "url"], shops)
+
+
+if __name__ == "__main__":
+    main()

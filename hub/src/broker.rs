@@ -1,0 +1,135 @@
+//! The broker the hub talks through: rumqttd embedded in the hub process, or
+//! an external one (Mosquitto, EMQX) named by URL. Either way the hub itself
+//! connects as an ordinary MQTT client, so both paths run the same code.
+
+use std::collections::HashMap;
+use std::net::{SocketAddr, TcpListener};
+
+#[derive(Debug, thiserror::Error)]
+pub enum BrokerError {
+    #[error(
+        "port {port} on {ip} is already taken (another broker or hub?); choose a free one with --listen {ip}:<port>, or use that broker with --broker mqtt://127.0.0.1:{port}"
+    )]
+    PortTaken { ip: std::net::IpAddr, port: u16 },
+    #[error("cannot listen on {addr}: {source}")]
+    Listen { addr: SocketAddr, source: std::io::Error },
+    #[error("broker URL {0:?} must look like mqtt://host:port")]
+    BadUrl(String),
+}
+
+/// Where the hub's MQTT client connects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BrokerAddr {
+    pub host: String,
+    pub port: u16,
+}
+
+impl BrokerAddr {
+    /// Parse `mqtt://host:port` (port defaults to 1883).
+    pub fn parse(url: &str) -> Result<Self, BrokerError> {
+        let bad = || BrokerError::BadUrl(url.to_owned());
+        let rest = url.strip_prefix("mqtt://").ok_or_else(bad)?;
+        let rest = rest.trim_end_matches('/');
+        let (host, port) = match rest.rsplit_once(':') {
+            Some((h, p)) => (h, p.parse().map_err(|_| bad())?),
+            None => (rest, 1883),
+        };
+        if host.is_empty() || host.contains('/') {
+            return Err(bad());
+        }
+        Ok(Self { host: host.trim_matches(['[', ']']).to_owned(), port })
+    }
+}
+
+/// A running embedded broker. rumqttd has no shutdown: it lives as long as
+/// the process (stopping the hub process stops it).
+#[derive(Debug)]
+pub struct EmbeddedBroker {
+    pub addr: SocketAddr,
+}
+
+impl EmbeddedBroker {
+    /// Where a client on this machine reaches it.
+    pub fn client_addr(&self) -> BrokerAddr {
+        let host =
+            if self.addr.ip().is_unspecified() { "127.0.0.1".to_owned() } else { self.addr.ip().to_string() };
+        BrokerAddr { host, port: self.addr.port() }
+    }
+}
+
+/// Start rumqttd on `listen` (port 0 picks a free port). It binds from its
+/// own thread a moment later; clients retry until it accepts.
+pub fn start_embedded(listen: SocketAddr) -> Result<EmbeddedBroker, BrokerError> {
+    // rumqttd only logs a failed bind from its own thread; probe first so a
+    // taken port is a clear error here.
+    let probe = TcpListener::bind(listen).map_err(|source| match source.kind() {
+        std::io::ErrorKind::AddrInUse => BrokerError::PortTaken { ip: listen.ip(), port: listen.port() },
+        _ => BrokerError::Listen { addr: listen, source },
+    })?;
+    let addr = probe.local_addr().map_err(|source| BrokerError::Listen { addr: listen, source })?;
+    drop(probe);
+
+    let connections = rumqttd::ConnectionSettings {
+        connection_timeout_ms: 10_000,
+        max_payload_size: protocol::limits::MAX_PACKET,
+        max_inflight_count: 256,
+        auth: None,
+        external_auth: None,
+        dynamic_filters: true,
+    };
+    let server = rumqttd::ServerSettings {
+        name: "v4".into(),
+        listen: addr,
+        tls: None,
+        next_connection_delay_ms: 1,
+        connections,
+    };
+    let config = rumqttd::Config {
+        id: 0,
+        router: rumqttd::RouterConfig {
+            max_connections: 20_000,
+            max_outgoing_packet_count: 200,
+            max_segment_size: 16 * 1024 * 1024,
+            max_segment_count: 4,
+            ..Default::default()
+        },
+        v4: Some(HashMap::from([("1".to_owned(), server)])),
+        ..Default::default()
+    };
+    std::thread::Builder::new()
+        .name("broker".into())
+        .spawn(move || {
+            let mut broker = rumqttd::Broker::new(config);
+            if let Err(e) = broker.start() {
+                tracing::error!(error = %e, "embedded broker stopped");
+            }
+        })
+        .expect("spawning a thread");
+
+    tracing::info!(%addr, "embedded broker listening");
+    Ok(EmbeddedBroker { addr })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broker_urls() {
+        assert_eq!(
+            BrokerAddr::parse("mqtt://10.0.0.5:1884").unwrap(),
+            BrokerAddr { host: "10.0.0.5".into(), port: 1884 }
+        );
+        assert_eq!(BrokerAddr::parse("mqtt://broker").unwrap().port, 1883);
+        assert!(BrokerAddr::parse("http://x:1").is_err());
+        assert!(BrokerAddr::parse("mqtt://:1").is_err());
+    }
+
+    #[test]
+    fn a_taken_port_names_the_port_and_the_flag() {
+        let busy = TcpListener::bind("127.0.0.1:0").unwrap();
+        let err = start_embedded(busy.local_addr().unwrap()).unwrap_err().to_string();
+        let port = busy.local_addr().unwrap().port().to_string();
+        assert!(err.contains(&port) && err.contains("--listen"), "{err}");
+    }
+}

@@ -1,0 +1,97 @@
+//! Parsers for the cell formats staff type in spreadsheets. Each returns a
+//! message that says what was expected, for the diagnostic.
+
+use time::{Date, Month};
+
+/// Ids: `[a-z0-9][a-z0-9-]{0,63}`; stable keys that kiosks, QR codes and
+/// reports refer to.
+pub fn id(s: &str) -> Result<String, String> {
+    let ok = !s.is_empty()
+        && s.len() <= 64
+        && (s.as_bytes()[0].is_ascii_lowercase() || s.as_bytes()[0].is_ascii_digit())
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok { Ok(s.to_owned()) } else { Err(format!("id {s:?} must be 1–64 characters of a-z, 0-9 and '-'")) }
+}
+
+/// Dates as `2024-09-15`, or as Excel writes them in a Chinese locale
+/// (`2024/9/15`). Returned as ISO `YYYY-MM-DD`.
+pub fn date(s: &str) -> Result<Date, String> {
+    let parts: Vec<&str> = s.split(['-', '/', '.']).collect();
+    let bad = || format!("date {s:?} must look like 2024-09-15");
+    let [y, m, d] = parts.as_slice() else { return Err(bad()) };
+    if y.len() != 4 {
+        return Err(bad());
+    }
+    let y: i32 = y.parse().map_err(|_| bad())?;
+    let m: u8 = m.parse().map_err(|_| bad())?;
+    let d: u8 = d.parse().map_err(|_| bad())?;
+    let month = Month::try_from(m).map_err(|_| format!("date {s:?}: there is no month {m}"))?;
+    Date::from_calendar_date(y, month, d).map_err(|_| format!("date {s:?}: {month} {y} has no day {d}"))
+}
+
+pub fn iso(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// `YYMMDD`, as GS1 date AIs want it.
+pub fn yymmdd(d: Date) -> String {
+    format!("{:02}{:02}{:02}", d.year() % 100, u8::from(d.month()), d.day())
+}
+
+/// Money in yuan (`68`, `68.5`, `68.50`, `¥68.00`) to fen.
+pub fn yuan_to_fen(s: &str) -> Result<u64, String> {
+    let t = s.trim_start_matches(['¥', '￥']).replace(',', "");
+    let bad = || format!("price {s:?} must be yuan with at most 2 decimals, like 68.50");
+    let (whole, frac) = t.split_once('.').unwrap_or((&t, ""));
+    if whole.is_empty() || frac.len() > 2 || !whole.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let whole: u64 = whole.parse().map_err(|_| bad())?;
+    let frac: u64 = if frac.is_empty() { 0 } else { format!("{frac:0<2}").parse().map_err(|_| bad())? };
+    whole.checked_mul(100).and_then(|w| w.checked_add(frac)).ok_or_else(bad)
+}
+
+pub fn boolean(s: &str) -> Result<bool, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "yes" | "y" | "true" | "1" | "是" => Ok(true),
+        "no" | "n" | "false" | "0" | "否" => Ok(false),
+        _ => Err(format!("{s:?} must be yes or no (是/否)")),
+    }
+}
+
+/// Only https links go on a kiosk as QR codes.
+pub fn https_url(s: &str) -> Result<String, String> {
+    let rest = s.strip_prefix("https://").ok_or_else(|| format!("link {s:?} must start with https://"))?;
+    let host = rest.split('/').next().unwrap_or("");
+    if host.is_empty() || !host.contains('.') || s.chars().any(|c| c.is_whitespace()) || s.len() > 300 {
+        return Err(format!("link {s:?} is not a usable https address"));
+    }
+    Ok(s.to_owned())
+}
+
+/// `a;b;c` lists inside one cell (also accepts the Chinese ；).
+pub fn list(s: &str) -> Vec<String> {
+    s.split([';', '；']).map(str::trim).filter(|x| !x.is_empty()).map(str::to_owned).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excel_dates_and_iso_dates_agree() {
+        assert_eq!(iso(date("2024/9/5").unwrap()), "2024-09-05");
+        assert_eq!(yymmdd(date("2024-09-15").unwrap()), "240915");
+        assert!(date("2024-02-30").unwrap_err().contains("no day 30"));
+        assert!(date("24-02-03").is_err());
+    }
+
+    #[test]
+    fn prices() {
+        assert_eq!(yuan_to_fen("68.5"), Ok(6850));
+        assert_eq!(yuan_to_fen("¥1,280.00"), Ok(128000));
+        assert!(yuan_to_fen("12.345").is_err());
+        assert!(yuan_to_fen("-3").is_err());
+        assert!(yuan_to_fen("abc").is_err());
+    }
+}

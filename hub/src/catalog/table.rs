@@ -1,0 +1,238 @@
+//! Reading one CSV table of a catalog folder: encoding, header, rows, and
+//! cell access that records a diagnostic with file, line and column.
+
+use super::diagnostics::{Diagnostics, Severity};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// A column a table may have.
+pub struct Column {
+    pub name: &'static str,
+    pub required: bool,
+}
+
+pub const fn req(name: &'static str) -> Column {
+    Column { name, required: true }
+}
+pub const fn opt(name: &'static str) -> Column {
+    Column { name, required: false }
+}
+
+/// A CSV file read and checked for encoding and header.
+pub struct Table {
+    pub file: String,
+    header: HashMap<String, usize>,
+    rows: Vec<(u64, csv::StringRecord)>,
+}
+
+/// Read `dir/file`. Missing optional files give an empty table; encoding
+/// and header problems are reported and give `None`.
+pub fn read(
+    dir: &Path,
+    file: &str,
+    columns: &[Column],
+    must_exist: bool,
+    diags: &mut Diagnostics,
+) -> Option<Table> {
+    let path = dir.join(file);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => {
+            return Some(Table { file: file.to_owned(), header: HashMap::new(), rows: Vec::new() });
+        }
+        Err(e) => {
+            diags.file_error(file, format!("cannot read {}: {e}", path.display()));
+            return None;
+        }
+    };
+    // Excel's "CSV UTF-8" starts with a byte-order mark.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    if let Err(e) = std::str::from_utf8(bytes) {
+        let at = e.valid_up_to();
+        let line = 1 + bytes[..at].iter().filter(|b| **b == b'\n').count() as u64;
+        let hint = if encoding_rs::GB18030
+            .decode_without_bom_handling_and_without_replacement(bytes)
+            .is_some()
+        {
+            "it looks like GBK/GB18030 (Excel's plain \"CSV\" on Chinese Windows); save it again as \"CSV UTF-8 (逗号分隔)\""
+        } else {
+            "save it again as \"CSV UTF-8 (逗号分隔)\""
+        };
+        diags.push(Severity::Error, file, Some(line), None, format!("the file is not UTF-8: {hint}"));
+        return None;
+    }
+    let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(false).from_reader(bytes);
+    let mut records = reader.records();
+    let header_rec = match records.next() {
+        Some(Ok(h)) => h,
+        Some(Err(e)) => {
+            diags.push(Severity::Error, file, Some(1), None, format!("unreadable header: {e}"));
+            return None;
+        }
+        None => {
+            diags.file_error(file, "the file is empty; it needs at least a header row");
+            return None;
+        }
+    };
+    let mut header = HashMap::new();
+    let mut ok = true;
+    for (i, name) in header_rec.iter().enumerate() {
+        let name = name.trim();
+        if !columns.iter().any(|c| c.name == name) {
+            let known: Vec<&str> = columns.iter().map(|c| c.name).collect();
+            diags.push(
+                Severity::Error,
+                file,
+                Some(1),
+                Some((i + 1, name)),
+                format!("unknown column {name:?}; columns are {}", known.join(", ")),
+            );
+            ok = false;
+        } else if header.insert(name.to_owned(), i).is_some() {
+            diags.push(
+                Severity::Error,
+                file,
+                Some(1),
+                Some((i + 1, name)),
+                format!("column {name:?} appears twice"),
+            );
+            ok = false;
+        }
+    }
+    for c in columns.iter().filter(|c| c.required) {
+        if !header.contains_key(c.name) {
+            diags.push(
+                Severity::Error,
+                file,
+                Some(1),
+                None,
+                format!("required column {:?} is missing", c.name),
+            );
+            ok = false;
+        }
+    }
+    let mut rows = Vec::new();
+    for rec in records {
+        match rec {
+            Ok(r) => {
+                let line = r.position().map(|p| p.line()).unwrap_or(0);
+                if r.iter().all(|c| c.trim().is_empty()) {
+                    continue; // blank lines Excel leaves at the end
+                }
+                if r.len() != header_rec.len() {
+                    diags.push(
+                        Severity::Error,
+                        file,
+                        Some(line),
+                        None,
+                        format!("row has {} cells, the header has {}", r.len(), header_rec.len()),
+                    );
+                    ok = false;
+                    continue;
+                }
+                rows.push((line, r));
+            }
+            Err(e) => {
+                let line = e.position().map(|p| p.line());
+                diags.push(Severity::Error, file, line, None, format!("unreadable row: {e}"));
+                ok = false;
+            }
+        }
+    }
+    ok.then(|| Table { file: file.to_owned(), header, rows })
+}
+
+impl Table {
+    pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
+        self.rows.iter().map(move |(line, rec)| Row { table: self, line: *line, rec })
+    }
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+/// One row; its getters report problems into the diagnostics they are given.
+pub struct Row<'a> {
+    table: &'a Table,
+    pub line: u64,
+    rec: &'a csv::StringRecord,
+}
+
+impl<'a> Row<'a> {
+    pub fn file(&self) -> &'a str {
+        &self.table.file
+    }
+
+    fn col(&self, name: &str) -> Option<usize> {
+        self.table.header.get(name).copied()
+    }
+
+    /// The trimmed cell, or "" when the column is absent.
+    pub fn raw(&self, name: &str) -> &'a str {
+        self.col(name).and_then(|i| self.rec.get(i)).map(str::trim).unwrap_or("")
+    }
+
+    /// Report a problem with one cell.
+    pub fn report(
+        &self,
+        diags: &mut Diagnostics,
+        severity: Severity,
+        name: &str,
+        message: impl Into<String>,
+    ) {
+        let col = self.col(name).map(|i| (i + 1, name));
+        diags.push(severity, &self.table.file, Some(self.line), col, message);
+    }
+
+    /// A required cell: empty is an error.
+    pub fn required(&self, diags: &mut Diagnostics, name: &str) -> Option<&'a str> {
+        let v = self.raw(name);
+        if v.is_empty() {
+            self.report(diags, Severity::Error, name, format!("{name} is required"));
+            return None;
+        }
+        Some(v)
+    }
+
+    /// An optional cell: empty is `None`.
+    pub fn optional(&self, name: &str) -> Option<&'a str> {
+        Some(self.raw(name)).filter(|v| !v.is_empty())
+    }
+
+    /// A required cell parsed by `parse`.
+    pub fn parse<T>(
+        &self,
+        diags: &mut Diagnostics,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        let v = self.required(diags, name)?;
+        parse(v).map_err(|m| self.report(diags, Severity::Error, name, m)).ok()
+    }
+
+    /// An optional cell parsed by `parse`; `Some(None)` when empty, `None` on error.
+    pub fn parse_opt<T>(
+        &self,
+        diags: &mut Diagnostics,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<Option<T>> {
+        match self.optional(name) {
+            None => Some(None),
+            Some(v) => parse(v).map(Some).map_err(|m| self.report(diags, Severity::Error, name, m)).ok(),
+        }
+    }
+
+    /// All non-empty cells with their column names, for the font check.
+    pub fn cells(&self) -> Vec<(&'a str, &'a str)> {
+        let mut v: Vec<(&str, &str)> = self
+            .table
+            .header
+            .iter()
+            .filter_map(|(n, i)| self.rec.get(*i).map(|c| (n.as_str(), c.trim())))
+            .filter(|(_, c)| !c.is_empty())
+            .collect();
+        v.sort_by_key(|(n, _)| self.col(n));
+        v
+    }
+}

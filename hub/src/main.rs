@@ -1,0 +1,42 @@
+//! `hub`: the county hub's command line. One subcommand per staff task; each
+//! lives in its own module under `cli/`.
+
+mod cli;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "hub", version, about = "County e-commerce hub: broker, catalog sync, presence, reports")]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the hub: embedded broker (default) or an external one.
+    Serve(cli::serve::ServeArgs),
+    /// Check, publish and compare catalog versions.
+    #[command(subcommand)]
+    Catalog(cli::catalog::CatalogCommand),
+    /// List kiosks (presence, catalog version, outbox), or register one.
+    Kiosks(cli::kiosks::KiosksArgs),
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    cli::init_logging();
+    let result = match args.command {
+        Command::Serve(a) => cli::serve::run(a),
+        Command::Catalog(c) => cli::catalog::run(c),
+        Command::Kiosks(a) => cli::kiosks::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("hub: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

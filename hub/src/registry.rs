@@ -1,0 +1,80 @@
+//! The kiosk registry: which kiosks exist, their group and signing secret,
+//! and the hub's own key (signs `kh/v1/_hub/state`).
+//!
+//! Issue #7's fleet CLI provisions kiosks through [`register`]; the hub
+//! refuses every message from a kiosk that is not registered or is revoked.
+
+use crate::store::{DataDir, StoreError, now_ms};
+use protocol::KioskId;
+use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::HashMap;
+
+/// What the hub knows of one kiosk.
+#[derive(Clone, Debug)]
+pub struct KioskEntry {
+    pub kid: KioskId,
+    pub group: String,
+    pub secret: Vec<u8>,
+}
+
+/// Group names: the same alphabet as kiosk ids (they appear in rollout targets).
+pub fn check_group(g: &str) -> Result<(), String> {
+    KioskId::new(g).map(|_| ()).map_err(|_| format!("group {g:?} may only use a-z, 0-9 and '-'"))
+}
+
+/// Register a kiosk with a fresh random 32-byte secret (or replace the
+/// secret of an existing one). Returns the secret.
+pub fn register(conn: &Connection, kid: &KioskId, group: &str) -> Result<Vec<u8>, StoreError> {
+    let secret: [u8; 32] = rand::random();
+    conn.execute(
+        "INSERT INTO kiosks(kid, group_name, secret, created_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(kid) DO UPDATE SET group_name = excluded.group_name, secret = excluded.secret, revoked_at = NULL",
+        params![kid.as_str(), group, &secret[..], now_ms()],
+    )?;
+    Ok(secret.to_vec())
+}
+
+pub fn lookup(conn: &Connection, kid: &KioskId) -> Result<Option<KioskEntry>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT group_name, secret FROM kiosks WHERE kid = ?1 AND revoked_at IS NULL",
+            [kid.as_str()],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)),
+        )
+        .optional()?
+        .map(|(group, secret)| KioskEntry { kid: kid.clone(), group, secret }))
+}
+
+/// Every active kiosk.
+pub fn all(conn: &Connection) -> Result<HashMap<KioskId, KioskEntry>, StoreError> {
+    let mut st = conn.prepare("SELECT kid, group_name, secret FROM kiosks WHERE revoked_at IS NULL")?;
+    let rows =
+        st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?)))?;
+    let mut out = HashMap::new();
+    for row in rows {
+        let (kid, group, secret) = row?;
+        // A row with an invalid id cannot come from `register`; skip it.
+        if let Ok(kid) = KioskId::new(kid) {
+            out.insert(kid.clone(), KioskEntry { kid, group, secret });
+        }
+    }
+    Ok(out)
+}
+
+/// The hub's own secret, created on first use in `<data>/hub.key` (hex).
+pub fn hub_key(dir: &DataDir) -> std::io::Result<Vec<u8>> {
+    let path = dir.root().join("hub.key");
+    match std::fs::read_to_string(&path) {
+        Ok(s) => hex::decode(s.trim()).map_err(|e| {
+            std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{}: {e}", path.display()))
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let key: [u8; 32] = rand::random();
+            let tmp = path.with_extension("key.tmp");
+            std::fs::write(&tmp, hex::encode(key))?;
+            std::fs::rename(&tmp, &path)?;
+            Ok(key.to_vec())
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,175 @@
+//! Everything kiosks send the hub arrives here: the topic is parsed, the
+//! kiosk looked up, the signature checked, and only then is the body acted
+//! on. Anything refused is logged with kiosk and topic and counted.
+
+use super::{Ctx, presence, rejects, sync};
+use protocol::messages::{BlobGet, CatalogGet, CatalogReported, CommandResult, Status};
+use protocol::{DecodeError, KioskId, Topic, TopicKind, decode, limits};
+use rumqttc::Publish;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+pub(crate) async fn run(ctx: Arc<Ctx>, mut inbox: mpsc::Receiver<Publish>) {
+    while let Some(p) = inbox.recv().await {
+        handle(&ctx, p).await;
+    }
+}
+
+async fn reject(ctx: &Ctx, kid: &str, topic: &str, reason: &str) {
+    tracing::warn!(kiosk = %kid, %topic, %reason, "message refused");
+    let (k, t, r) = (kid.to_owned(), topic.chars().take(200).collect::<String>(), reason.to_owned());
+    if let Err(e) = ctx.writer.exec(move |c| rejects::count(c, &k, &t, &r)).await {
+        tracing::error!(error = %e, "cannot count a refused message");
+    }
+}
+
+/// Short, stable reason names for the rejects table.
+fn reason(e: &DecodeError) -> String {
+    match e {
+        DecodeError::WrongTopic { .. } => "wrong topic".into(),
+        DecodeError::WrongKiosk { .. } => "wrong kiosk".into(),
+        DecodeError::Oversize { .. } => "oversize".into(),
+        DecodeError::Truncated => "truncated".into(),
+        DecodeError::Unsigned(_) => "unsigned".into(),
+        DecodeError::BadSignature => "bad signature".into(),
+        DecodeError::Malformed(_) => "malformed".into(),
+    }
+}
+
+async fn handle(ctx: &Arc<Ctx>, p: Publish) {
+    let topic = match Topic::parse(&p.topic) {
+        Ok(t) => t,
+        Err(e) => return reject(ctx, "?", &p.topic, &e.to_string()).await,
+    };
+    let Some(kid) = topic.kiosk().cloned() else {
+        return reject(ctx, "?", &p.topic, "not a kiosk topic").await;
+    };
+    let entry = match ctx.kiosk(&kid) {
+        Some(e) => e,
+        None => return reject(ctx, kid.as_str(), &p.topic, "unknown kiosk").await,
+    };
+    let key = entry.secret.as_slice();
+    macro_rules! body {
+        ($t:ty) => {
+            match decode::<$t>(&topic, &p.payload, key) {
+                Ok(m) => m,
+                Err(e) => {
+                    tracing::debug!(detail = %e, "decode failed");
+                    return reject(ctx, kid.as_str(), &p.topic, &reason(&e)).await;
+                }
+            }
+        };
+    }
+    match topic.kind() {
+        TopicKind::Status => {
+            let status = body!(Status);
+            on_status(ctx, &kid, status).await;
+        }
+        TopicKind::CatalogGet => {
+            let get = body!(CatalogGet);
+            on_catalog_get(ctx, &kid, key, get).await;
+        }
+        TopicKind::BlobGet => {
+            let get = body!(BlobGet);
+            on_blob_get(ctx, &kid, &p.topic, get).await;
+        }
+        TopicKind::CatalogReported => {
+            let r = body!(CatalogReported);
+            let k = kid.to_string();
+            if let Err(e) = ctx.writer.exec(move |c| sync::job_reported(c, &k, &r)).await {
+                tracing::error!(kiosk = %kid, error = %e, "cannot record a sync report");
+            }
+        }
+        TopicKind::CommandResult => {
+            let r = body!(CommandResult);
+            tracing::info!(kiosk = %kid, cid = r.cid, ok = r.ok, detail = r.detail, "command result");
+        }
+        TopicKind::Events => {
+            // Checked, but not yet ingested (hub part 2): without an ack the
+            // kiosk keeps every event in its outbox, so nothing is lost.
+            let _ = body!(protocol::messages::EventBatch);
+            tracing::debug!(kiosk = %kid, "event batch received; ingest is not enabled in this build");
+        }
+        other => {
+            reject(ctx, kid.as_str(), &p.topic, &format!("the hub does not accept {other:?} messages")).await
+        }
+    }
+}
+
+async fn on_status(ctx: &Arc<Ctx>, kid: &KioskId, status: Status) {
+    let k = kid.clone();
+    let now = crate::store::now_ms();
+    match ctx.writer.exec(move |c| presence::record(c, &k, &status, now)).await {
+        Ok(t) => {
+            tracing::info!(kiosk = %kid, transition = ?t, "presence");
+            if t == presence::Transition::CameOnline {
+                // Its retained pointer may be gone (broker restart): send it again.
+                super::housekeeping::send_pointer(ctx, kid, true).await;
+            }
+        }
+        Err(e) => tracing::error!(kiosk = %kid, error = %e, "cannot record presence"),
+    }
+}
+
+async fn on_catalog_get(ctx: &Arc<Ctx>, kid: &KioskId, key: &[u8], get: CatalogGet) {
+    let built = ctx.read(|c| sync::document(c, &ctx.blobs, get.have, get.want));
+    let (doc, new) = match built {
+        Ok(x) => x,
+        Err(e) => {
+            tracing::error!(kiosk = %kid, error = %e, "cannot build a catalog document");
+            return;
+        }
+    };
+    let (k, want, ok) = (kid.to_string(), get.want, doc.error.is_none());
+    let stored = ctx
+        .writer
+        .exec(move |c| {
+            if let Some(n) = &new {
+                sync::remember_doc(c, n)?;
+            }
+            if ok {
+                sync::job_started(c, &k, want)?;
+            }
+            Ok(())
+        })
+        .await;
+    if let Err(e) = stored {
+        tracing::error!(kiosk = %kid, error = %e, "cannot record a catalog document");
+        return;
+    }
+    tracing::info!(kiosk = %kid, have = get.have, want = get.want, kind = ?doc.kind, bytes = doc.doc_size, "catalog document");
+    ctx.link.send(&Topic::CatalogDoc(kid.clone()), &doc, key, false).await;
+}
+
+async fn on_blob_get(ctx: &Arc<Ctx>, kid: &KioskId, topic: &str, get: BlobGet) {
+    if !protocol::is_sha256_hex(&get.sha256) {
+        return reject(ctx, kid.as_str(), topic, "malformed").await;
+    }
+    let size = match ctx.read(|c| sync::fetchable_blob(c, &get.sha256)) {
+        Ok(Some(s)) => s,
+        Ok(None) => return reject(ctx, kid.as_str(), topic, "unknown blob").await,
+        Err(e) => return tracing::error!(error = %e, "blob lookup failed"),
+    };
+    if get.offset > size {
+        return reject(ctx, kid.as_str(), topic, "offset beyond blob").await;
+    }
+    // Send one window of chunks in the background; the kiosk asks for the
+    // next window from wherever it got to (flow control and resumption).
+    let ctx = ctx.clone();
+    let kid = kid.clone();
+    tokio::spawn(async move {
+        let chunk = limits::BLOB_CHUNK as u64;
+        for i in 0..limits::BLOB_WINDOW_CHUNKS {
+            let offset = get.offset + i * chunk;
+            if offset >= size {
+                break;
+            }
+            let bytes = match ctx.blobs.read_at(&get.sha256, offset, limits::BLOB_CHUNK) {
+                Ok(b) => b,
+                Err(e) => return tracing::error!(sha256 = get.sha256, error = %e, "cannot read blob"),
+            };
+            let topic = Topic::BlobChunk { kid: kid.clone(), sha256: get.sha256.clone(), offset };
+            ctx.link.raw(&topic, bytes).await;
+        }
+    });
+}

@@ -1,0 +1,176 @@
+//! `hub serve`: one MQTT client (over the embedded broker or an external
+//! one), a dispatcher for what kiosks send, and periodic work (new
+//! publications, job time-outs).
+//!
+//! The MQTT event loop never waits on the store or on publishing: incoming
+//! messages go to the dispatcher task through a channel, and blob transfers
+//! run in their own tasks.
+
+mod link;
+pub mod presence;
+pub mod rejects;
+pub mod sync;
+
+use crate::blobs::BlobDir;
+use crate::broker::{self, BrokerAddr, BrokerError};
+use crate::catalog::{self, Diagnostics, publish};
+use crate::registry::{self, KioskEntry};
+use crate::store::{self, DataDir, StoreError, writer::Writer};
+use link::Link;
+use protocol::KioskId;
+use rumqttc::{Event, Packet};
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// How `hub serve` runs.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    pub data: PathBuf,
+    /// Where the embedded broker listens (ignored with `broker`).
+    pub listen: SocketAddr,
+    /// Use this external broker instead of the embedded one.
+    pub broker: Option<BrokerAddr>,
+    /// Publish this catalog folder first if nothing is published yet.
+    pub seed_catalog: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Broker(#[from] BrokerError),
+    #[error("hub key: {0}")]
+    Key(std::io::Error),
+    #[error("seed catalog {dir}: {errors} error(s); run `hub catalog check {dir}`")]
+    Seed { dir: String, errors: usize },
+}
+
+/// State shared by the hub's tasks.
+pub(crate) struct Ctx {
+    pub writer: Writer,
+    /// Read-only connection for lookups on the hot path.
+    pub read: Mutex<rusqlite::Connection>,
+    pub blobs: BlobDir,
+    pub link: Link,
+    pub kiosks: Mutex<HashMap<KioskId, KioskEntry>>,
+    /// Last pointer version sent per kiosk, so a change of one group's
+    /// target republishes only the kiosks it concerns.
+    pub sent_pointers: Mutex<HashMap<KioskId, u64>>,
+}
+
+impl Ctx {
+    fn kiosk(&self, kid: &KioskId) -> Option<KioskEntry> {
+        self.kiosks.lock().expect("kiosk map lock").get(kid).cloned()
+    }
+
+    fn read<R>(
+        &self,
+        f: impl FnOnce(&rusqlite::Connection) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
+        f(&self.read.lock().expect("read connection lock"))
+    }
+}
+
+/// Run the hub until `shutdown` resolves.
+pub async fn serve(opts: ServeOptions, shutdown: impl Future<Output = ()>) -> Result<(), ServeError> {
+    let data = DataDir::new(&opts.data)?;
+    let writer = Writer::start(&data)?;
+    let blobs = BlobDir::new(data.blobs());
+    if let Some(dir) = &opts.seed_catalog {
+        seed(&writer, &blobs, dir, &data).await?;
+    }
+    let hub_key = registry::hub_key(&data).map_err(ServeError::Key)?;
+    let broker_addr = match &opts.broker {
+        Some(b) => b.clone(),
+        None => broker::start_embedded(opts.listen)?.client_addr(),
+    };
+    let (link, mut eventloop) = Link::new(&broker_addr, hub_key);
+    let read = store::open_read(&data)?;
+    let kiosks = registry::all(&read)?;
+    let ctx = Arc::new(Ctx {
+        writer,
+        read: Mutex::new(read),
+        blobs,
+        link,
+        kiosks: Mutex::new(kiosks),
+        sent_pointers: Mutex::default(),
+    });
+
+    let (inbox, inbox_rx) = mpsc::channel(4096);
+    let dispatcher = tokio::spawn(dispatch::run(ctx.clone(), inbox_rx));
+    let (connected_tx, connected_rx) = tokio::sync::watch::channel(0u64);
+    let housekeeping = tokio::spawn(housekeeping::run(ctx.clone(), connected_rx));
+    tracing::info!(broker = %format!("{}:{}", broker_addr.host, broker_addr.port), "hub starting");
+
+    tokio::pin!(shutdown);
+    let mut connections = 0u64;
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            ev = eventloop.poll() => match ev {
+                Ok(Event::Incoming(Packet::ConnAck(_))) => {
+                    connections += 1;
+                    tracing::info!(connections, "connected to broker");
+                    let _ = connected_tx.send(connections);
+                }
+                Ok(Event::Incoming(Packet::Publish(p))) => {
+                    if inbox.send(p).await.is_err() {
+                        break;
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "broker connection lost; retrying");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            }
+        }
+    }
+    // Clean shutdown: say so (the will is only for crashes), then leave.
+    ctx.link.hub_state(false).await;
+    let _ = ctx.link.client.disconnect().await;
+    let drain =
+        tokio::time::timeout(Duration::from_secs(2), async { while eventloop.poll().await.is_ok() {} });
+    let _ = drain.await;
+    dispatcher.abort();
+    housekeeping.abort();
+    tracing::info!("hub stopped");
+    Ok(())
+}
+
+/// Publish the seed catalog when nothing is published yet.
+async fn seed(
+    writer: &Writer,
+    blobs: &BlobDir,
+    dir: &std::path::Path,
+    data: &DataDir,
+) -> Result<(), ServeError> {
+    let conn = store::open_read(data)?;
+    if publish::latest_snapshot(&conn)?.is_some() {
+        return Ok(());
+    }
+    let mut diags = Diagnostics::default();
+    let authored = catalog::import(dir, catalog::today_in_county(), &mut diags);
+    let Some(authored) = authored.filter(|_| !diags.has_errors()) else {
+        for d in &diags.items {
+            tracing::error!("{d}");
+        }
+        return Err(ServeError::Seed { dir: dir.display().to_string(), errors: diags.errors() });
+    };
+    let source = dir.display().to_string();
+    let b = blobs.clone();
+    let p = writer
+        .exec(move |c| publish::publish(c, &b, &authored, &source, &publish::Target::All, "seed"))
+        .await?;
+    tracing::info!(version = p.version, "published the seed catalog");
+    Ok(())
+}
+
+mod dispatch;
+mod housekeeping;

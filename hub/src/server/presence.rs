@@ -1,0 +1,120 @@
+//! Births and deaths with the session counter (Sparkplug-style): a death
+//! older than the latest birth is stale and ignored, so a will delivered
+//! late never marks a live kiosk offline.
+
+use crate::store::StoreError;
+use protocol::KioskId;
+use protocol::messages::Status;
+use rusqlite::{Connection, OptionalExtension, params};
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Transition {
+    CameOnline,
+    Rebirth,
+    WentOffline,
+    Stale,
+}
+
+/// Apply one status message at time `now` (Unix ms).
+pub fn record(conn: &Connection, kid: &KioskId, status: &Status, now: i64) -> Result<Transition, StoreError> {
+    let current: Option<(u64, bool)> = conn
+        .query_row("SELECT session, online FROM presence WHERE kid = ?1", [kid.as_str()], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let log = |online: bool, session: u64, reason: &str| {
+        conn.execute(
+            "INSERT INTO presence_log(kid, at, online, session, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![kid.as_str(), now, online, session, reason],
+        )
+    };
+    match status {
+        Status::Online(b) => {
+            if current.is_some_and(|(s, _)| s > b.session) {
+                return Ok(Transition::Stale);
+            }
+            let was_online_same_session = current == Some((b.session, true));
+            let totals = serde_json::to_string(&b.lifetime_totals).expect("maps serialise");
+            conn.execute(
+                "INSERT INTO presence(kid, online, session, since, last_seen, boot_id, app_version, catalog_version, outbox_depth, lifetime_totals)
+                 VALUES (?1, 1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT(kid) DO UPDATE SET
+                   online = 1, session = excluded.session,
+                   since = CASE WHEN presence.online = 1 AND presence.session = excluded.session THEN presence.since ELSE excluded.since END,
+                   last_seen = excluded.last_seen, boot_id = excluded.boot_id, app_version = excluded.app_version,
+                   catalog_version = excluded.catalog_version, outbox_depth = excluded.outbox_depth,
+                   lifetime_totals = excluded.lifetime_totals",
+                params![kid.as_str(), b.session, now, b.boot_id, b.app_version, b.catalog_version, b.outbox_depth, totals],
+            )?;
+            if was_online_same_session {
+                return Ok(Transition::Rebirth);
+            }
+            log(true, b.session, "birth")?;
+            Ok(Transition::CameOnline)
+        }
+        Status::Offline(d) => {
+            match current {
+                Some((s, _)) if s > d.session => return Ok(Transition::Stale),
+                Some((_, false)) => return Ok(Transition::Stale),
+                _ => {}
+            }
+            conn.execute(
+                "INSERT INTO presence(kid, online, session, since, last_seen) VALUES (?1, 0, ?2, ?3, ?3)
+                 ON CONFLICT(kid) DO UPDATE SET online = 0, session = excluded.session, since = excluded.since",
+                params![kid.as_str(), d.session, now],
+            )?;
+            log(false, d.session, d.reason.as_deref().unwrap_or("will"))?;
+            Ok(Transition::WentOffline)
+        }
+    }
+}
+
+/// Note that a kiosk was heard from.
+pub fn seen(conn: &Connection, kid: &KioskId, now: i64) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE presence SET last_seen = max(last_seen, ?2) WHERE kid = ?1",
+        params![kid.as_str(), now],
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use protocol::messages::{Birth, Death};
+
+    fn birth(session: u64) -> Status {
+        Status::Online(Birth {
+            session,
+            boot_id: "b".into(),
+            app_version: "1".into(),
+            catalog_version: 0,
+            outbox_depth: 0,
+            lifetime_totals: Default::default(),
+            ts: 0,
+        })
+    }
+
+    #[test]
+    fn a_stale_death_after_a_newer_birth_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = crate::store::open_write(&crate::store::DataDir::new(dir.path()).unwrap()).unwrap();
+        let k = KioskId::new("k1").unwrap();
+        assert_eq!(record(&conn, &k, &birth(1), 10).unwrap(), Transition::CameOnline);
+        assert_eq!(record(&conn, &k, &birth(2), 20).unwrap(), Transition::CameOnline);
+        // The will of session 1 arrives late.
+        let late = Status::Offline(Death { session: 1, reason: None });
+        assert_eq!(record(&conn, &k, &late, 30).unwrap(), Transition::Stale);
+        let online: bool =
+            conn.query_row("SELECT online FROM presence WHERE kid='k1'", [], |r| r.get(0)).unwrap();
+        assert!(online);
+        // The current session's will counts.
+        let now = Status::Offline(Death { session: 2, reason: None });
+        assert_eq!(record(&conn, &k, &now, 40).unwrap(), Transition::WentOffline);
+        // A replayed old birth does not resurrect it.
+        assert_eq!(record(&conn, &k, &birth(1), 50).unwrap(), Transition::Stale);
+        let log: i64 =
+            conn.query_row("SELECT count(*) FROM presence_log WHERE kid='k1'", [], |r| r.get(0)).unwrap();
+        assert_eq!(log, 3);
+    }
+}

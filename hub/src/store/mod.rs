@@ -1,0 +1,99 @@
+//! The hub's SQLite store under `--data`: WAL mode, migrations, one writer.
+//!
+//! Readers (CLI, reports, the sync server's lookups) open their own
+//! connections with [`open_read`]; every write goes through the single
+//! [`writer::Writer`] thread, which commits many operations per transaction.
+
+pub mod migrations;
+pub mod writer;
+
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create data folder {path}: {source}")]
+    DataDir { path: PathBuf, source: std::io::Error },
+    #[error("database {path}: {source}")]
+    Open { path: PathBuf, source: rusqlite::Error },
+    #[error(
+        "database {path} has schema version {found}, newer than this hub understands ({known}); upgrade the hub"
+    )]
+    TooNew { path: PathBuf, found: i64, known: i64 },
+    #[error(transparent)]
+    Sql(#[from] rusqlite::Error),
+    #[error("blob store: {0}")]
+    Blob(std::io::Error),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+    #[error("the store writer has stopped")]
+    WriterGone,
+}
+
+/// Paths inside a data folder.
+#[derive(Clone, Debug)]
+pub struct DataDir {
+    root: PathBuf,
+}
+
+impl DataDir {
+    pub fn new(root: impl Into<PathBuf>) -> Result<Self, StoreError> {
+        let root = root.into();
+        std::fs::create_dir_all(root.join("blobs"))
+            .map_err(|source| StoreError::DataDir { path: root.clone(), source })?;
+        Ok(Self { root })
+    }
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+    pub fn db_path(&self) -> PathBuf {
+        self.root.join("hub.db")
+    }
+    pub fn blobs(&self) -> PathBuf {
+        self.root.join("blobs")
+    }
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    Ok(())
+}
+
+/// Open the database for writing, switch it to WAL and run migrations.
+pub fn open_write(dir: &DataDir) -> Result<Connection, StoreError> {
+    let path = dir.db_path();
+    let conn = Connection::open(&path).map_err(|source| StoreError::Open { path: path.clone(), source })?;
+    configure(&conn)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // NORMAL in WAL mode is durable at every checkpoint and never corrupts;
+    // FULL makes each commit survive power loss, which is what acks promise.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    migrations::migrate(&conn, &path)?;
+    Ok(conn)
+}
+
+/// Open a read-only connection (the schema must already exist).
+pub fn open_read(dir: &DataDir) -> Result<Connection, StoreError> {
+    let path = dir.db_path();
+    if !path.exists() {
+        // Create and migrate once so that reading an empty data folder works.
+        drop(open_write(dir)?);
+    }
+    let conn = Connection::open_with_flags(
+        &path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|source| StoreError::Open { path: path.clone(), source })?;
+    configure(&conn)?;
+    Ok(conn)
+}
+
+/// Milliseconds since the Unix epoch, the unit of every stored time.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,182 @@
+//! `hub catalog check` on a folder with many kinds of mistakes: every one is
+//! reported as file:line:column, the exit code is 1, and `publish` applies
+//! nothing.
+
+use std::path::Path;
+use std::process::Command;
+
+fn hub(args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_hub")).args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+    )
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+/// A minimal valid PNG (from the sample catalog).
+fn png() -> Vec<u8> {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/catalog/tongcheng/images/kiwi-1.png");
+    std::fs::read(sample).unwrap()
+}
+
+fn broken_catalog(dir: &Path) {
+    std::fs::create_dir_all(dir.join("images")).unwrap();
+    write(
+        dir,
+        "catalog.toml",
+        "name = \"broken\"\ncounty_code = \"421222\"\ntrace_base = \"https://trace.example.gov.cn\"\n",
+    );
+    std::fs::write(dir.join("images/ok.png"), png()).unwrap();
+    let good = png();
+    std::fs::write(dir.join("images/cut.png"), &good[..good.len() / 2]).unwrap();
+    write(dir, "images/notes.png", "this is not an image");
+    // A PNG header claiming to be 5000 pixels wide.
+    let mut huge = good[..33].to_vec();
+    huge[16..20].copy_from_slice(&5000u32.to_be_bytes());
+    huge.extend_from_slice(b"\0\0\0\0IEND\xAE\x42\x60\x82");
+    std::fs::write(dir.join("images/huge.png"), huge).unwrap();
+
+    write(
+        dir,
+        "producers.csv",
+        "id,kind,name_zh,town,address,contact_phone,uscc\n\
+         acme,enterprise,某公司,隽水镇,通城大道1号,13812345678,91421222MA4TC00018\n\
+         Bad Id,cooperative,某合作社,麦市镇,麦市,12345,91421222MA4TC00019\n",
+    );
+    // Excel in a Chinese locale: a BOM, and `2026/9/5` dates.
+    write(
+        dir,
+        "products.csv",
+        "\u{feff}id,category,subcategory_zh,name_zh,spec_zh,price_yuan,price_unit_zh,producer_id,gtin,images,certification_ids\n\
+         oil,farm_produce,食用油,山茶油,500毫升,68,元/瓶,acme,2000000000015,ok.png,\n\
+         tea,drinks,茶叶,绿茶,250克,12.345,元/罐,acme,2000000000016,missing.png,\n\
+         oil,farm_produce,食用油,又一个,1升,70,元/瓶,nobody,,cut.png,cert-x\n\
+         veg,farm_produce,蔬菜,㮾下青菜,5千克,30,元/箱,acme,,notes.png;huge.png,\n",
+    );
+    write(
+        dir,
+        "batches.csv",
+        "id,product_id,lot,production_date,packaging_date,best_before,expiry,quantity,origin_zh,commitment_cert,trace_code\n\
+         b1,oil,ab 1,2026-13-01,,,,100瓶,隽水镇,,\n\
+         b2,veg,2610-A1,2026/10/1,,2026-09-01,,50箱,麦市镇,,42122226100100019\n\
+         b3,oil,L3,2030-01-01,,,,1瓶,隽水镇,,\n",
+    );
+    write(dir, "services.csv", "id,kind,name_zh,price_yuan,price_unit_zh\nphoto,value_added,商品拍摄,,\n");
+    write(
+        dir,
+        "shops.csv",
+        "id,producer_id,product_id,platform,label_zh,url\ns1,acme,oil,taobao,淘宝店,http://shop.example.cn/x\n",
+    );
+    write(dir, "certifications.csv", "id,kind,number,issuer,holder,valid_from,valid_until\n");
+    // Saved by Excel as plain "CSV" on Chinese Windows: GBK, not UTF-8.
+    let (gbk, _, _) =
+        encoding_rs::GBK.encode("batch_id,date,stage,actor_zh,detail_zh\nb1,2026-09-01,produce,张三,采收\n");
+    std::fs::write(dir.join("trace_records.csv"), gbk).unwrap();
+}
+
+#[test]
+fn every_mistake_is_reported_with_its_place_and_nothing_is_published() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cat = tmp.path().join("catalog");
+    broken_catalog(&cat);
+    let (code, out) = hub(&["catalog", "check", cat.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    let expected = [
+        ("producers.csv:3:1 (id)", "must be 1–64 characters"),
+        ("producers.csv:3:6 (contact_phone)", "neither an 11-digit mobile"),
+        ("producers.csv:3:7 (uscc)", "check character 9, but its characters give 8"),
+        ("products.csv:3:2 (category)", "\"drinks\" is not one of"),
+        ("products.csv:3:6 (price_yuan)", "at most 2 decimals"),
+        ("products.csv:3:9 (gtin)", "check digit 6, but its digits give 5"),
+        ("products.csv:3:10 (images)", "images/missing.png does not exist"),
+        ("products.csv:4:1 (id)", "used twice (first on line 2)"),
+        ("products.csv:4:8 (producer_id)", "producer \"nobody\" is not in producers.csv"),
+        ("products.csv:4:11 (certification_ids)", "certification \"cert-x\" is not in certifications.csv"),
+        ("products.csv:4:10 (images)", "images/cut.png is truncated"),
+        ("products.csv:5:10 (images)", "images/notes.png is not a PNG or JPEG"),
+        ("products.csv:5:10 (images)", "5000×360 pixels"),
+        ("products.csv:5:4 (name_zh)", "'㮾' (U+3BBE) not in the kiosk font"),
+        ("batches.csv:2:3 (lot)", "lot \"ab 1\" must be 1–20 characters"),
+        ("batches.csv:2:4 (production_date)", "there is no month 13"),
+        ("batches.csv:3:6 (best_before)", "best_before 2026-09-01 is before production_date 2026-10-01"),
+        ("batches.csv:3:10 (commitment_cert)", "needs a 承诺达标合格证"),
+        ("batches.csv:3:11 (trace_code)", "check digit 9, but its digits give 8"),
+        ("batches.csv:4:4 (production_date)", "2030-01-01 is in the future"),
+        ("services.csv:2:4 (price_yuan)", "must publish its price"),
+        ("shops.csv:2:6 (url)", "must start with https://"),
+        ("certifications.csv:1:5 (holder)", "unknown column \"holder\""),
+        ("certifications.csv:1", "required column \"holder_id\" is missing"),
+        ("trace_records.csv:2", "not UTF-8: it looks like GBK/GB18030"),
+    ];
+    for (place, message) in expected {
+        assert!(
+            out.lines().any(|l| l.starts_with(place) && l.contains(message)),
+            "missing `{place}: … {message}` in:\n{out}"
+        );
+    }
+    assert!(out.contains("warning: '㮾'"), "font coverage is a warning, not an error");
+
+    // Publishing the same folder applies nothing.
+    let data = tmp.path().join("data");
+    let (code, out) = hub(&["catalog", "publish", cat.to_str().unwrap(), "--data", data.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(out.contains("nothing was published"));
+    let (code, out) = hub(&["catalog", "versions", "--data", data.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0);
+    assert_eq!(out.trim(), "[]");
+}
+
+#[test]
+fn versions_and_diff_describe_what_changed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cat = tmp.path().join("catalog");
+    std::fs::create_dir_all(cat.join("images")).unwrap();
+    write(
+        &cat,
+        "catalog.toml",
+        "name = \"small\"\ncounty_code = \"421222\"\ntrace_base = \"https://trace.example.gov.cn\"\n",
+    );
+    std::fs::write(cat.join("images/ok.png"), png()).unwrap();
+    write(&cat, "producers.csv", "id,kind,name_zh,town,address\nacme,individual,某人,隽水镇,通城大道1号\n");
+    write(
+        &cat,
+        "products.csv",
+        "id,category,subcategory_zh,name_zh,spec_zh,price_yuan,price_unit_zh,producer_id,images\noil,farm_produce,食用油,山茶油,500毫升,68,元/瓶,acme,ok.png\ntea,farm_produce,茶叶,绿茶,250克,30,元/罐,acme,ok.png\n",
+    );
+    let d = tmp.path().join("data");
+    let d = d.to_str().unwrap();
+    let (code, out) = hub(&["catalog", "publish", cat.to_str().unwrap(), "--data", d]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("published version 1 to every kiosk"), "{out}");
+    write(
+        &cat,
+        "products.csv",
+        "id,category,subcategory_zh,name_zh,spec_zh,price_yuan,price_unit_zh,producer_id,images\noil,farm_produce,食用油,山茶油,500毫升,72,元/瓶,acme,ok.png\n",
+    );
+    let (code, out) = hub(&["catalog", "publish", cat.to_str().unwrap(), "--data", d, "--group", "showroom"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("published version 2 to group showroom"), "{out}");
+    let (_, out) = hub(&["catalog", "diff", "1", "2", "--data", d]);
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("product") && l.contains("oil") && l.contains("changed: price_fen")),
+        "{out}"
+    );
+    assert!(
+        out.lines().any(|l| l.starts_with("product") && l.contains("tea") && l.contains("removed")),
+        "{out}"
+    );
+    let (_, out) = hub(&["catalog", "versions", "--data", d, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v[0]["targets"][0], "*");
+    assert_eq!(v[1]["targets"][0], "group:showroom");
+    let (code, out) = hub(&["catalog", "promote", "2", "--data", d]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = hub(&["catalog", "promote", "9", "--data", d]);
+    assert_eq!(code, 1);
+    assert!(out.contains("there is no catalog version 9"), "{out}");
+}

@@ -1,0 +1,253 @@
+//! Real components for end-to-end tests: the hub as a child process (so it
+//! can be killed with SIGKILL), Mosquitto on a free port with a generated
+//! config, and a kiosk registered through the hub's own CLI.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The `hub` binary built from `hub/src/main.rs` for this crate's tests.
+/// Integration tests run from `target/<profile>/deps/`, and cargo builds the
+/// crate's binaries one level up before running them.
+pub fn hub_bin() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    let bin = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target folder")
+        .join(format!("hub-e2e{}", std::env::consts::EXE_SUFFIX));
+    assert!(bin.exists(), "{} is missing; run the tests with `cargo test -p e2e`", bin.display());
+    bin
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Run a `hub` CLI command to completion; panics with its output on failure.
+pub fn hub_cli(args: &[&str]) -> String {
+    let out = Command::new(hub_bin()).args(args).output().expect("run hub");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "hub {args:?} failed:\n{text}");
+    text
+}
+
+/// Which broker a hub process uses.
+#[derive(Clone, Copy, Debug)]
+pub enum BrokerMode {
+    /// The hub's embedded broker on this port.
+    Embedded(u16),
+    /// An external broker on this port.
+    External(u16),
+}
+
+impl BrokerMode {
+    pub fn port(self) -> u16 {
+        match self {
+            BrokerMode::Embedded(p) | BrokerMode::External(p) => p,
+        }
+    }
+}
+
+/// A `hub serve` child process; killed (SIGKILL) on drop.
+pub struct HubProcess {
+    child: Child,
+    pub data: PathBuf,
+    pub mode: BrokerMode,
+}
+
+impl HubProcess {
+    pub fn start(data: &Path, mode: BrokerMode) -> HubProcess {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(data.join("hub.log"))
+            .expect("hub log");
+        let mut cmd = Command::new(hub_bin());
+        cmd.arg("serve").arg("--data").arg(data);
+        match mode {
+            BrokerMode::Embedded(port) => cmd.args(["--listen", &format!("127.0.0.1:{port}")]),
+            BrokerMode::External(port) => cmd.args(["--broker", &format!("mqtt://127.0.0.1:{port}")]),
+        };
+        let child = cmd.env("RUST_LOG", "info").stdout(Stdio::null()).stderr(log).spawn().expect("start hub");
+        let hub = HubProcess { child, data: data.to_owned(), mode };
+        wait_for_port(mode.port());
+        // The hub key exists once the hub has started.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !data.join("hub.key").exists() {
+            assert!(Instant::now() < deadline, "hub did not start; log:\n{}", hub.log());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        hub
+    }
+
+    /// SIGKILL: no clean shutdown, no last words.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.data.join("hub.log")).unwrap_or_default()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Whether the process is still running (it must never die on input).
+    pub fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+}
+
+impl Drop for HubProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn wait_for_port(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "nothing listens on port {port}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A Mosquitto broker on a free loopback port; killed on drop.
+pub struct Mosquitto {
+    child: Child,
+    pub port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Mosquitto {
+    /// Start Mosquitto, or return `None` with a printed notice when it is not
+    /// installed. With `KH_REQUIRE_MOSQUITTO=1` (set by CI) absence fails.
+    pub fn start() -> Option<Mosquitto> {
+        let bin = ["/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto"]
+            .iter()
+            .map(PathBuf::from)
+            .find(|p| p.exists());
+        let Some(bin) = bin else {
+            assert!(
+                std::env::var("KH_REQUIRE_MOSQUITTO").as_deref() != Ok("1"),
+                "mosquitto is required (KH_REQUIRE_MOSQUITTO=1) but not installed"
+            );
+            eprintln!(
+                "NOTICE: mosquitto is not installed; skipping the external-broker test (apt-get install mosquitto)"
+            );
+            return None;
+        };
+        let port = free_port();
+        Some(Self::start_on(&bin, port))
+    }
+
+    fn start_on(bin: &Path, port: u16) -> Mosquitto {
+        let dir = tempfile::tempdir().unwrap();
+        let conf = dir.path().join("mosquitto.conf");
+        // max_packet_size matches what the hub and kiosks accept, plus headers.
+        std::fs::write(
+            &conf,
+            format!(
+                "listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_packet_size {}\nlog_dest stderr\n",
+                protocol::limits::MAX_PACKET + 1024
+            ),
+        )
+        .unwrap();
+        let child = Command::new(bin)
+            .arg("-c")
+            .arg(&conf)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start mosquitto");
+        wait_for_port(port);
+        Mosquitto { child, port, _dir: dir }
+    }
+
+    /// Stop and start again on the same port: a broker that forgot everything.
+    pub fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let bin = ["/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto"]
+            .iter()
+            .map(PathBuf::from)
+            .find(|p| p.exists())
+            .unwrap();
+        // The port may take a moment to be free again.
+        std::thread::sleep(Duration::from_millis(200));
+        let fresh = Self::start_on(&bin, self.port);
+        *self = fresh;
+    }
+}
+
+impl Drop for Mosquitto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Register a kiosk with the hub's CLI and return its secret.
+pub fn register_kiosk(data: &Path, kid: &str, group: &str) -> Vec<u8> {
+    let out = data.join(format!("{kid}.secret"));
+    hub_cli(&[
+        "kiosks",
+        "add",
+        kid,
+        "--group",
+        group,
+        "--data",
+        data.to_str().unwrap(),
+        "--secret-out",
+        out.to_str().unwrap(),
+    ]);
+    hex::decode(std::fs::read_to_string(out).unwrap().trim()).unwrap()
+}
+
+pub fn hub_key(data: &Path) -> Vec<u8> {
+    hex::decode(std::fs::read_to_string(data.join("hub.key")).unwrap().trim()).unwrap()
+}
+
+/// Copy a catalog folder (to edit it in a test).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+pub fn sample_catalog() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/catalog/tongcheng")
+}
+
+/// A PNG of `w`×`h`: solid `rgb`, or noise (incompressible) when `noise_seed` is set.
+pub fn make_png(path: &Path, w: u32, h: u32, rgb: [u8; 3], noise_seed: Option<u64>) {
+    let file = std::fs::File::create(path).unwrap();
+    let mut enc = png::Encoder::new(std::io::BufWriter::new(file), w, h);
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    let mut writer = enc.write_header().unwrap();
+    let mut data = Vec::with_capacity((w * h * 3) as usize);
+    let mut x = noise_seed.unwrap_or(0).wrapping_mul(6364136223846793005).wrapping_add(1);
+    for _ in 0..w * h {
+        match noise_seed {
+            Some(_) => {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                data.extend_from_slice(&(x >> 40).to_le_bytes()[..3]);
+            }
+            None => data.extend_from_slice(&rgb),
+        }
+    }
+    writer.write_image_data(&data).unwrap();
+}

@@ -1,0 +1,179 @@
+//! Catalog sync end to end over TCP, against the hub's embedded broker and
+//! against an external Mosquitto: full sync, a one-product delta that moves
+//! only that product and its image, presence, and a broker that forgets.
+
+use e2e::harness::*;
+use e2e::test_kiosk::{KioskConfig, TestKiosk};
+use protocol::KioskId;
+use protocol::catalog::{CatalogItem, Document};
+use protocol::messages::DocKind;
+use std::path::Path;
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(60);
+
+fn kiosk(data: &Path, dir: &Path, kid: &str, port: u16) -> TestKiosk {
+    TestKiosk::start(KioskConfig {
+        kid: KioskId::new(kid).unwrap(),
+        secret: std::fs::read_to_string(data.join(format!("{kid}.secret")))
+            .map(|s| hex::decode(s.trim()).unwrap())
+            .unwrap(),
+        hub_key: hub_key(data),
+        host: "127.0.0.1".into(),
+        port,
+        dir: dir.to_owned(),
+    })
+}
+
+fn kiosk_rows(data: &Path) -> serde_json::Value {
+    serde_json::from_str(&hub_cli(&["kiosks", "--json", "--data", data.to_str().unwrap()])).unwrap()
+}
+
+/// Wait until `hub kiosks --json` shows the first kiosk in the wanted state.
+async fn wait_row(data: &Path, what: &str, cond: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let rows = kiosk_rows(data);
+        if cond(&rows[0]) {
+            return rows[0].clone();
+        }
+        assert!(std::time::Instant::now() < deadline, "hub never showed {what}: {rows:#}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A retained message on `topic`, as a newly arriving subscriber gets it.
+/// Each try is a fresh connection: a message published while a subscriber
+/// is connected reaches it live, without the retain flag, which proves
+/// nothing about what the broker keeps.
+async fn retained(port: u16, topic: &str) -> Option<Vec<u8>> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while std::time::Instant::now() < deadline {
+        let mut opts = rumqttc::MqttOptions::new(format!("probe-{}", free_port()), "127.0.0.1", port);
+        opts.set_max_packet_size(protocol::limits::MAX_PACKET, protocol::limits::MAX_PACKET);
+        let (client, mut ev) = rumqttc::AsyncClient::new(opts, 16);
+        client.subscribe(topic, rumqttc::QoS::AtLeastOnce).await.unwrap();
+        let found = tokio::time::timeout(Duration::from_secs(1), async {
+            loop {
+                match ev.poll().await {
+                    Ok(rumqttc::Event::Incoming(rumqttc::Packet::Publish(p)))
+                        if p.topic == topic && p.retain =>
+                    {
+                        return p.payload.to_vec();
+                    }
+                    Ok(_) => {}
+                    Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+                }
+            }
+        })
+        .await;
+        if let Ok(payload) = found {
+            return Some(payload);
+        }
+    }
+    None
+}
+
+async fn scenario(mode: BrokerMode, mut mosquitto: Option<Mosquitto>) {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("hub");
+    let catalog = tmp.path().join("catalog");
+    std::fs::create_dir_all(&data).unwrap();
+    copy_dir(&sample_catalog(), &catalog);
+    let d = data.to_str().unwrap();
+    hub_cli(&["catalog", "publish", catalog.to_str().unwrap(), "--data", d]);
+    register_kiosk(&data, "maishi-01", "maishi");
+    let mut hub = HubProcess::start(&data, mode);
+
+    // Version 1 in full: every blob fetched and verified.
+    let k = kiosk(&data, &tmp.path().join("k1"), "maishi-01", mode.port());
+    let o = k.wait_for(WAIT, "version 1 applied", |o| o.applied_version() == 1).await;
+    assert!(o.hub_online);
+    assert!(o.errors.is_empty(), "{:?}", o.errors);
+    let v1 = o.applied.clone().unwrap();
+    assert!(v1.items.len() > 100);
+    for b in v1.blobs() {
+        assert!(k.has_blob(&b.sha256), "blob {} missing", b.sha256);
+        let bytes = std::fs::read(tmp.path().join("k1/blobs").join(&b.sha256)).unwrap();
+        assert_eq!(protocol::sha256_hex(&bytes), b.sha256);
+    }
+    assert_eq!(o.docs.last().unwrap().kind, DocKind::Snapshot);
+    let row = wait_row(&data, "version 1 applied", |r| r["catalog_version"] == 1).await;
+    assert_eq!(row["kiosk"], "maishi-01");
+    assert_eq!(row["state"], "online");
+    assert_eq!(row["sync_state"], "applied");
+
+    // Change one product's price and one of its images: version 2.
+    let products = std::fs::read_to_string(catalog.join("products.csv")).unwrap();
+    let changed = products.replacen(
+        "黄袍山压榨山茶油,Huangpao camellia oil,500毫升/瓶,68,",
+        "黄袍山压榨山茶油,Huangpao camellia oil,500毫升/瓶,72,",
+        1,
+    );
+    assert_ne!(changed, products, "the fixture row exists");
+    std::fs::write(catalog.join("products.csv"), changed).unwrap();
+    let new_image = catalog.join("images/camellia-oil-500-1.png");
+    make_png(&new_image, 320, 240, [200, 150, 40], None);
+    let new_image_bytes = std::fs::read(&new_image).unwrap();
+    let new_sha = protocol::sha256_hex(&new_image_bytes);
+    let chunks_before = o.chunks.len();
+    hub_cli(&["catalog", "publish", catalog.to_str().unwrap(), "--data", d]);
+
+    let o = k.wait_for(WAIT, "version 2 applied", |o| o.applied_version() == 2).await;
+    assert!(o.errors.is_empty(), "{:?}", o.errors);
+    let doc = o.docs.last().unwrap();
+    assert_eq!((doc.kind, doc.base, doc.want), (DocKind::Delta, 1, 2));
+    // The delta carries exactly that product.
+    let delta_bytes = std::fs::read(tmp.path().join("k1/blobs").join(&doc.doc_sha256)).unwrap();
+    let Document::Delta(delta) = Document::from_bytes(&delta_bytes).unwrap() else { panic!("not a delta") };
+    assert!(delta.deletes.is_empty());
+    assert_eq!(delta.upserts.len(), 1);
+    let CatalogItem::Product(p) = &delta.upserts[0].item else { panic!("not a product") };
+    assert_eq!((p.id.as_str(), p.price_fen), ("camellia-oil-500", Some(7200)));
+    // And the only bytes moved are the delta document and the new image.
+    let moved: std::collections::BTreeSet<&str> =
+        o.chunks[chunks_before..].iter().map(|c| c.0.as_str()).collect();
+    assert_eq!(moved, [doc.doc_sha256.as_str(), new_sha.as_str()].into_iter().collect());
+    let image_bytes: u64 =
+        o.chunks[chunks_before..].iter().filter(|c| c.0 == new_sha).map(|c| c.2 as u64).sum();
+    assert_eq!(image_bytes, new_image_bytes.len() as u64);
+    assert_eq!(std::fs::read(tmp.path().join("k1/blobs").join(&new_sha)).unwrap(), new_image_bytes);
+    wait_row(&data, "version 2 applied", |r| r["catalog_version"] == 2 && r["sync_state"] == "applied").await;
+
+    // The kiosk goes away without a word: its will marks it offline.
+    drop(k);
+    wait_row(&data, "the kiosk offline", |r| r["state"] == "offline").await;
+
+    // A broker that forgets everything: the hub puts the pointers back.
+    match mode {
+        BrokerMode::Embedded(_) => {
+            hub.kill(); // the embedded broker dies with the hub process
+            hub = HubProcess::start(&data, mode);
+        }
+        BrokerMode::External(_) => mosquitto.as_mut().unwrap().restart(),
+    }
+    let payload = retained(mode.port(), "kh/v1/maishi-01/catalog/desired").await;
+    let payload = payload
+        .unwrap_or_else(|| panic!("no retained pointer after the broker restart; hub log:\n{}", hub.log()));
+    let secret = std::fs::read_to_string(data.join("maishi-01.secret")).unwrap();
+    let topic = protocol::Topic::parse("kh/v1/maishi-01/catalog/desired").unwrap();
+    let pointer: protocol::messages::CatalogPointer =
+        protocol::decode(&topic, &payload, &hex::decode(secret.trim()).unwrap()).unwrap();
+    assert_eq!(pointer.version, 2);
+    let state = retained(mode.port(), "kh/v1/_hub/state").await.expect("retained hub state");
+    let state: protocol::messages::HubState =
+        protocol::decode(&protocol::Topic::HubState, &state, &hub_key(&data)).unwrap();
+    assert!(state.online);
+    assert!(hub.alive(), "hub died:\n{}", hub.log());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn catalog_sync_over_the_embedded_broker() {
+    scenario(BrokerMode::Embedded(free_port()), None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn catalog_sync_over_mosquitto() {
+    let Some(m) = Mosquitto::start() else { return };
+    scenario(BrokerMode::External(m.port), Some(m)).await;
+}

@@ -1,0 +1,133 @@
+//! Malformed, oversized, unsigned, wrongly signed and misaddressed messages:
+//! each is logged with kiosk and topic, counted, and changes nothing; the
+//! hub never dies of input, and honest kiosks are served afterwards.
+
+use e2e::harness::*;
+use e2e::test_kiosk::{KioskConfig, TestKiosk};
+use protocol::messages::*;
+use protocol::{KioskId, Topic, encode};
+use rumqttc::{AsyncClient, MqttOptions, QoS};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+fn birth(session: u64) -> Status {
+    Status::Online(Birth {
+        session,
+        boot_id: "x".into(),
+        app_version: "x".into(),
+        catalog_version: 0,
+        outbox_depth: 0,
+        lifetime_totals: BTreeMap::new(),
+        ts: 0,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_messages_are_refused_counted_and_harmless() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("hub");
+    std::fs::create_dir_all(&data).unwrap();
+    let d = data.to_str().unwrap();
+    hub_cli(&["catalog", "publish", sample_catalog().to_str().unwrap(), "--data", d]);
+    let k1_secret = register_kiosk(&data, "k1", "g");
+    let k2_secret = register_kiosk(&data, "k2", "g");
+    let mode = BrokerMode::Embedded(free_port());
+    let mut hub = HubProcess::start(&data, mode);
+
+    let mut opts = MqttOptions::new("attacker", "127.0.0.1", mode.port());
+    opts.set_max_packet_size(protocol::limits::MAX_PACKET, protocol::limits::MAX_PACKET);
+    let (c, mut ev) = AsyncClient::new(opts, 1024);
+    tokio::spawn(async move { while ev.poll().await.is_ok() {} });
+    let k1 = KioskId::new("k1").unwrap();
+    let status = Topic::Status(k1.clone());
+    let get = Topic::CatalogGet(k1.clone());
+    let good = encode(&status, &birth(1), &k1_secret).unwrap();
+
+    let mut sent: Vec<(String, Vec<u8>, &str)> = vec![
+        (status.to_string(), b"\x00\xff garbage".to_vec(), "unsigned"),
+        (status.to_string(), br#"{"state":"online","session":9}"#.to_vec(), "unsigned"),
+        (status.to_string(), encode(&status, &birth(1), b"wrong key").unwrap(), "bad signature"),
+        // k2 speaks for k1: its own key, k1's topic.
+        (status.to_string(), encode(&status, &birth(1), &k2_secret).unwrap(), "bad signature"),
+        // A message signed for k2's topic replayed on k1's.
+        (
+            status.to_string(),
+            encode(&Topic::Status(KioskId::new("k2").unwrap()), &birth(1), &k2_secret).unwrap(),
+            "bad signature",
+        ),
+        (status.to_string(), good[..good.len() / 2].to_vec(), "truncated"),
+        (get.to_string(), vec![b' '; 4096], "oversize"),
+        // Signed correctly, but the body is not a catalog request.
+        (
+            get.to_string(),
+            protocol::envelope::seal(&k1_secret, &get.to_string(), br#"{"have":"zero","want":1}"#),
+            "malformed",
+        ),
+        (
+            "kh/v1/ghost/status".into(),
+            encode(&Topic::Status(KioskId::new("ghost").unwrap()), &birth(1), b"k").unwrap(),
+            "unknown kiosk",
+        ),
+        (
+            Topic::BlobGet(k1.clone()).to_string(),
+            encode(&Topic::BlobGet(k1.clone()), &BlobGet { sha256: "ab".repeat(32), offset: 0 }, &k1_secret)
+                .unwrap(),
+            "unknown blob",
+        ),
+        ("kh/v1/K1/status".into(), good.clone(), "?"),
+    ];
+    // A burst of random bytes on every topic the hub reads.
+    for (i, t) in
+        ["status", "evt", "catalog/get", "catalog/reported", "blob/get", "cmd/res"].iter().enumerate()
+    {
+        for j in 0..20u8 {
+            let junk: Vec<u8> =
+                (0..(j as usize * 37 + i)).map(|n| (n as u8).wrapping_mul(j).wrapping_add(i as u8)).collect();
+            sent.push((format!("kh/v1/k1/{t}"), junk, "*"));
+        }
+    }
+    for (topic, payload, _) in &sent {
+        c.publish(topic.as_str(), QoS::AtLeastOnce, false, payload.clone()).await.unwrap();
+    }
+
+    // Every message is counted as refused, under the right reason.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let totals = loop {
+        let conn = hub::store::open_read(&hub::store::DataDir::new(&data).unwrap()).unwrap();
+        let t = hub::server::rejects::totals(&conn).unwrap();
+        if t.iter().map(|r| r.3).sum::<u64>() >= sent.len() as u64 || std::time::Instant::now() > deadline {
+            break t;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let count = |kid: &str, reason: &str| {
+        totals.iter().filter(|r| r.0 == kid && r.2 == reason).map(|r| r.3).sum::<u64>()
+    };
+    assert_eq!(totals.iter().map(|r| r.3).sum::<u64>(), sent.len() as u64, "{totals:#?}");
+    assert!(count("k1", "unsigned") >= 2);
+    assert_eq!(count("k1", "bad signature"), 3);
+    assert!(count("k1", "truncated") >= 1);
+    assert_eq!(count("k1", "oversize"), 1);
+    assert_eq!(count("k1", "malformed"), 1);
+    assert_eq!(count("ghost", "unknown kiosk"), 1);
+    assert_eq!(count("k1", "unknown blob"), 1);
+    assert_eq!(totals.iter().filter(|r| r.0 == "?").map(|r| r.3).sum::<u64>(), 1);
+    assert!(hub.log().contains("message refused"), "refusals are logged");
+    assert!(hub.log().contains("kiosk=k1") && hub.log().contains("topic=kh/v1/k1/status"));
+
+    // Nothing changed: k1 was never seen, and the hub is alive and serving.
+    let rows: serde_json::Value = serde_json::from_str(&hub_cli(&["kiosks", "--json", "--data", d])).unwrap();
+    let k1_row = rows.as_array().unwrap().iter().find(|r| r["kiosk"] == "k1").unwrap();
+    assert_eq!(k1_row["state"], "never");
+    assert_eq!(k1_row["refused"].as_u64().unwrap(), sent.len() as u64 - 2);
+    assert!(hub.alive(), "hub died:\n{}", hub.log());
+    let k = TestKiosk::start(KioskConfig {
+        kid: k1,
+        secret: k1_secret,
+        hub_key: hub_key(&data),
+        host: "127.0.0.1".into(),
+        port: mode.port(),
+        dir: tmp.path().join("k1"),
+    });
+    k.wait_for(Duration::from_secs(60), "honest kiosk served", |o| o.applied_version() == 1).await;
+}
