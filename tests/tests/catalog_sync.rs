@@ -139,6 +139,8 @@ async fn scenario(mode: BrokerMode, mut mosquitto: Option<Mosquitto>) {
     assert_eq!(image_bytes, new_image_bytes.len() as u64);
     assert_eq!(std::fs::read(tmp.path().join("k1/blobs").join(&new_sha)).unwrap(), new_image_bytes);
     wait_row(&data, "version 2 applied", |r| r["catalog_version"] == 2 && r["sync_state"] == "applied").await;
+    // Every verified message counts as a sign of life, not only births.
+    wait_row(&data, "last seen after the birth", |r| r["last_seen"].as_i64() > r["since"].as_i64()).await;
 
     // The kiosk goes away without a word: its will marks it offline.
     drop(k);

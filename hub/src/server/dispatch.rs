@@ -52,7 +52,10 @@ async fn handle(ctx: &Arc<Ctx>, p: Publish) {
     macro_rules! body {
         ($t:ty) => {
             match decode::<$t>(&topic, &p.payload, key) {
-                Ok(m) => m,
+                Ok(m) => {
+                    ctx.last_seen.lock().expect("last-seen lock").insert(kid.clone(), crate::store::now_ms());
+                    m
+                }
                 Err(e) => {
                     tracing::debug!(detail = %e, "decode failed");
                     return reject(ctx, kid.as_str(), &p.topic, &reason(&e)).await;

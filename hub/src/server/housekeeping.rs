@@ -42,6 +42,7 @@ pub(crate) async fn run(ctx: Arc<Ctx>, mut connected: watch::Receiver<u64>) {
                     Ok(_) => {}
                     Err(e) => tracing::error!(error = %e, "cannot read rollout targets"),
                 }
+                flush_last_seen(&ctx).await;
                 if now_ms() - last_timeout_sweep > 30_000 {
                     last_timeout_sweep = now_ms();
                     match ctx.writer.exec(|c| sync::time_out_jobs(c, now_ms())).await {
@@ -52,6 +53,25 @@ pub(crate) async fn run(ctx: Arc<Ctx>, mut connected: watch::Receiver<u64>) {
                 }
             }
         }
+    }
+}
+
+async fn flush_last_seen(ctx: &Arc<Ctx>) {
+    let seen: Vec<(KioskId, i64)> = ctx.last_seen.lock().expect("last-seen lock").drain().collect();
+    if seen.is_empty() {
+        return;
+    }
+    let result = ctx
+        .writer
+        .exec(move |c| {
+            for (kid, at) in &seen {
+                super::presence::seen(c, kid, *at)?;
+            }
+            Ok(())
+        })
+        .await;
+    if let Err(e) = result {
+        tracing::error!(error = %e, "cannot record last-seen times");
     }
 }
 

@@ -62,6 +62,9 @@ pub(crate) struct Ctx {
     /// Last pointer version sent per kiosk, so a change of one group's
     /// target republishes only the kiosks it concerns.
     pub sent_pointers: Mutex<HashMap<KioskId, u64>>,
+    /// When each kiosk was last heard from with a verified message; flushed
+    /// to the store in one batch every few seconds.
+    pub last_seen: Mutex<HashMap<KioskId, i64>>,
 }
 
 impl Ctx {
@@ -100,6 +103,7 @@ pub async fn serve(opts: ServeOptions, shutdown: impl Future<Output = ()>) -> Re
         link,
         kiosks: Mutex::new(kiosks),
         sent_pointers: Mutex::default(),
+        last_seen: Mutex::default(),
     });
 
     let (inbox, inbox_rx) = mpsc::channel(4096);
