@@ -21,12 +21,18 @@ pub struct KioskRow {
     pub outbox_depth: Option<u64>,
     pub app_version: Option<String>,
     pub refused: u64,
+    /// Events ingested from this kiosk.
+    pub events: u64,
+    /// At its last birth (see `server::presence::drift`): negative when the
+    /// kiosk lost its database, positive when acked events were lost.
+    pub drift: i64,
 }
 
 pub fn list(conn: &Connection, _now: i64) -> Result<Vec<KioskRow>, StoreError> {
     let mut st = conn.prepare(
         "SELECT k.kid, k.group_name, p.online, p.since, p.last_seen, p.catalog_version, p.outbox_depth, p.app_version,
-                (SELECT coalesce(sum(count), 0) FROM rejects r WHERE r.kid = k.kid)
+                (SELECT coalesce(sum(count), 0) FROM rejects r WHERE r.kid = k.kid),
+                (SELECT coalesce(events, 0) FROM kiosk_seq s WHERE s.kid = k.kid), coalesce(p.drift, 0)
          FROM kiosks k LEFT JOIN presence p ON p.kid = k.kid
          WHERE k.revoked_at IS NULL ORDER BY k.group_name, k.kid",
     )?;
@@ -50,6 +56,8 @@ pub fn list(conn: &Connection, _now: i64) -> Result<Vec<KioskRow>, StoreError> {
                 outbox_depth: r.get(6)?,
                 app_version: r.get(7)?,
                 refused: r.get(8)?,
+                events: r.get::<_, Option<u64>>(9)?.unwrap_or(0),
+                drift: r.get(10)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;

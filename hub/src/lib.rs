@@ -7,7 +7,9 @@
 pub mod blobs;
 pub mod broker;
 pub mod catalog;
+pub mod ingest;
 pub mod kiosks;
 pub mod registry;
 pub mod server;
 pub mod store;
+pub mod tickets;

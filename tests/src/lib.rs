@@ -1,5 +1,8 @@
 //! End-to-end test support: real hub processes, a real external broker,
 //! and a protocol-level kiosk. The tests themselves are in `tests/tests/`.
 
+pub mod event_sender;
+pub mod figures;
 pub mod harness;
+pub mod mqtt_pump;
 pub mod test_kiosk;

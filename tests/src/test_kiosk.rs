@@ -171,24 +171,25 @@ async fn run(cfg: KioskConfig, obs: Arc<Mutex<Observed>>) {
         LastWill::new(Topic::Status(cfg.kid.clone()).to_string(), will, QoS::AtLeastOnce, true)
     };
     opts.set_last_will(will_for(session + 1));
-    let (client, mut eventloop) = AsyncClient::new(opts, 256);
+    let (client, eventloop) = AsyncClient::new(opts, 256);
+    let (next_will, mut events) = crate::mqtt_pump::pump_with_will(eventloop);
     let mut k = Kiosk { cfg: cfg.clone(), client, obs, session, stage: Stage::Idle, fetch: None };
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     loop {
         tokio::select! {
-            ev = eventloop.poll() => match ev {
+            Some(ev) = events.recv() => match ev {
                 Ok(Event::Incoming(Packet::ConnAck(_))) => {
                     // A new session on every connect.
                     session += 1;
                     let _ = std::fs::write(&session_file, session.to_string());
                     k.session = session;
-                    eventloop.mqtt_options.set_last_will(will_for(session + 1));
+                    let _ = next_will.send(will_for(session + 1));
                     k.obs.lock().unwrap().connects += 1;
                     k.on_connect().await;
                 }
                 Ok(Event::Incoming(Packet::Publish(p))) => k.on_publish(&p.topic, &p.payload).await,
                 Ok(_) => {}
-                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+                Err(_) => {}
             },
             _ = tick.tick() => k.on_tick().await,
         }

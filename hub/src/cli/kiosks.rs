@@ -69,13 +69,24 @@ fn print_table(rows: &[KioskRow]) {
         return;
     }
     println!(
-        "{:<16} {:<10} {:<8} {:<19} {:>7} {:>7} {:<11} {:>6} {:<19} {:>7}",
-        "kiosk", "group", "state", "since", "catalog", "desired", "sync", "outbox", "last seen", "refused"
+        "{:<16} {:<10} {:<8} {:<19} {:>7} {:>7} {:<11} {:>6} {:>9} {:>5} {:<19} {:>7}",
+        "kiosk",
+        "group",
+        "state",
+        "since",
+        "catalog",
+        "desired",
+        "sync",
+        "outbox",
+        "events",
+        "drift",
+        "last seen",
+        "refused"
     );
     for r in rows {
         let t = |ms: Option<i64>| ms.map(super::local_time).unwrap_or_else(|| "-".into());
         println!(
-            "{:<16} {:<10} {:<8} {:<19} {:>7} {:>7} {:<11} {:>6} {:<19} {:>7}",
+            "{:<16} {:<10} {:<8} {:<19} {:>7} {:>7} {:<11} {:>6} {:>9} {:>5} {:<19} {:>7}",
             r.kiosk,
             r.group,
             r.state,
@@ -84,6 +95,8 @@ fn print_table(rows: &[KioskRow]) {
             r.desired_version.map(|v| v.to_string()).unwrap_or_else(|| "-".into()),
             r.sync_state.as_deref().unwrap_or("-"),
             r.outbox_depth.map(|v| v.to_string()).unwrap_or_else(|| "-".into()),
+            r.events,
+            r.drift,
             t(r.last_seen),
             r.refused
         );

@@ -3,6 +3,7 @@
 //! on. Anything refused is logged with kiosk and topic and counted.
 
 use super::{Ctx, presence, rejects, sync};
+use crate::ingest;
 use protocol::messages::{BlobGet, CatalogGet, CatalogReported, CommandResult, Status};
 use protocol::{DecodeError, KioskId, Topic, TopicKind, decode, limits};
 use rumqttc::Publish;
@@ -88,15 +89,48 @@ async fn handle(ctx: &Arc<Ctx>, p: Publish) {
             tracing::info!(kiosk = %kid, cid = r.cid, ok = r.ok, detail = r.detail, "command result");
         }
         TopicKind::Events => {
-            // Checked, but not yet ingested (hub part 2): without an ack the
-            // kiosk keeps every event in its outbox, so nothing is lost.
-            let _ = body!(protocol::messages::EventBatch);
-            tracing::debug!(kiosk = %kid, "event batch received; ingest is not enabled in this build");
+            let batch = body!(protocol::messages::EventBatch);
+            on_events(ctx, &kid, &p.topic, key, batch).await;
         }
         other => {
             reject(ctx, kid.as_str(), &p.topic, &format!("the hub does not accept {other:?} messages")).await
         }
     }
+}
+
+/// Queue the batch for the writer in arrival order, and ack it from a task
+/// once committed, so the dispatcher never waits on a disk flush and many
+/// batches share one commit.
+async fn on_events(
+    ctx: &Arc<Ctx>,
+    kid: &KioskId,
+    topic: &str,
+    key: &[u8],
+    batch: protocol::messages::EventBatch,
+) {
+    if let Err(e) = ingest::check(&batch) {
+        return reject(ctx, kid.as_str(), topic, &format!("bad batch: {e}")).await;
+    }
+    let k = kid.clone();
+    let now = crate::store::now_ms();
+    let pending = match ctx.writer.submit(move |c| ingest::ingest(c, &k, &batch, now)) {
+        Ok(rx) => rx,
+        Err(e) => return tracing::error!(kiosk = %kid, error = %e, "cannot queue an event batch"),
+    };
+    let (ctx, kid, key) = (ctx.clone(), kid.clone(), key.to_vec());
+    tokio::spawn(async move {
+        match pending.await {
+            Ok(Ok(done)) => {
+                if done.duplicates > 0 {
+                    tracing::debug!(kiosk = %kid, duplicates = done.duplicates, "duplicate events ignored");
+                }
+                ctx.link.send(&Topic::EventsAck(kid), &done.ack, &key, false).await;
+            }
+            // Not acked: the kiosk keeps the events and sends them again.
+            Ok(Err(e)) => tracing::error!(kiosk = %kid, error = %e, "event batch not committed"),
+            Err(_) => tracing::error!(kiosk = %kid, "store writer stopped"),
+        }
+    });
 }
 
 async fn on_status(ctx: &Arc<Ctx>, kid: &KioskId, status: Status) {
@@ -108,6 +142,13 @@ async fn on_status(ctx: &Arc<Ctx>, kid: &KioskId, status: Status) {
             if t == presence::Transition::CameOnline {
                 // Its retained pointer may be gone (broker restart): send it again.
                 super::housekeeping::send_pointer(ctx, kid, true).await;
+                // An ack lost in a crash between commit and publish: repeat it,
+                // so the kiosk can clear what is already counted.
+                if let (Ok(Some(ack)), Some(entry)) =
+                    (ctx.read(|c| ingest::current_ack(c, kid)), ctx.kiosk(kid))
+                {
+                    ctx.link.send(&Topic::EventsAck(kid.clone()), &ack, &entry.secret, false).await;
+                }
             }
         }
         Err(e) => tracing::error!(kiosk = %kid, error = %e, "cannot record presence"),

@@ -46,6 +46,13 @@ pub fn record(conn: &Connection, kid: &KioskId, status: &Status, now: i64) -> Re
                    lifetime_totals = excluded.lifetime_totals",
                 params![kid.as_str(), b.session, now, b.boot_id, b.app_version, b.catalog_version, b.outbox_depth, totals],
             )?;
+            let upto = crate::ingest::current_ack(conn, kid)?.map_or(0, |a| a.upto);
+            let recorded: u64 = b.lifetime_totals.values().sum();
+            let drift = drift(recorded, b.outbox_depth, upto);
+            conn.execute("UPDATE presence SET drift = ?2 WHERE kid = ?1", params![kid.as_str(), drift])?;
+            if drift != 0 {
+                tracing::warn!(kiosk = %kid, drift, recorded, outbox = b.outbox_depth, hub_upto = upto, "event counts drift");
+            }
             if was_online_same_session {
                 return Ok(Transition::Rebirth);
             }
@@ -66,6 +73,25 @@ pub fn record(conn: &Connection, kid: &KioskId, status: &Status, now: i64) -> Re
             log(false, d.session, d.reason.as_deref().unwrap_or("will"))?;
             Ok(Transition::WentOffline)
         }
+    }
+}
+
+/// Event-count drift at a birth. A kiosk numbers its events 1, 2, …, so it
+/// has recorded `recorded` events, and believes the hub holds
+/// `recorded - outbox` of them; the hub holds `1..=upto` contiguously.
+/// - negative: the kiosk recorded fewer events than the hub already holds —
+///   it lost its database and restarted its numbering;
+/// - positive: the kiosk holds acks for events the hub does not have — they
+///   were lost after an ack;
+/// - zero otherwise (an ack still on its way is not drift).
+pub fn drift(recorded: u64, outbox: u64, upto: u64) -> i64 {
+    let acked = recorded.saturating_sub(outbox);
+    if recorded < upto {
+        recorded as i64 - upto as i64
+    } else if acked > upto {
+        (acked - upto) as i64
+    } else {
+        0
     }
 }
 
@@ -93,6 +119,14 @@ mod tests {
             lifetime_totals: Default::default(),
             ts: 0,
         })
+    }
+
+    #[test]
+    fn drift_flags_lost_databases_and_lost_events_only() {
+        assert_eq!(drift(100, 10, 90), 0, "healthy");
+        assert_eq!(drift(100, 10, 95), 0, "hub ahead of the kiosk's acks: an ack in flight");
+        assert_eq!(drift(20, 0, 90), -70, "kiosk restarted its numbering");
+        assert_eq!(drift(100, 0, 90), 10, "acked but not held by the hub");
     }
 
     #[test]

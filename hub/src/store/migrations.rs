@@ -93,6 +93,75 @@ const STEPS: &[&str] = &[
         PRIMARY KEY (kid, topic, reason)
     ) WITHOUT ROWID;
     "#,
+    // 2: telemetry: raw events (the dedupe key and the audit trail), the
+    // per-kiosk high-water mark with received ranges above it, aggregates.
+    r#"
+    CREATE TABLE events (
+        kid           TEXT NOT NULL,
+        seq           INTEGER NOT NULL,
+        t             INTEGER NOT NULL,
+        clock_trusted INTEGER NOT NULL,
+        day           TEXT NOT NULL,
+        kind          TEXT NOT NULL,
+        body          TEXT NOT NULL,
+        received_at   INTEGER NOT NULL,
+        PRIMARY KEY (kid, seq)
+    ) WITHOUT ROWID;
+    CREATE TABLE kiosk_seq (
+        kid        TEXT PRIMARY KEY,
+        upto       INTEGER NOT NULL,
+        above      TEXT NOT NULL DEFAULT '[]',
+        events     INTEGER NOT NULL DEFAULT 0,
+        duplicates INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+    CREATE TABLE agg_kiosk_day (
+        day TEXT NOT NULL, kid TEXT NOT NULL, kind TEXT NOT NULL, count INTEGER NOT NULL,
+        PRIMARY KEY (day, kid, kind)
+    ) WITHOUT ROWID;
+    CREATE TABLE agg_product_day (
+        day TEXT NOT NULL, product_id TEXT NOT NULL, kid TEXT NOT NULL,
+        views INTEGER NOT NULL, dwell_ms INTEGER NOT NULL,
+        PRIMARY KEY (day, product_id, kid)
+    ) WITHOUT ROWID;
+    CREATE TABLE agg_trace_day (
+        day TEXT NOT NULL, batch_id TEXT NOT NULL, kid TEXT NOT NULL, opens INTEGER NOT NULL,
+        PRIMARY KEY (day, batch_id, kid)
+    ) WITHOUT ROWID;
+    CREATE TABLE agg_category_day (
+        day TEXT NOT NULL, category TEXT NOT NULL, kid TEXT NOT NULL, opens INTEGER NOT NULL,
+        PRIMARY KEY (day, category, kid)
+    ) WITHOUT ROWID;
+    CREATE TABLE agg_search_day (
+        day TEXT NOT NULL, query TEXT NOT NULL, kid TEXT NOT NULL,
+        searches INTEGER NOT NULL, no_result INTEGER NOT NULL,
+        PRIMARY KEY (day, query, kid)
+    ) WITHOUT ROWID;
+    -- A parcel counts once per (waybill, direction), however often scanned.
+    CREATE TABLE parcels (
+        waybill TEXT NOT NULL, direction TEXT NOT NULL, kid TEXT NOT NULL, carrier TEXT NOT NULL,
+        weight_g INTEGER, t INTEGER NOT NULL, day TEXT NOT NULL,
+        PRIMARY KEY (waybill, direction)
+    ) WITHOUT ROWID;
+    CREATE TABLE agg_parcel_day (
+        day TEXT NOT NULL, kid TEXT NOT NULL, carrier TEXT NOT NULL, direction TEXT NOT NULL,
+        parcels INTEGER NOT NULL, weight_g INTEGER NOT NULL,
+        PRIMARY KEY (day, kid, carrier, direction)
+    ) WITHOUT ROWID;
+    -- Service requests as received; tickets are made from them idempotently.
+    CREATE TABLE service_requests (
+        request_id   TEXT PRIMARY KEY,
+        kid          TEXT NOT NULL,
+        seq          INTEGER NOT NULL,
+        submitted_at INTEGER NOT NULL,
+        service_id   TEXT NOT NULL,
+        village      TEXT NOT NULL,
+        phone        TEXT NOT NULL,
+        name         TEXT,
+        note         TEXT,
+        is_complaint INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    ALTER TABLE presence ADD COLUMN drift INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 /// The schema version this build writes.

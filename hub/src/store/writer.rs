@@ -51,7 +51,10 @@ impl Writer {
         Ok(Writer { inner: Arc::new(Inner { jobs: Some(tx), thread: Some(handle) }) })
     }
 
-    fn submit<R: Send + 'static>(
+    /// Queue `f` now and return a receiver for its result after commit.
+    /// Queueing order is commit order, which `exec` from spawned tasks
+    /// would not guarantee.
+    pub fn submit<R: Send + 'static>(
         &self,
         f: impl FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
     ) -> Result<tokio::sync::oneshot::Receiver<Result<R, StoreError>>, StoreError> {

@@ -1,0 +1,165 @@
+//! The figures the data centre asks for, kept up to date by ingest: deltas
+//! are summed in memory per batch, then written as one upsert per key.
+
+use crate::store::StoreError;
+use protocol::messages::{EventKind, ParcelDirection};
+use rusqlite::{Connection, params};
+use std::collections::BTreeMap;
+
+/// Search queries are compared trimmed and lower-cased.
+pub fn normalize_query(q: &str) -> String {
+    q.trim().to_lowercase()
+}
+
+pub fn direction_name(d: ParcelDirection) -> &'static str {
+    match d {
+        ParcelDirection::In => "in",
+        ParcelDirection::Out => "out",
+        ParcelDirection::PickUp => "pick_up",
+    }
+}
+
+/// A parcel scan waiting for its (waybill, direction) dedupe.
+struct ParcelRow {
+    waybill: String,
+    direction: &'static str,
+    carrier: String,
+    weight_g: Option<u32>,
+    t: i64,
+    day: String,
+}
+
+/// A service request as received.
+struct RequestRow {
+    seq: u64,
+    t: i64,
+    req: protocol::messages::ServiceRequest,
+}
+
+#[derive(Default)]
+pub struct Deltas {
+    kiosk_kind: BTreeMap<(String, String), i64>,
+    product: BTreeMap<(String, String), (i64, i64)>,
+    trace: BTreeMap<(String, String), i64>,
+    category: BTreeMap<(String, String), i64>,
+    search: BTreeMap<(String, String), (i64, i64)>,
+    parcels: Vec<ParcelRow>,
+    requests: Vec<RequestRow>,
+}
+
+impl Deltas {
+    /// Count one newly inserted event.
+    pub fn add(&mut self, _kid: &str, day: &str, at: i64, seq: u64, kind: &EventKind) {
+        let d = day.to_owned();
+        let kind_name = match kind {
+            EventKind::AttractExit => "attract_exit",
+            EventKind::CategoryOpen { .. } => "category_open",
+            EventKind::ProductView { .. } => "product_view",
+            EventKind::TraceOpen { .. } => "trace_open",
+            EventKind::Search { .. } => "search",
+            EventKind::ServiceRequest(_) => "service_request",
+            EventKind::Parcel(_) => "parcel",
+            EventKind::SessionEnd { .. } => "session_end",
+        };
+        *self.kiosk_kind.entry((d.clone(), kind_name.to_owned())).or_default() += 1;
+        match kind {
+            EventKind::ProductView { product_id, dwell_ms } => {
+                let e = self.product.entry((d, product_id.clone())).or_default();
+                e.0 += 1;
+                e.1 += (*dwell_ms).min(i64::MAX as u64) as i64;
+            }
+            EventKind::TraceOpen { batch_id } => *self.trace.entry((d, batch_id.clone())).or_default() += 1,
+            EventKind::CategoryOpen { category } => {
+                *self.category.entry((d, category.clone())).or_default() += 1
+            }
+            EventKind::Search { query, results } => {
+                let e = self.search.entry((d, normalize_query(query))).or_default();
+                e.0 += 1;
+                e.1 += i64::from(*results == 0);
+            }
+            EventKind::Parcel(p) => self.parcels.push(ParcelRow {
+                waybill: p.waybill.clone(),
+                direction: direction_name(p.direction),
+                carrier: p.carrier.clone(),
+                weight_g: p.weight_g,
+                t: at,
+                day: d,
+            }),
+            EventKind::ServiceRequest(r) => self.requests.push(RequestRow { seq, t: at, req: r.clone() }),
+            EventKind::AttractExit | EventKind::SessionEnd { .. } => {}
+        }
+    }
+
+    /// Write the deltas for `kid` (inside the ingest transaction).
+    pub fn apply(self, conn: &Connection, kid: &str) -> Result<(), StoreError> {
+        let mut st = conn.prepare_cached(
+            "INSERT INTO agg_kiosk_day(day, kid, kind, count) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT DO UPDATE SET count = count + excluded.count",
+        )?;
+        for ((day, kind), n) in &self.kiosk_kind {
+            st.execute(params![day, kid, kind, n])?;
+        }
+        let mut st = conn.prepare_cached(
+            "INSERT INTO agg_product_day(day, product_id, kid, views, dwell_ms) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT DO UPDATE SET views = views + excluded.views, dwell_ms = dwell_ms + excluded.dwell_ms",
+        )?;
+        for ((day, product), (views, dwell)) in &self.product {
+            st.execute(params![day, product, kid, views, dwell])?;
+        }
+        let mut st = conn.prepare_cached(
+            "INSERT INTO agg_trace_day(day, batch_id, kid, opens) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT DO UPDATE SET opens = opens + excluded.opens",
+        )?;
+        for ((day, batch), n) in &self.trace {
+            st.execute(params![day, batch, kid, n])?;
+        }
+        let mut st = conn.prepare_cached(
+            "INSERT INTO agg_category_day(day, category, kid, opens) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT DO UPDATE SET opens = opens + excluded.opens",
+        )?;
+        for ((day, cat), n) in &self.category {
+            st.execute(params![day, cat, kid, n])?;
+        }
+        let mut st = conn.prepare_cached(
+            "INSERT INTO agg_search_day(day, query, kid, searches, no_result) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT DO UPDATE SET searches = searches + excluded.searches, no_result = no_result + excluded.no_result",
+        )?;
+        for ((day, q), (n, zero)) in &self.search {
+            st.execute(params![day, q, kid, n, zero])?;
+        }
+        // A parcel counts once per (waybill, direction), whichever kiosk or
+        // event reports it again.
+        let mut ins = conn.prepare_cached(
+            "INSERT OR IGNORE INTO parcels(waybill, direction, kid, carrier, weight_g, t, day) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        let mut agg = conn.prepare_cached(
+            "INSERT INTO agg_parcel_day(day, kid, carrier, direction, parcels, weight_g) VALUES (?1, ?2, ?3, ?4, 1, ?5)
+             ON CONFLICT DO UPDATE SET parcels = parcels + 1, weight_g = weight_g + excluded.weight_g",
+        )?;
+        for p in &self.parcels {
+            if ins.execute(params![p.waybill, p.direction, kid, p.carrier, p.weight_g, p.t, p.day])? == 1 {
+                agg.execute(params![p.day, kid, p.carrier, p.direction, p.weight_g.unwrap_or(0)])?;
+            }
+        }
+        let mut st = conn.prepare_cached(
+            "INSERT OR IGNORE INTO service_requests(request_id, kid, seq, submitted_at, service_id, village, phone, name, note, is_complaint)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?;
+        for r in &self.requests {
+            let q = &r.req;
+            st.execute(params![
+                q.request_id,
+                kid,
+                r.seq,
+                r.t,
+                q.service_id,
+                q.village,
+                q.phone,
+                q.name,
+                q.note,
+                q.is_complaint
+            ])?;
+        }
+        Ok(())
+    }
+}

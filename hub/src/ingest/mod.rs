@@ -1,0 +1,157 @@
+//! Effectively-once telemetry ingest.
+//!
+//! One event batch is applied in one store operation: each event is inserted
+//! with `(kid, seq)` as primary key (a duplicate changes nothing), aggregates
+//! move only for rows really inserted, and the kiosk's high-water mark
+//! advances. The caller publishes the ack only after the writer has
+//! committed, so a crash anywhere leads to a resend, never to a double count.
+
+pub mod aggregates;
+pub mod ranges;
+
+use crate::store::StoreError;
+use aggregates::Deltas;
+use protocol::KioskId;
+use protocol::messages::{EventBatch, EventsAck};
+use ranges::Received;
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// Why a batch was refused as a whole (nothing of it is applied).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BatchError {
+    #[error("batch is empty")]
+    Empty,
+    #[error("batch has {0} events; the limit is {max}", max = protocol::limits::MAX_EVENTS_PER_BATCH)]
+    TooLarge(usize),
+    #[error("sequence numbers must start at 1 and be contiguous and increasing (found {prev} then {next})")]
+    NotContiguous { prev: u64, next: u64 },
+}
+
+/// Checked before anything is written.
+pub fn check(batch: &EventBatch) -> Result<(), BatchError> {
+    let n = batch.events.len();
+    if n == 0 {
+        return Err(BatchError::Empty);
+    }
+    if n > protocol::limits::MAX_EVENTS_PER_BATCH {
+        return Err(BatchError::TooLarge(n));
+    }
+    if batch.events[0].seq == 0 {
+        return Err(BatchError::NotContiguous { prev: 0, next: 0 });
+    }
+    for w in batch.events.windows(2) {
+        if w[1].seq != w[0].seq + 1 {
+            return Err(BatchError::NotContiguous { prev: w[0].seq, next: w[1].seq });
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ingested {
+    pub inserted: usize,
+    pub duplicates: usize,
+    pub ack: EventsAck,
+}
+
+/// The county's calendar day (Asia/Shanghai, UTC+8) of a Unix-ms time.
+pub fn county_day(ms: i64) -> String {
+    let days = (ms.div_euclid(1000) + 8 * 3600).div_euclid(86_400);
+    let date = time::Date::from_julian_day(2_440_588 + days as i32).unwrap_or(time::Date::MIN);
+    crate::catalog::fields::iso(date)
+}
+
+/// Apply one checked batch from `kid`, received at `now`.
+pub fn ingest(
+    conn: &Connection,
+    kid: &KioskId,
+    batch: &EventBatch,
+    now: i64,
+) -> Result<Ingested, StoreError> {
+    let mut insert = conn.prepare_cached(
+        "INSERT OR IGNORE INTO events(kid, seq, t, clock_trusted, day, kind, body, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    let mut deltas = Deltas::default();
+    let mut inserted = 0;
+    for e in &batch.events {
+        // A kiosk without a trusted clock is counted on the day it reports.
+        let at = if e.clock_trusted { e.t as i64 } else { now };
+        let day = county_day(at);
+        let body = serde_json::to_value(&e.kind).expect("events serialise");
+        let kind = body.get("kind").and_then(|k| k.as_str()).unwrap_or("unknown").to_owned();
+        let n = insert.execute(params![
+            kid.as_str(),
+            e.seq,
+            e.t,
+            e.clock_trusted,
+            day,
+            kind,
+            body.to_string(),
+            now
+        ])?;
+        if n == 1 {
+            inserted += 1;
+            deltas.add(kid.as_str(), &day, at, e.seq, &e.kind);
+        }
+    }
+    deltas.apply(conn, kid.as_str())?;
+
+    let (a, b) = (batch.events[0].seq, batch.events[batch.events.len() - 1].seq);
+    let mut received: Received = conn
+        .query_row("SELECT upto, above FROM kiosk_seq WHERE kid = ?1", [kid.as_str()], |r| {
+            Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?))
+        })
+        .optional()?
+        .map(|(upto, above)| Received { upto, above: serde_json::from_str(&above).unwrap_or_default() })
+        .unwrap_or_default();
+    received.add(a, b);
+    let duplicates = batch.events.len() - inserted;
+    conn.execute(
+        "INSERT INTO kiosk_seq(kid, upto, above, events, duplicates) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT(kid) DO UPDATE SET upto = excluded.upto, above = excluded.above,
+           events = events + excluded.events, duplicates = duplicates + excluded.duplicates",
+        params![
+            kid.as_str(),
+            received.upto,
+            serde_json::to_string(&received.above).expect("ranges serialise"),
+            inserted,
+            duplicates
+        ],
+    )?;
+    Ok(Ingested { inserted, duplicates, ack: EventsAck { upto: received.upto, missing: received.missing() } })
+}
+
+/// The ack for a kiosk as things stand (sent again after its birth).
+pub fn current_ack(conn: &Connection, kid: &KioskId) -> Result<Option<EventsAck>, StoreError> {
+    let row: Option<(u64, String)> = conn
+        .query_row("SELECT upto, above FROM kiosk_seq WHERE kid = ?1", [kid.as_str()], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    Ok(row.map(|(upto, above)| {
+        let r = Received { upto, above: serde_json::from_str(&above).unwrap_or_default() };
+        EventsAck { upto, missing: r.missing() }
+    }))
+}
+
+/// Events ingested from a kiosk, in all.
+pub fn ingested_total(conn: &Connection, kid: &KioskId) -> Result<u64, StoreError> {
+    Ok(conn
+        .query_row("SELECT events FROM kiosk_seq WHERE kid = ?1", [kid.as_str()], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn county_days_change_at_midnight_in_shanghai() {
+        // 2026-09-30T15:59:59Z is 23:59:59 in Tongcheng; a second later it is October.
+        let t = 1_790_783_999_000;
+        assert_eq!(county_day(t), "2026-09-30");
+        assert_eq!(county_day(t + 1000), "2026-10-01");
+    }
+}

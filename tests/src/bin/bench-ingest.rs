@@ -1,0 +1,158 @@
+//! Durable ingest throughput: events committed per second by a real hub
+//! process, through its embedded broker or through Mosquitto, with batches
+//! of 1 and of 64 events; and, in the same run, what the broker alone
+//! delivers to one subscriber (QoS 1), the ceiling for batches of 1.
+//!
+//! Run in release mode (see docs/benchmarks.md):
+//!   cargo run --release -p e2e --bin bench-ingest -- --kiosks 16 --events 20000
+
+use clap::Parser;
+use e2e::event_sender::{EventSender, Faults, SenderConfig};
+use e2e::figures::event_kind;
+use e2e::harness::*;
+use protocol::KioskId;
+use protocol::messages::Event;
+use rumqttc::{AsyncClient, MqttOptions, QoS};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+struct Args {
+    /// Simulated kiosks sending at once.
+    #[arg(long, default_value_t = 16)]
+    kiosks: u64,
+    /// Events per kiosk (for batches of 64; batches of 1 send a tenth).
+    #[arg(long, default_value_t = 20_000)]
+    events: u64,
+    /// Messages for the broker-only measurement.
+    #[arg(long, default_value_t = 50_000)]
+    broker_messages: u64,
+    /// Skip Mosquitto even when installed.
+    #[arg(long)]
+    no_mosquitto: bool,
+}
+
+#[tokio::main]
+async fn main() {
+    let args = Args::parse();
+    println!("| broker | batch | kiosks | events | seconds | events/s committed |");
+    println!("|---|---|---|---|---|---|");
+    let mut baselines = Vec::new();
+    let mut modes = vec![("embedded rumqttd", None)];
+    if !args.no_mosquitto
+        && let Some(m) = Mosquitto::start()
+    {
+        modes.push(("mosquitto", Some(m)));
+    }
+    for (name, mosq) in &modes {
+        let port = mosq.as_ref().map_or_else(free_port, |m| m.port);
+        let mode = if mosq.is_some() { BrokerMode::External(port) } else { BrokerMode::Embedded(port) };
+        for batch in [64usize, 1] {
+            let per_kiosk = if batch == 1 { args.events / 10 } else { args.events };
+            let rate = run_ingest(mode, args.kiosks, per_kiosk, batch).await;
+            println!(
+                "| {name} | {batch} | {} | {} | {:.2} | {:.0} |",
+                args.kiosks,
+                args.kiosks * per_kiosk,
+                rate.1,
+                rate.0
+            );
+        }
+        let broker = broker_only(mode, args.broker_messages).await;
+        baselines.push((name, broker));
+    }
+    println!();
+    println!("| broker | QoS 1 messages/s delivered to one subscriber (broker alone) |");
+    println!("|---|---|");
+    for (name, r) in baselines {
+        println!("| {name} | {r:.0} |");
+    }
+}
+
+/// Returns (events/s, seconds).
+async fn run_ingest(mode: BrokerMode, kiosks: u64, per_kiosk: u64, batch: usize) -> (f64, f64) {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().to_owned();
+    let mut secrets = Vec::new();
+    {
+        let writer = hub::store::writer::Writer::start(&hub::store::DataDir::new(&data).unwrap()).unwrap();
+        for i in 0..kiosks {
+            let kid = KioskId::new(format!("bench-{i}")).unwrap();
+            secrets.push(writer.exec(move |c| hub::registry::register(c, &kid, "bench")).await.unwrap());
+        }
+    }
+    let hub = HubProcess::start(&data, mode);
+    let hub_key = hub_key(&data);
+    let started = Instant::now();
+    let senders: Vec<EventSender> = (0..kiosks)
+        .map(|i| {
+            let events: Vec<Event> = (1..=per_kiosk)
+                .map(|seq| Event {
+                    seq,
+                    t: 1_790_812_800_000 + seq * 1000,
+                    clock_trusted: true,
+                    kind: event_kind((seq % 251) as u8, seq),
+                })
+                .collect();
+            EventSender::start(SenderConfig {
+                kid: KioskId::new(format!("bench-{i}")).unwrap(),
+                secret: secrets[i as usize].clone(),
+                hub_key: hub_key.clone(),
+                host: "127.0.0.1".into(),
+                port: mode.port(),
+                events: Arc::new(events),
+                batch,
+                window_batches: if batch == 1 { 512 } else { 32 },
+                faults: Faults::default(),
+                seed: i,
+            })
+        })
+        .collect();
+    let total = kiosks * per_kiosk;
+    while senders.iter().map(EventSender::acked).sum::<u64>() < total {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        assert!(started.elapsed() < Duration::from_secs(600), "benchmark stalled; hub log:\n{}", hub.log());
+    }
+    let secs = started.elapsed().as_secs_f64();
+    drop(senders);
+    drop(hub);
+    (total as f64 / secs, secs)
+}
+
+/// One publisher, one subscriber, QoS 1, the payload size of a 1-event batch.
+async fn broker_only(mode: BrokerMode, n: u64) -> f64 {
+    let tmp = tempfile::tempdir().unwrap();
+    // The embedded broker needs a hub process to live in; the hub is idle here.
+    let _hub = matches!(mode, BrokerMode::Embedded(_)).then(|| HubProcess::start(tmp.path(), mode));
+    // Outside kh/v1, so the idle hub does not receive these too.
+    let topic = "bench/baseline".to_owned();
+    let payload = vec![b'x'; 220];
+    let mut sub_opts = MqttOptions::new("baseline-sub", "127.0.0.1", mode.port());
+    sub_opts.set_max_packet_size(1 << 20, 1 << 20);
+    sub_opts.set_inflight(1000);
+    let (sub, mut sub_ev) = AsyncClient::new(sub_opts, 10_000);
+    sub.subscribe("bench/#", QoS::AtLeastOnce).await.unwrap();
+    // Wait for the SUBACK before publishing.
+    loop {
+        if let Ok(rumqttc::Event::Incoming(rumqttc::Packet::SubAck(_))) = sub_ev.poll().await {
+            break;
+        }
+    }
+    let mut pub_opts = MqttOptions::new("baseline-pub", "127.0.0.1", mode.port());
+    pub_opts.set_inflight(1000);
+    let (publ, mut pub_ev) = AsyncClient::new(pub_opts, 10_000);
+    tokio::spawn(async move { while pub_ev.poll().await.is_ok() {} });
+    let started = Instant::now();
+    tokio::spawn(async move {
+        for _ in 0..n {
+            publ.publish(topic.as_str(), QoS::AtLeastOnce, false, payload.clone()).await.unwrap();
+        }
+    });
+    let mut got = 0;
+    while got < n {
+        if let Ok(rumqttc::Event::Incoming(rumqttc::Packet::Publish(_))) = sub_ev.poll().await {
+            got += 1;
+        }
+    }
+    n as f64 / started.elapsed().as_secs_f64()
+}

@@ -1,0 +1,41 @@
+//! rumqttc's `EventLoop::poll` must not be cancelled: dropping it while it
+//! connects aborts the connection, so a client that `select!`s it against a
+//! timer never connects once connecting takes longer than the timer. The
+//! pump polls it in a task of its own and hands events over a channel.
+
+use rumqttc::{ConnectionError, Event, EventLoop, LastWill};
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+
+pub type Events = mpsc::Receiver<Result<Event, String>>;
+
+/// Poll `ev` forever in its own task (reconnecting after errors).
+pub fn pump(ev: EventLoop) -> Events {
+    pump_with_will(ev).1
+}
+
+/// The same, with a way to change the will used by the next connect.
+pub fn pump_with_will(mut ev: EventLoop) -> (watch::Sender<LastWill>, Events) {
+    let initial = ev
+        .mqtt_options
+        .last_will()
+        .unwrap_or_else(|| LastWill::new("unused", Vec::<u8>::new(), rumqttc::QoS::AtMostOnce, false));
+    let (will_tx, mut will_rx) = watch::channel(initial);
+    let (tx, rx) = mpsc::channel(1024);
+    tokio::spawn(async move {
+        loop {
+            if will_rx.has_changed().unwrap_or(false) {
+                ev.mqtt_options.set_last_will(will_rx.borrow_and_update().clone());
+            }
+            let r: Result<Event, ConnectionError> = ev.poll().await;
+            let failed = r.is_err();
+            if tx.send(r.map_err(|e| e.to_string())).await.is_err() {
+                return;
+            }
+            if failed {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    });
+    (will_tx, rx)
+}
