@@ -28,7 +28,7 @@ pub struct KioskRow {
     pub drift: i64,
 }
 
-pub fn list(conn: &Connection, _now: i64) -> Result<Vec<KioskRow>, StoreError> {
+pub fn list(conn: &Connection) -> Result<Vec<KioskRow>, StoreError> {
     let mut st = conn.prepare(
         "SELECT k.kid, k.group_name, p.online, p.since, p.last_seen, p.catalog_version, p.outbox_depth, p.app_version,
                 (SELECT coalesce(sum(count), 0) FROM rejects r WHERE r.kid = k.kid),

@@ -6,7 +6,7 @@
 
 use crate::store::{DataDir, StoreError, now_ms};
 use protocol::KioskId;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use std::collections::HashMap;
 
 /// What the hub knows of one kiosk.
@@ -32,17 +32,6 @@ pub fn register(conn: &Connection, kid: &KioskId, group: &str) -> Result<Vec<u8>
         params![kid.as_str(), group, &secret[..], now_ms()],
     )?;
     Ok(secret.to_vec())
-}
-
-pub fn lookup(conn: &Connection, kid: &KioskId) -> Result<Option<KioskEntry>, StoreError> {
-    Ok(conn
-        .query_row(
-            "SELECT group_name, secret FROM kiosks WHERE kid = ?1 AND revoked_at IS NULL",
-            [kid.as_str()],
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)),
-        )
-        .optional()?
-        .map(|(group, secret)| KioskEntry { kid: kid.clone(), group, secret }))
 }
 
 /// Every active kiosk.

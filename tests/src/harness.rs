@@ -92,10 +92,6 @@ impl HubProcess {
         std::fs::read_to_string(self.data.join("hub.log")).unwrap_or_default()
     }
 
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
     /// Whether the process is still running (it must never die on input).
     pub fn alive(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))

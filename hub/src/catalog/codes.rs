@@ -40,30 +40,26 @@ pub fn check_lot(s: &str) -> Result<(), String> {
 const USCC_CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 const USCC_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
+/// The check character of a USCC's first 17 characters (mod 31).
+fn uscc_check_char(body17: &[u32]) -> char {
+    let sum: u32 = body17.iter().zip(USCC_WEIGHTS).map(|(v, w)| v * w).sum();
+    USCC_CHARS.as_bytes()[((31 - sum % 31) % 31) as usize] as char
+}
+
 /// 统一社会信用代码 (GB 32100-2015): 18 characters, the last a mod-31 check.
 pub fn check_uscc(s: &str) -> Result<(), String> {
     let vals: Option<Vec<u32>> = s.chars().map(|c| USCC_CHARS.find(c).map(|i| i as u32)).collect();
     let vals = vals.filter(|v| v.len() == 18).ok_or_else(|| {
         format!("统一社会信用代码 {s:?} must be 18 characters of 0-9 and A-Y (no I, O, S, V, Z)")
     })?;
-    let sum: u32 = vals[..17].iter().zip(USCC_WEIGHTS).map(|(v, w)| v * w).sum();
-    let check = (31 - sum % 31) % 31;
-    if vals[17] != check {
-        let want = USCC_CHARS.as_bytes()[check as usize] as char;
+    let want = uscc_check_char(&vals[..17]);
+    if s.chars().nth(17) != Some(want) {
         return Err(format!(
             "统一社会信用代码 {s:?} has check character {}, but its characters give {want}",
             &s[17..]
         ));
     }
     Ok(())
-}
-
-/// Append the USCC check character to 17 characters (used to make sample data).
-pub fn uscc_with_check(body17: &str) -> Option<String> {
-    let vals: Option<Vec<u32>> = body17.chars().map(|c| USCC_CHARS.find(c).map(|i| i as u32)).collect();
-    let vals = vals.filter(|v| v.len() == 17)?;
-    let sum: u32 = vals.iter().zip(USCC_WEIGHTS).map(|(v, w)| v * w).sum();
-    Some(format!("{body17}{}", USCC_CHARS.as_bytes()[((31 - sum % 31) % 31) as usize] as char))
 }
 
 /// County trace code for batches without a GTIN (NY/T 1431 idea): 6-digit
@@ -139,8 +135,9 @@ mod tests {
         assert!(check_uscc("91110000710931141J").is_ok());
         assert!(check_uscc("91330100799655058C").is_err());
         assert!(check_uscc("91330100799655O58B").is_err(), "O is not in the alphabet");
-        let made = uscc_with_check("91421222MA4F00001").unwrap();
-        assert!(check_uscc(&made).is_ok());
+        let body: Vec<u32> =
+            "91421222MA4F00001".chars().map(|c| USCC_CHARS.find(c).unwrap() as u32).collect();
+        assert!(check_uscc(&format!("91421222MA4F00001{}", uscc_check_char(&body))).is_ok());
     }
 
     #[test]

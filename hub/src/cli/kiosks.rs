@@ -52,7 +52,7 @@ pub fn run(a: KiosksArgs) -> anyhow::Result<ExitCode> {
         }
         None => {
             let conn = store::open_read(&data)?;
-            let rows = kiosks::list(&conn, store::now_ms())?;
+            let rows = kiosks::list(&conn)?;
             if a.json {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
             } else {

@@ -135,14 +135,6 @@ pub fn current_ack(conn: &Connection, kid: &KioskId) -> Result<Option<EventsAck>
     }))
 }
 
-/// Events ingested from a kiosk, in all.
-pub fn ingested_total(conn: &Connection, kid: &KioskId) -> Result<u64, StoreError> {
-    Ok(conn
-        .query_row("SELECT events FROM kiosk_seq WHERE kid = ?1", [kid.as_str()], |r| r.get(0))
-        .optional()?
-        .unwrap_or(0))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
