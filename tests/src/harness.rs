@@ -58,7 +58,21 @@ pub struct HubProcess {
 }
 
 impl HubProcess {
-    pub fn start(data: &Path, mode: BrokerMode) -> HubProcess {
+    /// Start `hub serve` and wait until it says it is online (its retained
+    /// `_hub/state`, newer than this start), as a kiosk would before sending.
+    pub async fn start(data: &Path, mode: BrokerMode) -> HubProcess {
+        let since =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
+        let hub = Self::spawn(data, mode);
+        let key = hub_key(data);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !hub_online_since(mode.port(), &key, since).await {
+            assert!(Instant::now() < deadline, "hub never came online; log:\n{}", hub.log());
+        }
+        hub
+    }
+
+    fn spawn(data: &Path, mode: BrokerMode) -> HubProcess {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -103,6 +117,34 @@ impl Drop for HubProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// One try: does a fresh subscriber see the hub online, stated at or after `since`?
+async fn hub_online_since(port: u16, hub_key: &[u8], since: u64) -> bool {
+    let mut opts = rumqttc::MqttOptions::new(format!("ready-{}", free_port()), "127.0.0.1", port);
+    opts.set_max_packet_size(protocol::limits::MAX_PACKET, protocol::limits::MAX_PACKET);
+    let (client, ev) = rumqttc::AsyncClient::new(opts, 16);
+    let mut ev = crate::mqtt_pump::pump(ev);
+    let _ = client.subscribe(protocol::Topic::HubState.to_string(), rumqttc::QoS::AtLeastOnce).await;
+    let seen = tokio::time::timeout(Duration::from_secs(1), async {
+        while let Some(e) = ev.recv().await {
+            if let Ok(rumqttc::Event::Incoming(rumqttc::Packet::Publish(p))) = e
+                && let Ok(s) = protocol::decode::<protocol::messages::HubState>(
+                    &protocol::Topic::HubState,
+                    &p.payload,
+                    hub_key,
+                )
+                && s.online
+                && s.ts + 1000 >= since
+            {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    let _ = client.disconnect().await;
+    seen.unwrap_or(false)
 }
 
 pub fn wait_for_port(port: u16) {

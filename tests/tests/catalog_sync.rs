@@ -83,7 +83,7 @@ async fn scenario(mode: BrokerMode, mut mosquitto: Option<Mosquitto>) {
     let d = data.to_str().unwrap();
     hub_cli(&["catalog", "publish", catalog.to_str().unwrap(), "--data", d]);
     register_kiosk(&data, "maishi-01", "maishi");
-    let mut hub = HubProcess::start(&data, mode);
+    let mut hub = HubProcess::start(&data, mode).await;
 
     // Version 1 in full: every blob fetched and verified.
     let k = kiosk(&data, &tmp.path().join("k1"), "maishi-01", mode.port());
@@ -150,7 +150,7 @@ async fn scenario(mode: BrokerMode, mut mosquitto: Option<Mosquitto>) {
     match mode {
         BrokerMode::Embedded(_) => {
             hub.kill(); // the embedded broker dies with the hub process
-            hub = HubProcess::start(&data, mode);
+            hub = HubProcess::start(&data, mode).await;
         }
         BrokerMode::External(_) => mosquitto.as_mut().unwrap().restart(),
     }

@@ -38,7 +38,7 @@ async fn kiosk_converges_after_the_hub_is_killed_mid_transfer() {
     hub_cli(&["catalog", "publish", catalog.to_str().unwrap(), "--data", d]);
     let secret = register_kiosk(&data, "k1", "g");
     let mode = BrokerMode::Embedded(free_port());
-    let hub = HubProcess::start(&data, mode);
+    let hub = HubProcess::start(&data, mode).await;
     let total: u64 =
         names.iter().map(|n| std::fs::metadata(catalog.join("images").join(n)).unwrap().len()).sum();
 
@@ -54,7 +54,7 @@ async fn kiosk_converges_after_the_hub_is_killed_mid_transfer() {
     assert_eq!(o.applied_version(), 0, "the transfer finished before the kill; make the images larger");
     hub.kill();
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let mut hub = HubProcess::start(&data, mode);
+    let mut hub = HubProcess::start(&data, mode).await;
 
     let o = k
         .wait_for(Duration::from_secs(90), "version 1 applied after the restart", |o| {

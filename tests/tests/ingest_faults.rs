@@ -40,7 +40,7 @@ async fn every_event_counts_once_through_duplicates_replays_and_hub_kills() {
         }
     }
     let mode = BrokerMode::Embedded(free_port());
-    let mut hub = HubProcess::start(&data, mode);
+    let mut hub = HubProcess::start(&data, mode).await;
     let hub_key = hub_key(&data);
 
     // A week of interactions per kiosk.
@@ -91,7 +91,7 @@ async fn every_event_counts_once_through_duplicates_replays_and_hub_kills() {
         }
         hub.kill();
         tokio::time::sleep(Duration::from_millis(200 + rng % 400)).await;
-        hub = HubProcess::start(&data, mode);
+        hub = HubProcess::start(&data, mode).await;
     }
     let deadline = Instant::now() + Duration::from_secs(env("KH_INGEST_DEADLINE_S", 900));
     while acked(&senders) < total {

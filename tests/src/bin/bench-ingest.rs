@@ -81,7 +81,7 @@ async fn run_ingest(mode: BrokerMode, kiosks: u64, per_kiosk: u64, batch: usize)
             secrets.push(writer.exec(move |c| hub::registry::register(c, &kid, "bench")).await.unwrap());
         }
     }
-    let hub = HubProcess::start(&data, mode);
+    let hub = HubProcess::start(&data, mode).await;
     let hub_key = hub_key(&data);
     let started = Instant::now();
     let senders: Vec<EventSender> = (0..kiosks)
@@ -123,7 +123,10 @@ async fn run_ingest(mode: BrokerMode, kiosks: u64, per_kiosk: u64, batch: usize)
 async fn broker_only(mode: BrokerMode, n: u64) -> f64 {
     let tmp = tempfile::tempdir().unwrap();
     // The embedded broker needs a hub process to live in; the hub is idle here.
-    let _hub = matches!(mode, BrokerMode::Embedded(_)).then(|| HubProcess::start(tmp.path(), mode));
+    let _hub = match mode {
+        BrokerMode::Embedded(_) => Some(HubProcess::start(tmp.path(), mode).await),
+        BrokerMode::External(_) => None,
+    };
     // Outside kh/v1, so the idle hub does not receive these too.
     let topic = "bench/baseline".to_owned();
     let payload = vec![b'x'; 220];
