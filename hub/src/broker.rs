@@ -72,7 +72,7 @@ pub fn start_embedded(listen: SocketAddr) -> Result<EmbeddedBroker, BrokerError>
     let connections = rumqttd::ConnectionSettings {
         connection_timeout_ms: 10_000,
         max_payload_size: protocol::limits::MAX_PACKET,
-        max_inflight_count: 256,
+        max_inflight_count: 1000,
         auth: None,
         external_auth: None,
         dynamic_filters: true,
@@ -88,7 +88,7 @@ pub fn start_embedded(listen: SocketAddr) -> Result<EmbeddedBroker, BrokerError>
         id: 0,
         router: rumqttd::RouterConfig {
             max_connections: 20_000,
-            max_outgoing_packet_count: 200,
+            max_outgoing_packet_count: 2000,
             max_segment_size: 16 * 1024 * 1024,
             max_segment_count: 4,
             ..Default::default()

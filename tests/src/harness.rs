@@ -7,18 +7,18 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The `hub` binary built from `hub/src/main.rs` for this crate's tests.
-/// Integration tests run from `target/<profile>/deps/`, and cargo builds the
-/// crate's binaries one level up before running them.
+/// The `hub` binary built from `hub/src/main.rs` for this crate. Integration
+/// tests run from `target/<profile>/deps/` and cargo builds the crate's
+/// binaries one level up; this crate's own binaries sit beside it.
 pub fn hub_bin() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    let bin = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target folder")
-        .join(format!("hub-e2e{}", std::env::consts::EXE_SUFFIX));
-    assert!(bin.exists(), "{} is missing; run the tests with `cargo test -p e2e`", bin.display());
-    bin
+    let exe = std::env::current_exe().expect("executable path");
+    let name = format!("hub-e2e{}", std::env::consts::EXE_SUFFIX);
+    let dir = exe.parent().expect("executable folder");
+    let candidates = [dir.join(&name), dir.parent().expect("target folder").join(&name)];
+    let found = candidates.iter().find(|p| p.exists()).cloned();
+    found.unwrap_or_else(|| {
+        panic!("{name} is missing beside {}; build with `cargo build -p e2e`", exe.display())
+    })
 }
 
 pub fn free_port() -> u16 {
@@ -187,11 +187,15 @@ impl Mosquitto {
     fn start_on(bin: &Path, port: u16) -> Mosquitto {
         let dir = tempfile::tempdir().unwrap();
         let conf = dir.path().join("mosquitto.conf");
-        // max_packet_size matches what the hub and kiosks accept, plus headers.
+        // max_packet_size matches what the hub and kiosks accept, plus
+        // headers. Mosquitto's defaults (20 messages in flight and 1,000
+        // queued per client, QoS 1 messages beyond that dropped) throttle
+        // the hub's one subscription that carries every kiosk's traffic.
         std::fs::write(
             &conf,
             format!(
-                "listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_packet_size {}\nlog_dest stderr\n",
+                "listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_packet_size {}\n\
+                 max_inflight_messages 1000\nmax_queued_messages 100000\nlog_dest stderr\n",
                 protocol::limits::MAX_PACKET + 1024
             ),
         )

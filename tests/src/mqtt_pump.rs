@@ -1,9 +1,12 @@
 //! rumqttc's `EventLoop::poll` must not be cancelled: dropping it while it
 //! connects aborts the connection, so a client that `select!`s it against a
 //! timer never connects once connecting takes longer than the timer. The
-//! pump polls it in a task of its own and hands events over a channel.
+//! pump polls it in a task of its own and hands over only what clients act
+//! on: connects, incoming publishes and errors. (Forwarding every outgoing
+//! packet and PUBACK as well once deadlocked a fast sender: it waited for
+//! room to publish while the pump waited for room to hand over acks.)
 
-use rumqttc::{ConnectionError, Event, EventLoop, LastWill};
+use rumqttc::{ConnectionError, Event, EventLoop, LastWill, Packet};
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
@@ -27,9 +30,18 @@ pub fn pump_with_will(mut ev: EventLoop) -> (watch::Sender<LastWill>, Events) {
             if will_rx.has_changed().unwrap_or(false) {
                 ev.mqtt_options.set_last_will(will_rx.borrow_and_update().clone());
             }
-            let r: Result<Event, ConnectionError> = ev.poll().await;
+            // Ends (dropping the connection, so the broker fires the will)
+            // as soon as the client that reads the events is gone.
+            let r: Result<Event, ConnectionError> = tokio::select! {
+                r = ev.poll() => r,
+                _ = tx.closed() => return,
+            };
             let failed = r.is_err();
-            if tx.send(r.map_err(|e| e.to_string())).await.is_err() {
+            let wanted = matches!(
+                &r,
+                Err(_) | Ok(Event::Incoming(Packet::ConnAck(_) | Packet::Publish(_) | Packet::SubAck(_)))
+            );
+            if wanted && tx.send(r.map_err(|e| e.to_string())).await.is_err() {
                 return;
             }
             if failed {

@@ -20,7 +20,7 @@ impl Link {
         opts.set_keep_alive(Duration::from_secs(10));
         opts.set_max_packet_size(protocol::limits::MAX_PACKET, protocol::limits::MAX_PACKET);
         opts.set_clean_session(true);
-        opts.set_inflight(200);
+        opts.set_inflight(1000);
         opts.set_request_channel_capacity(4096);
         let will = hub_state_payload(&hub_key, false);
         opts.set_last_will(LastWill::new(Topic::HubState.to_string(), will, QoS::AtLeastOnce, true));
