@@ -154,3 +154,58 @@ pub fn time_out_jobs(conn: &Connection, now: i64) -> Result<usize, StoreError> {
         params![now, now - JOB_TIMEOUT_MS],
     )?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::publish::{Target, set_target};
+    use crate::store::{DataDir, open_write};
+
+    fn store() -> (tempfile::TempDir, Connection) {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open_write(&DataDir::new(dir.path()).unwrap()).unwrap();
+        for v in 1..=2 {
+            conn.execute(
+                "INSERT INTO catalog_versions(version, created_at, source, manifest_sha256, items, blob_bytes) VALUES (?1, 0, 't', ?2, 1, 0)",
+                params![v, format!("{v:064}")],
+            )
+            .unwrap();
+        }
+        (dir, conn)
+    }
+
+    #[test]
+    fn a_staged_rollout_reaches_only_its_group_until_promoted() {
+        let (_d, c) = store();
+        set_target(&c, &Target::All, 1).unwrap();
+        set_target(&c, &Target::Group("showroom".into()), 2).unwrap();
+        assert_eq!(pointer_for(&c, "showroom").unwrap().unwrap().version, 2);
+        assert_eq!(pointer_for(&c, "maishi").unwrap().unwrap().version, 1);
+        set_target(&c, &Target::All, 2).unwrap();
+        assert_eq!(pointer_for(&c, "maishi").unwrap().unwrap().version, 2);
+    }
+
+    #[test]
+    fn stalled_downloads_time_out_and_applied_jobs_stay_applied() {
+        let (_d, c) = store();
+        job_queued(&c, "k1", 1).unwrap();
+        job_started(&c, "k1", 1).unwrap();
+        let state = |c: &Connection| -> String {
+            c.query_row("SELECT state FROM sync_jobs WHERE kid = 'k1' AND version = 1", [], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!(time_out_jobs(&c, now_ms()).unwrap(), 0, "fresh progress does not time out");
+        assert_eq!(time_out_jobs(&c, now_ms() + JOB_TIMEOUT_MS + 1).unwrap(), 1);
+        assert_eq!(state(&c), "timed_out");
+        let applied = CatalogReported {
+            version: 1,
+            state: SyncState::Applied,
+            bytes_done: 1,
+            bytes_total: 1,
+            error: None,
+        };
+        job_reported(&c, "k1", &applied).unwrap();
+        job_started(&c, "k1", 1).unwrap();
+        assert_eq!(state(&c), "applied", "a repeated request does not reopen an applied job");
+    }
+}
