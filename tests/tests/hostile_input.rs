@@ -22,6 +22,10 @@ fn birth(session: u64) -> Status {
     })
 }
 
+fn event(seq: u64) -> Event {
+    Event { seq, t: 0, clock_trusted: true, kind: EventKind::AttractExit }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_messages_are_refused_counted_and_harmless() {
     let tmp = tempfile::tempdir().unwrap();
@@ -78,6 +82,17 @@ async fn hostile_messages_are_refused_counted_and_harmless() {
             "unknown blob",
         ),
         ("kh/v1/K1/status".into(), good.clone(), "?"),
+        // Signed, but not a contiguous run of sequence numbers.
+        (
+            Topic::Events(k1.clone()).to_string(),
+            encode(
+                &Topic::Events(k1.clone()),
+                &EventBatch { session: 1, events: vec![event(1), event(3)] },
+                &k1_secret,
+            )
+            .unwrap(),
+            "bad batch",
+        ),
     ];
     // A burst of random bytes on every topic the hub reads.
     for (i, t) in
@@ -119,6 +134,7 @@ async fn hostile_messages_are_refused_counted_and_harmless() {
     assert_eq!(count("k1", "malformed"), 1);
     assert_eq!(count("ghost", "unknown kiosk"), 1);
     assert_eq!(count("k1", "unknown blob"), 1);
+    assert_eq!(count("k1", "bad batch"), 1);
     assert_eq!(totals.iter().filter(|r| r.0 == "?").map(|r| r.3).sum::<u64>(), 1);
     assert!(hub.log().contains("message refused"), "refusals are logged");
     assert!(hub.log().contains("kiosk=k1") && hub.log().contains("topic=kh/v1/k1/status"));
