@@ -36,6 +36,19 @@ struct RequestRow {
     req: protocol::messages::ServiceRequest,
 }
 
+/// Run one cached statement for each row of parameters.
+fn upsert_each<P: rusqlite::Params>(
+    conn: &Connection,
+    sql: &str,
+    rows: impl Iterator<Item = P>,
+) -> Result<(), StoreError> {
+    let mut st = conn.prepare_cached(sql)?;
+    for p in rows {
+        st.execute(p)?;
+    }
+    Ok(())
+}
+
 #[derive(Default)]
 pub struct Deltas {
     kiosk_kind: BTreeMap<(String, String), i64>,
@@ -92,41 +105,36 @@ impl Deltas {
 
     /// Write the deltas for `kid` (inside the ingest transaction).
     pub fn apply(self, conn: &Connection, kid: &str) -> Result<(), StoreError> {
-        let mut st = conn.prepare_cached(
+        upsert_each(
+            conn,
             "INSERT INTO agg_kiosk_day(day, kid, kind, count) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT DO UPDATE SET count = count + excluded.count",
+            self.kiosk_kind.iter().map(|((day, kind), n)| (day, kid, kind, n)),
         )?;
-        for ((day, kind), n) in &self.kiosk_kind {
-            st.execute(params![day, kid, kind, n])?;
-        }
-        let mut st = conn.prepare_cached(
+        upsert_each(
+            conn,
             "INSERT INTO agg_product_day(day, product_id, kid, views, dwell_ms) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT DO UPDATE SET views = views + excluded.views, dwell_ms = dwell_ms + excluded.dwell_ms",
+            self.product.iter().map(|((day, product), (views, dwell))| (day, product, kid, views, dwell)),
         )?;
-        for ((day, product), (views, dwell)) in &self.product {
-            st.execute(params![day, product, kid, views, dwell])?;
-        }
-        let mut st = conn.prepare_cached(
+        upsert_each(
+            conn,
             "INSERT INTO agg_trace_day(day, batch_id, kid, opens) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT DO UPDATE SET opens = opens + excluded.opens",
+            self.trace.iter().map(|((day, batch), n)| (day, batch, kid, n)),
         )?;
-        for ((day, batch), n) in &self.trace {
-            st.execute(params![day, batch, kid, n])?;
-        }
-        let mut st = conn.prepare_cached(
+        upsert_each(
+            conn,
             "INSERT INTO agg_category_day(day, category, kid, opens) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT DO UPDATE SET opens = opens + excluded.opens",
+            self.category.iter().map(|((day, cat), n)| (day, cat, kid, n)),
         )?;
-        for ((day, cat), n) in &self.category {
-            st.execute(params![day, cat, kid, n])?;
-        }
-        let mut st = conn.prepare_cached(
+        upsert_each(
+            conn,
             "INSERT INTO agg_search_day(day, query, kid, searches, no_result) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT DO UPDATE SET searches = searches + excluded.searches, no_result = no_result + excluded.no_result",
+            self.search.iter().map(|((day, q), (n, zero))| (day, q, kid, n, zero)),
         )?;
-        for ((day, q), (n, zero)) in &self.search {
-            st.execute(params![day, q, kid, n, zero])?;
-        }
         // A parcel counts once per (waybill, direction), whichever kiosk or
         // event reports it again.
         let mut ins = conn.prepare_cached(
