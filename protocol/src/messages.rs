@@ -76,6 +76,22 @@ pub enum EventKind {
     SessionEnd { duration_ms: u64 },
 }
 
+impl EventKind {
+    /// The `kind` tag this event carries on the wire.
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::AttractExit => "attract_exit",
+            EventKind::CategoryOpen { .. } => "category_open",
+            EventKind::ProductView { .. } => "product_view",
+            EventKind::TraceOpen { .. } => "trace_open",
+            EventKind::Search { .. } => "search",
+            EventKind::ServiceRequest(_) => "service_request",
+            EventKind::Parcel(_) => "parcel",
+            EventKind::SessionEnd { .. } => "session_end",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceRequest {

@@ -210,3 +210,11 @@ fn unsigned_json_is_refused() {
         Err(DecodeError::Unsigned(_))
     ));
 }
+
+proptest! {
+    #[test]
+    fn event_kind_names_are_the_wire_tags(k in event_kind()) {
+        let json = serde_json::to_value(&k).unwrap();
+        prop_assert_eq!(json["kind"].as_str(), Some(k.name()));
+    }
+}

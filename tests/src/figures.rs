@@ -47,7 +47,7 @@ pub fn truth(all: &[(String, Vec<Event>)]) -> Figures {
     let mut seen_parcels = std::collections::BTreeSet::new();
     for (kid, events) in all {
         for e in events {
-            let name = serde_json::to_value(&e.kind).unwrap()["kind"].as_str().unwrap().to_owned();
+            let name = e.kind.name().to_owned();
             *t.kinds.entry((kid.clone(), name)).or_default() += 1;
             match &e.kind {
                 EventKind::ProductView { product_id, dwell_ms } => {

@@ -64,17 +64,7 @@ impl Deltas {
     /// Count one newly inserted event.
     pub fn add(&mut self, _kid: &str, day: &str, at: i64, seq: u64, kind: &EventKind) {
         let d = day.to_owned();
-        let kind_name = match kind {
-            EventKind::AttractExit => "attract_exit",
-            EventKind::CategoryOpen { .. } => "category_open",
-            EventKind::ProductView { .. } => "product_view",
-            EventKind::TraceOpen { .. } => "trace_open",
-            EventKind::Search { .. } => "search",
-            EventKind::ServiceRequest(_) => "service_request",
-            EventKind::Parcel(_) => "parcel",
-            EventKind::SessionEnd { .. } => "session_end",
-        };
-        *self.kiosk_kind.entry((d.clone(), kind_name.to_owned())).or_default() += 1;
+        *self.kiosk_kind.entry((d.clone(), kind.name().to_owned())).or_default() += 1;
         match kind {
             EventKind::ProductView { product_id, dwell_ms } => {
                 let e = self.product.entry((d, product_id.clone())).or_default();

@@ -78,16 +78,15 @@ pub fn ingest(
         // A kiosk without a trusted clock is counted on the day it reports.
         let at = if e.clock_trusted { e.t as i64 } else { now };
         let day = county_day(at);
-        let body = serde_json::to_value(&e.kind).expect("events serialise");
-        let kind = body.get("kind").and_then(|k| k.as_str()).unwrap_or("unknown").to_owned();
+        let body = serde_json::to_string(&e.kind).expect("events serialise");
         let n = insert.execute(params![
             kid.as_str(),
             e.seq,
             e.t,
             e.clock_trusted,
             day,
-            kind,
-            body.to_string(),
+            e.kind.name(),
+            body,
             now
         ])?;
         if n == 1 {
