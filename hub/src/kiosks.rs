@@ -10,6 +10,8 @@ use serde::Serialize;
 pub struct KioskRow {
     pub kiosk: String,
     pub group: String,
+    /// Part of the ticket numbers this kiosk makes.
+    pub station_no: Option<u16>,
     /// online, offline, or never (registered but never seen).
     pub state: String,
     pub since: Option<i64>,
@@ -32,7 +34,7 @@ pub fn list(conn: &Connection) -> Result<Vec<KioskRow>, StoreError> {
     let mut st = conn.prepare(
         "SELECT k.kid, k.group_name, p.online, p.since, p.last_seen, p.catalog_version, p.outbox_depth, p.app_version,
                 (SELECT coalesce(sum(count), 0) FROM rejects r WHERE r.kid = k.kid),
-                (SELECT coalesce(events, 0) FROM kiosk_seq s WHERE s.kid = k.kid), coalesce(p.drift, 0)
+                (SELECT coalesce(events, 0) FROM kiosk_seq s WHERE s.kid = k.kid), coalesce(p.drift, 0), k.station_no
          FROM kiosks k LEFT JOIN presence p ON p.kid = k.kid
          WHERE k.revoked_at IS NULL ORDER BY k.group_name, k.kid",
     )?;
@@ -42,6 +44,7 @@ pub fn list(conn: &Connection) -> Result<Vec<KioskRow>, StoreError> {
             Ok(KioskRow {
                 kiosk: r.get(0)?,
                 group: r.get(1)?,
+                station_no: r.get(11)?,
                 state: match online {
                     Some(true) => "online",
                     Some(false) => "offline",

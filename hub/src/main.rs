@@ -22,6 +22,8 @@ enum Command {
     Catalog(cli::catalog::CatalogCommand),
     /// List kiosks (presence, catalog version, outbox), or register one.
     Kiosks(cli::kiosks::KiosksArgs),
+    /// Service-request tickets: list, show, accept, transfer, reply, resolve, close, reopen, refer.
+    Tickets(cli::tickets::TicketsArgs),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +33,7 @@ fn main() -> ExitCode {
         Command::Serve(a) => cli::serve::run(a),
         Command::Catalog(c) => cli::catalog::run(c),
         Command::Kiosks(a) => cli::kiosks::run(a),
+        Command::Tickets(a) => cli::tickets::run(a),
     };
     match result {
         Ok(code) => code,

@@ -6,7 +6,7 @@
 
 use crate::store::{DataDir, StoreError, now_ms};
 use protocol::KioskId;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
 
 /// What the hub knows of one kiosk.
@@ -15,6 +15,8 @@ pub struct KioskEntry {
     pub kid: KioskId,
     pub group: String,
     pub secret: Vec<u8>,
+    /// Part of every ticket number the kiosk makes (1..=9998).
+    pub station_no: u16,
 }
 
 /// Group names: the same alphabet as kiosk ids (they appear in rollout targets).
@@ -22,32 +24,76 @@ pub fn check_group(g: &str) -> Result<(), String> {
     KioskId::new(g).map(|_| ()).map_err(|_| format!("group {g:?} may only use a-z, 0-9 and '-'"))
 }
 
+/// A kiosk's credentials as issued.
+#[derive(Clone, Debug)]
+pub struct Registered {
+    pub secret: Vec<u8>,
+    pub station_no: u16,
+}
+
+/// Station numbers the hub hands out; 0 and 9999 are its own ticket ranges
+/// (see `protocol::ticket`).
+const STATION_NOS: std::ops::RangeInclusive<u16> = 1..=9998;
+
 /// Register a kiosk with a fresh random 32-byte secret (or replace the
-/// secret of an existing one). Returns the secret.
-pub fn register(conn: &Connection, kid: &KioskId, group: &str) -> Result<Vec<u8>, StoreError> {
+/// secret of an existing one, keeping its station number).
+pub fn register(conn: &Connection, kid: &KioskId, group: &str) -> Result<Registered, StoreError> {
     let secret: [u8; 32] = rand::random();
+    let existing: Option<Option<u16>> = conn
+        .query_row("SELECT station_no FROM kiosks WHERE kid = ?1", [kid.as_str()], |r| r.get(0))
+        .optional()?;
+    let station_no = match existing.flatten() {
+        Some(n) => n,
+        None => {
+            let next: u16 = conn.query_row(
+                "SELECT coalesce(max(station_no), 0) + 1 FROM kiosks WHERE station_no < 9999",
+                [],
+                |r| r.get(0),
+            )?;
+            if !STATION_NOS.contains(&next) {
+                return Err(StoreError::Corrupt("all station numbers 1..=9998 are taken".into()));
+            }
+            next
+        }
+    };
     conn.execute(
-        "INSERT INTO kiosks(kid, group_name, secret, created_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT(kid) DO UPDATE SET group_name = excluded.group_name, secret = excluded.secret, revoked_at = NULL",
-        params![kid.as_str(), group, &secret[..], now_ms()],
+        "INSERT INTO kiosks(kid, group_name, secret, created_at, station_no) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT(kid) DO UPDATE SET group_name = excluded.group_name, secret = excluded.secret,
+           revoked_at = NULL, station_no = excluded.station_no",
+        params![kid.as_str(), group, &secret[..], now_ms(), station_no],
     )?;
-    Ok(secret.to_vec())
+    Ok(Registered { secret: secret.to_vec(), station_no })
 }
 
 /// Every active kiosk.
 pub fn all(conn: &Connection) -> Result<HashMap<KioskId, KioskEntry>, StoreError> {
-    let mut st = conn.prepare("SELECT kid, group_name, secret FROM kiosks WHERE revoked_at IS NULL")?;
-    let rows =
-        st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?)))?;
+    let mut st =
+        conn.prepare("SELECT kid, group_name, secret, station_no FROM kiosks WHERE revoked_at IS NULL")?;
+    let rows = st.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Vec<u8>>(2)?,
+            r.get::<_, Option<u16>>(3)?,
+        ))
+    })?;
     let mut out = HashMap::new();
     for row in rows {
-        let (kid, group, secret) = row?;
+        let (kid, group, secret, station_no) = row?;
         // A row with an invalid id cannot come from `register`; skip it.
         if let Ok(kid) = KioskId::new(kid) {
-            out.insert(kid.clone(), KioskEntry { kid, group, secret });
+            out.insert(kid.clone(), KioskEntry { kid, group, secret, station_no: station_no.unwrap_or(0) });
         }
     }
     Ok(out)
+}
+
+/// A kiosk's station number, if it is registered.
+pub fn station_no(conn: &Connection, kid: &str) -> Result<Option<u16>, StoreError> {
+    Ok(conn
+        .query_row("SELECT station_no FROM kiosks WHERE kid = ?1", [kid], |r| r.get::<_, Option<u16>>(0))
+        .optional()?
+        .flatten())
 }
 
 /// The hub's own secret, created on first use in `<data>/hub.key` (hex).

@@ -25,6 +25,8 @@ bind! {
     CatalogReported => CatalogReported,
     BlobGet => BlobGet,
     ServiceAck => ServiceAck,
+    ServiceSeen => ServiceSeen,
+    LiveMinute => DataCentre,
     Command => Command,
     CommandResult => CommandResult,
 }

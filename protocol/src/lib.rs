@@ -12,10 +12,13 @@ pub mod envelope;
 pub mod kiosk_id;
 pub mod limits;
 pub mod messages;
+pub mod privacy;
+pub mod ticket;
 pub mod topic;
 
 pub use codec::{DecodeError, Message, decode, encode};
 pub use kiosk_id::{KioskId, KioskIdError};
+pub use ticket::{TicketNo, TicketStatus};
 pub use topic::{Topic, TopicError, TopicKind};
 
 /// Hex-encoded SHA-256 of `bytes`, the content address used for blobs,

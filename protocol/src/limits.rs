@@ -23,7 +23,11 @@ pub const MAX_EVENTS_PER_BATCH: usize = 512;
 /// The largest payload accepted on a topic of this kind.
 pub fn max_payload(kind: TopicKind) -> usize {
     match kind {
-        TopicKind::HubState | TopicKind::CatalogDesired | TopicKind::CatalogGet | TopicKind::BlobGet => 1024,
+        TopicKind::HubState
+        | TopicKind::CatalogDesired
+        | TopicKind::CatalogGet
+        | TopicKind::BlobGet
+        | TopicKind::ServiceSeen => 1024,
         TopicKind::CatalogDoc | TopicKind::CatalogReported | TopicKind::ServiceAck | TopicKind::Command => {
             4 * 1024
         }

@@ -1,5 +1,6 @@
 //! Message bodies, one type per topic kind. Times are Unix milliseconds (UTC).
 
+use crate::ticket::TicketStatus;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -97,6 +98,10 @@ impl EventKind {
 pub struct ServiceRequest {
     /// Made by the kiosk; the hub creates at most one ticket per id.
     pub request_id: String,
+    /// The number printed on the receipt (see [`crate::ticket::TicketNo`]).
+    /// A string here so that a malformed one is replaced by the hub instead
+    /// of blocking the kiosk's outbox.
+    pub ticket_no: String,
     pub service_id: String,
     pub village: String,
     /// Full number, for the call-back; masked on every screen and export.
@@ -216,15 +221,63 @@ pub struct CatalogReported {
     pub error: Option<String>,
 }
 
-/// `kh/v1/{kid}/svc/ack`.
+/// `kh/v1/{kid}/svc/ack`: a ticket as it stands now. Sent on every change
+/// and again after each birth until the kiosk answers with `svc/seen`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceAck {
     pub request_id: String,
+    /// The ticket number in force; differs from the kiosk's own number when
+    /// the hub had to assign one.
     pub ticket_no: String,
-    pub status: String,
+    /// Increases with every change; a kiosk keeps the highest it has seen.
+    pub rev: u64,
+    pub status: TicketStatus,
+    /// The first staff member who accepted it (首问责任人); never changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub responsible: Option<String>,
+    /// Who handles it now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handler: Option<String>,
+    /// The latest message to the requester.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply: Option<String>,
+    /// A substantive answer is due by then (Unix ms).
+    pub response_due: u64,
+    /// Complaints only: resolution due (end of the 5th working day).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution_due: Option<u64>,
+    pub ts: u64,
+}
+
+/// `kh/v1/{kid}/svc/seen`: the kiosk stored this revision of a ticket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceSeen {
+    pub request_id: String,
+    pub rev: u64,
+}
+
+/// `kh/v1/_dc/minute`: retained, signed with the hub key. The last complete
+/// minute of ingest (by hub clock) and the county day so far, for live
+/// dashboards; the authoritative figures are `hub report`'s.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LiveMinute {
+    /// Start of the minute, Unix ms.
+    pub minute: u64,
+    /// Events committed in that minute, by kind.
+    pub events: BTreeMap<String, u64>,
+    /// The county day (`YYYY-MM-DD`, Asia/Shanghai) the totals below are for.
+    pub day: String,
+    /// Events committed today so far, by kind.
+    pub today: BTreeMap<String, u64>,
+    /// Parcels counted today (each waybill once per direction), by direction.
+    pub parcels_today: BTreeMap<String, u64>,
+    pub tickets_open: u64,
+    pub tickets_overdue: u64,
+    pub kiosks_online: u64,
+    pub kiosks_total: u64,
     pub ts: u64,
 }
 

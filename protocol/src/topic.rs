@@ -34,6 +34,8 @@ pub enum Topic {
     BlobChunk { kid: KioskId, sha256: String, offset: u64 },
     /// `kh/v1/{kid}/svc/ack`: service-request status updates.
     ServiceAck(KioskId),
+    /// `kh/v1/{kid}/svc/seen`: the kiosk stored a status update.
+    ServiceSeen(KioskId),
     /// `kh/v1/{kid}/cmd/res`: a kiosk's answer to a command.
     CommandResult(KioskId),
     /// `kh/v1/{kid}/cmd/{name}`: a command for one kiosk.
@@ -55,6 +57,7 @@ pub enum TopicKind {
     BlobGet,
     BlobChunk,
     ServiceAck,
+    ServiceSeen,
     CommandResult,
     Command,
 }
@@ -82,6 +85,7 @@ impl Topic {
             Topic::BlobGet(_) => TopicKind::BlobGet,
             Topic::BlobChunk { .. } => TopicKind::BlobChunk,
             Topic::ServiceAck(_) => TopicKind::ServiceAck,
+            Topic::ServiceSeen(_) => TopicKind::ServiceSeen,
             Topic::CommandResult(_) => TopicKind::CommandResult,
             Topic::Command { .. } => TopicKind::Command,
         }
@@ -100,6 +104,7 @@ impl Topic {
             | Topic::CatalogReported(k)
             | Topic::BlobGet(k)
             | Topic::ServiceAck(k)
+            | Topic::ServiceSeen(k)
             | Topic::CommandResult(k) => Some(k),
             Topic::BlobChunk { kid, .. } | Topic::Command { kid, .. } => Some(kid),
         }
@@ -139,6 +144,7 @@ impl Topic {
                 Topic::BlobChunk { kid, sha256: (*sha).to_owned(), offset }
             }
             ["svc", "ack"] => Topic::ServiceAck(kid),
+            ["svc", "seen"] => Topic::ServiceSeen(kid),
             ["cmd", "res"] => Topic::CommandResult(kid),
             ["cmd", name] if is_command_name(name) => Topic::Command { kid, name: (*name).to_owned() },
             _ => return Err(bad("unknown topic")),
@@ -148,7 +154,7 @@ impl Topic {
 
     /// The subscription filter for everything kiosks send the hub.
     pub fn hub_filters() -> Vec<String> {
-        ["status", "evt", "catalog/get", "catalog/reported", "blob/get", "cmd/res"]
+        ["status", "evt", "catalog/get", "catalog/reported", "blob/get", "svc/seen", "cmd/res"]
             .iter()
             .map(|t| format!("{PREFIX}/+/{t}"))
             .collect()
@@ -190,6 +196,7 @@ impl fmt::Display for Topic {
             Topic::BlobGet(k) => write!(f, "{PREFIX}/{k}/blob/get"),
             Topic::BlobChunk { kid, sha256, offset } => write!(f, "{PREFIX}/{kid}/blob/{sha256}/{offset}"),
             Topic::ServiceAck(k) => write!(f, "{PREFIX}/{k}/svc/ack"),
+            Topic::ServiceSeen(k) => write!(f, "{PREFIX}/{k}/svc/seen"),
             Topic::CommandResult(k) => write!(f, "{PREFIX}/{k}/cmd/res"),
             Topic::Command { kid, name } => write!(f, "{PREFIX}/{kid}/cmd/{name}"),
         }
@@ -217,6 +224,7 @@ mod tests {
             Topic::BlobGet(k.clone()),
             Topic::BlobChunk { kid: k.clone(), sha256: sha, offset: 65536 },
             Topic::ServiceAck(k.clone()),
+            Topic::ServiceSeen(k.clone()),
             Topic::CommandResult(k.clone()),
             Topic::Command { kid: k, name: "rebirth".into() },
         ];

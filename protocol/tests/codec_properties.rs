@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use protocol::codec::{DecodeError, check_addressee};
 use protocol::messages::*;
-use protocol::{KioskId, Message, Topic, decode, encode};
+use protocol::{KioskId, Message, TicketStatus, Topic, decode, encode};
 use std::collections::BTreeMap;
 
 fn kid() -> impl Strategy<Value = KioskId> {
@@ -28,6 +28,7 @@ fn event_kind() -> impl Strategy<Value = EventKind> {
             |(request_id, village, phone, note, is_complaint)| {
                 EventKind::ServiceRequest(ServiceRequest {
                     request_id,
+                    ticket_no: "26112900120037".into(),
                     service_id: "svc-1".into(),
                     village,
                     phone,
@@ -134,7 +135,10 @@ proptest! {
         roundtrip(&Topic::CatalogReported(k.clone()), &CatalogReported { version: v, state: SyncState::Downloading, bytes_done: off, bytes_total: off, error: Some("disk".into()) }, b"s");
         roundtrip(&Topic::BlobGet(k.clone()), &BlobGet { sha256: sha, offset: off }, b"s");
         roundtrip(&Topic::EventsAck(k.clone()), &EventsAck { upto, missing }, b"s");
-        roundtrip(&Topic::ServiceAck(k.clone()), &ServiceAck { request_id: "r".into(), ticket_no: "T1".into(), status: "accepted".into(), handler: Some("王".into()), ts: v }, b"s");
+        roundtrip(&Topic::ServiceAck(k.clone()), &ServiceAck { request_id: "r".into(), ticket_no: "26112900120037".into(), rev: off, status: TicketStatus::Accepted, responsible: Some("王".into()), handler: Some("李".into()), reply: None, response_due: v, resolution_due: Some(off), ts: v }, b"s");
+        roundtrip(&Topic::ServiceSeen(k.clone()), &ServiceSeen { request_id: "r".into(), rev: off }, b"s");
+        let live = LiveMinute { minute: v, events: BTreeMap::from([("search".to_owned(), off)]), day: "2026-11-29".into(), today: BTreeMap::new(), parcels_today: BTreeMap::new(), tickets_open: 1, tickets_overdue: 0, kiosks_online: 2, kiosks_total: 3, ts: v };
+        roundtrip(&Topic::DataCentre("minute".into()), &live, b"s");
         roundtrip(&Topic::Command { kid: k.clone(), name: "rebirth".into() }, &Command { cid: "c1".into(), args: BTreeMap::new(), expires: v }, b"s");
         roundtrip(&Topic::CommandResult(k), &CommandResult { cid: "c1".into(), ok: true, detail: String::new() }, b"s");
         roundtrip(&Topic::HubState, &HubState { online: true, ts: v, hub_id: "hub".into() }, b"s");

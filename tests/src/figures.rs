@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 /// A deterministic event of one of the kinds the hub aggregates. Waybills
 /// repeat on purpose: a re-scanned parcel must count once.
 pub fn event_kind(code: u8, n: u64) -> EventKind {
-    match code % 7 {
+    match code % 8 {
         0 => EventKind::ProductView { product_id: format!("p{}", n % 5), dwell_ms: n % 7000 },
         1 => EventKind::TraceOpen { batch_id: format!("b{}", n % 3) },
         2 => EventKind::CategoryOpen { category: ["farm_produce", "tourism"][n as usize % 2].into() },
@@ -26,6 +26,21 @@ pub fn event_kind(code: u8, n: u64) -> EventKind {
             scale_id: None,
         }),
         5 => EventKind::AttractExit,
+        6 => {
+            // Request ids repeat across kiosks and events: one ticket each.
+            let r = n % 97;
+            EventKind::ServiceRequest(ServiceRequest {
+                request_id: format!("req-{r}"),
+                // Not a valid number: the hub assigns one from its own range.
+                ticket_no: format!("{n}"),
+                service_id: if r % 2 == 1 { "complaint".into() } else { "policy".into() },
+                village: "石南镇".into(),
+                phone: "13800001234".into(),
+                name: Some("张三".into()),
+                note: None,
+                is_complaint: r % 2 == 1,
+            })
+        }
         _ => EventKind::SessionEnd { duration_ms: n },
     }
 }
@@ -39,12 +54,15 @@ pub struct Figures {
     pub search: BTreeMap<String, (i64, i64)>,
     pub parcels: BTreeMap<(String, String), (i64, i64)>,
     pub kinds: BTreeMap<(String, String), i64>,
+    /// Tickets per service: (tickets, complaints), one per request id.
+    pub tickets: BTreeMap<String, (i64, i64)>,
 }
 
 /// What the aggregates must say about these events, per kiosk id.
 pub fn truth(all: &[(String, Vec<Event>)]) -> Figures {
     let mut t = Figures::default();
     let mut seen_parcels = std::collections::BTreeSet::new();
+    let mut seen_requests = std::collections::BTreeSet::new();
     for (kid, events) in all {
         for e in events {
             let name = e.kind.name().to_owned();
@@ -69,6 +87,11 @@ pub fn truth(all: &[(String, Vec<Event>)]) -> Figures {
                         v.0 += 1;
                         v.1 += i64::from(p.weight_g.unwrap_or(0));
                     }
+                }
+                EventKind::ServiceRequest(r) if seen_requests.insert(r.request_id.clone()) => {
+                    let v = t.tickets.entry(r.service_id.clone()).or_default();
+                    v.0 += 1;
+                    v.1 += i64::from(r.is_complaint);
                 }
                 _ => {}
             }
@@ -107,6 +130,9 @@ pub fn measured(c: &Connection) -> Figures {
     }
     for (k, n, a, _) in q("SELECT kid, kind, sum(count), 0 FROM agg_kiosk_day GROUP BY 1, 2") {
         t.kinds.insert((k, n), a);
+    }
+    for (k, _, a, b) in q("SELECT service_id, '', count(*), sum(is_complaint) FROM tickets GROUP BY 1") {
+        t.tickets.insert(k, (a, b));
     }
     t
 }

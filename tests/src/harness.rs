@@ -33,6 +33,13 @@ pub fn hub_cli(args: &[&str]) -> String {
     text
 }
 
+/// Run a `hub` CLI command that may fail: (success, stdout + stderr).
+pub fn hub_cli_status(args: &[&str]) -> (bool, String) {
+    let out = Command::new(hub_bin()).args(args).output().expect("run hub");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
+}
+
 /// Which broker a hub process uses.
 #[derive(Clone, Copy, Debug)]
 pub enum BrokerMode {

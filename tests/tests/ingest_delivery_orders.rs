@@ -6,6 +6,7 @@
 use e2e::figures::{event_kind, measured, truth};
 use hub::ingest;
 use hub::store::{DataDir, open_write};
+use hub::tickets::calendar::Calendar;
 use proptest::prelude::*;
 use protocol::KioskId;
 use protocol::messages::*;
@@ -22,6 +23,7 @@ proptest! {
     ) {
         let dir = tempfile::tempdir().unwrap();
         let conn = open_write(&DataDir::new(dir.path()).unwrap()).unwrap();
+        let calendar = Calendar::load(None).unwrap();
         let mut all = Vec::new();
         let mut batches: Vec<(KioskId, EventBatch)> = Vec::new();
         for (k, kcodes) in codes.iter().enumerate() {
@@ -59,7 +61,7 @@ proptest! {
                 let ix = pending.swap_remove((next() as usize) % pending.len());
                 let (kid, b) = &batches[ix];
                 ingest::check(b).unwrap();
-                ingest::ingest(&tx, kid, b, DAY0 as i64).unwrap();
+                ingest::ingest(&tx, kid, b, DAY0 as i64, &calendar).unwrap();
                 in_tx.push(ix);
             }
             if crash {

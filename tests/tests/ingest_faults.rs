@@ -36,7 +36,7 @@ async fn every_event_counts_once_through_duplicates_replays_and_hub_kills() {
         let writer = hub::store::writer::Writer::start(&hub::store::DataDir::new(&data).unwrap()).unwrap();
         for k in &kids {
             let kid = KioskId::new(k).unwrap();
-            secrets.push(writer.exec(move |c| hub::registry::register(c, &kid, "sim")).await.unwrap());
+            secrets.push(writer.exec(move |c| hub::registry::register(c, &kid, "sim")).await.unwrap().secret);
         }
     }
     let mode = BrokerMode::Embedded(free_port());

@@ -90,17 +90,6 @@ pub fn check_trace_code(code: &str, county: &str, yymmdd: &str) -> Result<(), St
     Ok(())
 }
 
-/// Mask a phone number for display: keep the first 3 and last 4 digits.
-pub fn mask_phone(phone: &str) -> String {
-    let digits: Vec<char> = phone.chars().filter(|c| c.is_ascii_digit()).collect();
-    if digits.len() < 8 {
-        return "*".repeat(digits.len());
-    }
-    let head: String = digits[..3].iter().collect();
-    let tail: String = digits[digits.len() - 4..].iter().collect();
-    format!("{head}{}{tail}", "*".repeat(digits.len() - 7))
-}
-
 /// Mainland mobile (1[3-9] + 9 digits) or landline with area code.
 pub fn check_phone(s: &str) -> Result<(), String> {
     let digits: String = s.chars().filter(|c| *c != '-' && *c != ' ').collect();
@@ -138,13 +127,6 @@ mod tests {
         let body: Vec<u32> =
             "91421222MA4F00001".chars().map(|c| USCC_CHARS.find(c).unwrap() as u32).collect();
         assert!(check_uscc(&format!("91421222MA4F00001{}", uscc_check_char(&body))).is_ok());
-    }
-
-    #[test]
-    fn masks_keep_only_the_ends() {
-        assert_eq!(mask_phone("13812345678"), "138****5678");
-        assert_eq!(mask_phone("0715-4321234"), "071****1234");
-        assert_eq!(mask_phone("123"), "***");
     }
 
     #[test]

@@ -41,13 +41,14 @@ pub fn run(a: KiosksArgs) -> anyhow::Result<ExitCode> {
             registry::check_group(&group).map_err(anyhow::Error::msg)?;
             let writer = Writer::start(&data)?;
             let k = kid.clone();
-            let secret = writer.exec_blocking(move |c| registry::register(c, &k, &group))?;
+            let reg = writer.exec_blocking(move |c| registry::register(c, &k, &group))?;
+            let station = format!("station number {:04}", reg.station_no);
             match secret_out {
                 Some(path) => {
-                    std::fs::write(&path, hex::encode(&secret))?;
-                    println!("registered {kid}; secret written to {}", path.display());
+                    std::fs::write(&path, hex::encode(&reg.secret))?;
+                    println!("registered {kid} ({station}); secret written to {}", path.display());
                 }
-                None => println!("registered {kid}; secret {}", hex::encode(&secret)),
+                None => println!("registered {kid} ({station}); secret {}", hex::encode(&reg.secret)),
             }
         }
         None => {

@@ -3,6 +3,7 @@
 pub mod catalog;
 pub mod kiosks;
 pub mod serve;
+pub mod tickets;
 
 /// Logs go to stderr; `RUST_LOG` overrides the default `info` (the embedded
 /// broker's own logs are off unless asked for: `RUST_LOG=info,rumqttd=info`).

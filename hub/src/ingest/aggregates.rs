@@ -2,6 +2,7 @@
 //! are summed in memory per batch, then written as one upsert per key.
 
 use crate::store::StoreError;
+use crate::tickets::calendar::Calendar;
 use protocol::messages::{EventKind, ParcelDirection};
 use rusqlite::{Connection, params};
 use std::collections::BTreeMap;
@@ -58,6 +59,8 @@ pub struct Deltas {
     search: BTreeMap<(String, String), (i64, i64)>,
     parcels: Vec<ParcelRow>,
     requests: Vec<RequestRow>,
+    /// Events by kind, for the live feed's minute of commit.
+    minute: BTreeMap<&'static str, i64>,
 }
 
 impl Deltas {
@@ -65,6 +68,7 @@ impl Deltas {
     pub fn add(&mut self, _kid: &str, day: &str, at: i64, seq: u64, kind: &EventKind) {
         let d = day.to_owned();
         *self.kiosk_kind.entry((d.clone(), kind.name().to_owned())).or_default() += 1;
+        *self.minute.entry(kind.name()).or_default() += 1;
         match kind {
             EventKind::ProductView { product_id, dwell_ms } => {
                 let e = self.product.entry((d, product_id.clone())).or_default();
@@ -93,8 +97,15 @@ impl Deltas {
         }
     }
 
-    /// Write the deltas for `kid` (inside the ingest transaction).
-    pub fn apply(self, conn: &Connection, kid: &str) -> Result<(), StoreError> {
+    /// Write the deltas for `kid` (inside the ingest transaction); new
+    /// service requests become tickets, with deadlines from `cal`.
+    pub fn apply(self, conn: &Connection, kid: &str, now: i64, cal: &Calendar) -> Result<(), StoreError> {
+        upsert_each(
+            conn,
+            "INSERT INTO agg_minute(minute, kind, count) VALUES (?1, ?2, ?3)
+             ON CONFLICT DO UPDATE SET count = count + excluded.count",
+            self.minute.iter().map(|(kind, n)| (now - now.rem_euclid(60_000), kind, n)),
+        )?;
         upsert_each(
             conn,
             "INSERT INTO agg_kiosk_day(day, kid, kind, count) VALUES (?1, ?2, ?3, ?4)
@@ -145,7 +156,7 @@ impl Deltas {
         )?;
         for r in &self.requests {
             let q = &r.req;
-            st.execute(params![
+            let stored = st.execute(params![
                 q.request_id,
                 kid,
                 r.seq,
@@ -157,6 +168,10 @@ impl Deltas {
                 q.note,
                 q.is_complaint
             ])?;
+            // A request seen before (same id, even under another seq) keeps its one ticket.
+            if stored == 1 {
+                crate::tickets::records::create(conn, kid, r.t, q, cal, now)?;
+            }
         }
         Ok(())
     }

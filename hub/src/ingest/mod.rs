@@ -10,6 +10,7 @@ pub mod aggregates;
 pub mod ranges;
 
 use crate::store::StoreError;
+use crate::tickets::calendar::Calendar;
 use aggregates::Deltas;
 use protocol::KioskId;
 use protocol::messages::{EventBatch, EventsAck};
@@ -61,12 +62,14 @@ pub fn county_day(ms: i64) -> String {
     crate::catalog::fields::iso(date)
 }
 
-/// Apply one checked batch from `kid`, received at `now`.
+/// Apply one checked batch from `kid`, received at `now`. Complaint
+/// deadlines of new tickets are counted with `cal`.
 pub fn ingest(
     conn: &Connection,
     kid: &KioskId,
     batch: &EventBatch,
     now: i64,
+    cal: &Calendar,
 ) -> Result<Ingested, StoreError> {
     let mut insert = conn.prepare_cached(
         "INSERT OR IGNORE INTO events(kid, seq, t, clock_trusted, day, kind, body, received_at)
@@ -94,7 +97,7 @@ pub fn ingest(
             deltas.add(kid.as_str(), &day, at, e.seq, &e.kind);
         }
     }
-    deltas.apply(conn, kid.as_str())?;
+    deltas.apply(conn, kid.as_str(), now, cal)?;
 
     let (a, b) = (batch.events[0].seq, batch.events[batch.events.len() - 1].seq);
     let mut received: Received = conn

@@ -4,7 +4,8 @@
 
 use super::{Ctx, presence, rejects, sync};
 use crate::ingest;
-use protocol::messages::{BlobGet, CatalogGet, CatalogReported, CommandResult, Status};
+use crate::tickets;
+use protocol::messages::{BlobGet, CatalogGet, CatalogReported, CommandResult, ServiceSeen, Status};
 use protocol::{DecodeError, KioskId, Topic, TopicKind, decode, limits};
 use rumqttc::Publish;
 use std::sync::Arc;
@@ -84,6 +85,13 @@ async fn handle(ctx: &Arc<Ctx>, p: Publish) {
                 tracing::error!(kiosk = %kid, error = %e, "cannot record a sync report");
             }
         }
+        TopicKind::ServiceSeen => {
+            let seen = body!(ServiceSeen);
+            let k = kid.to_string();
+            if let Err(e) = ctx.writer.exec(move |c| tickets::notices::seen(c, &k, &seen)).await {
+                tracing::error!(kiosk = %kid, error = %e, "cannot record a ticket update as seen");
+            }
+        }
         TopicKind::CommandResult => {
             let r = body!(CommandResult);
             tracing::info!(kiosk = %kid, cid = r.cid, ok = r.ok, detail = r.detail, "command result");
@@ -115,7 +123,8 @@ async fn on_events(
     }
     let k = kid.clone();
     let now = crate::store::now_ms();
-    let pending = match ctx.writer.submit(move |c| ingest::ingest(c, &k, &batch, now)) {
+    let cal = ctx.calendar();
+    let pending = match ctx.writer.submit(move |c| ingest::ingest(c, &k, &batch, now, &cal)) {
         Ok(rx) => rx,
         Err(e) => return tracing::error!(kiosk = %kid, error = %e, "cannot queue an event batch"),
     };
@@ -144,6 +153,8 @@ async fn on_status(ctx: &Arc<Ctx>, kid: &KioskId, status: Status) {
             if t == presence::Transition::CameOnline {
                 // Its retained pointer may be gone (broker restart): send it again.
                 super::housekeeping::send_pointer(ctx, kid, true).await;
+                // Ticket updates it has not confirmed: send them all again.
+                super::housekeeping::resend_ticket_updates(ctx, kid).await;
                 // An ack lost in a crash between commit and publish: repeat it,
                 // so the kiosk can clear what is already counted.
                 if let (Ok(Some(ack)), Some(entry)) =

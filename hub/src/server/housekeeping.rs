@@ -2,9 +2,10 @@
 //! retained (a broker may have forgotten it); twice a second, notice new
 //! publications and kiosks; every half minute, time out stalled jobs.
 
-use super::{Ctx, sync};
+use super::{Ctx, live, sync};
 use crate::registry;
 use crate::store::now_ms;
+use crate::tickets::{self, calendar::Calendar};
 use protocol::{KioskId, Topic};
 use rumqttc::QoS;
 use std::sync::Arc;
@@ -15,6 +16,7 @@ pub(crate) async fn run(ctx: Arc<Ctx>, mut connected: watch::Receiver<u64>) {
     let mut fingerprint = String::new();
     let mut tick = tokio::time::interval(Duration::from_millis(500));
     let mut last_timeout_sweep = now_ms();
+    let mut live_minute = 0;
     loop {
         tokio::select! {
             changed = connected.changed() => {
@@ -43,8 +45,11 @@ pub(crate) async fn run(ctx: Arc<Ctx>, mut connected: watch::Receiver<u64>) {
                     Err(e) => tracing::error!(error = %e, "cannot read rollout targets"),
                 }
                 flush_last_seen(&ctx).await;
+                send_ticket_updates(&ctx, None).await;
+                live::publish_if_due(&ctx, &mut live_minute).await;
                 if now_ms() - last_timeout_sweep > 30_000 {
                     last_timeout_sweep = now_ms();
+                    refresh_calendar(&ctx).await;
                     match ctx.writer.exec(|c| sync::time_out_jobs(c, now_ms())).await {
                         Ok(n) if n > 0 => tracing::warn!(jobs = n, "sync jobs timed out"),
                         Ok(_) => {}
@@ -54,6 +59,58 @@ pub(crate) async fn run(ctx: Arc<Ctx>, mut connected: watch::Receiver<u64>) {
             }
         }
     }
+}
+
+/// Reload the calendar (staff may have added a year) and give complaints
+/// that were waiting for it their deadline.
+async fn refresh_calendar(ctx: &Arc<Ctx>) {
+    let cal = match Calendar::load(Some(&ctx.data.calendar())) {
+        Ok(c) => Arc::new(c),
+        Err(e) => return tracing::error!(error = %e, "calendar not reloaded; keeping the one loaded"),
+    };
+    *ctx.calendar.lock().expect("calendar lock") = cal.clone();
+    match ctx.writer.exec(move |c| tickets::records::fill_missing_deadlines(c, &cal)).await {
+        Ok(n) if n > 0 => tracing::info!(tickets = n, "complaint deadlines set from a new calendar year"),
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "cannot set complaint deadlines"),
+    }
+}
+
+/// Send every ticket update not yet confirmed by its kiosk, once per
+/// revision (all kiosks, or one).
+async fn send_ticket_updates(ctx: &Arc<Ctx>, only: Option<&KioskId>) {
+    let pending = match ctx.read(tickets::notices::pending) {
+        Ok(p) => p,
+        Err(e) => return tracing::error!(error = %e, "cannot read pending ticket updates"),
+    };
+    for (kid, ack) in pending {
+        let Ok(kid) = KioskId::new(kid) else { continue };
+        if only.is_some_and(|o| *o != kid) {
+            continue;
+        }
+        {
+            let mut sent = ctx.sent_tickets.lock().expect("sent-ticket lock");
+            if sent.get(&ack.ticket_no).is_some_and(|r| *r >= ack.rev) {
+                continue;
+            }
+            sent.insert(ack.ticket_no.clone(), ack.rev);
+        }
+        let Some(entry) = ctx.kiosk(&kid) else { continue };
+        ctx.link.send(&Topic::ServiceAck(kid), &ack, &entry.secret, false).await;
+    }
+}
+
+/// After a kiosk's birth: everything it has not confirmed goes out again.
+pub(crate) async fn resend_ticket_updates(ctx: &Arc<Ctx>, kid: &KioskId) {
+    if let Ok(pending) = ctx.read(tickets::notices::pending) {
+        let mut sent = ctx.sent_tickets.lock().expect("sent-ticket lock");
+        for (k, ack) in pending {
+            if k == kid.as_str() {
+                sent.remove(&ack.ticket_no);
+            }
+        }
+    }
+    send_ticket_updates(ctx, Some(kid)).await;
 }
 
 async fn flush_last_seen(ctx: &Arc<Ctx>) {

@@ -42,6 +42,11 @@ impl Link {
         }
     }
 
+    /// Publish a hub-wide message (`_hub`, `_dc`), signed with the hub key.
+    pub async fn send_hub<M: Message>(&self, topic: &Topic, msg: &M, retain: bool) {
+        self.send(topic, msg, &self.hub_key, retain).await;
+    }
+
     pub async fn raw(&self, topic: &Topic, bytes: Vec<u8>) {
         if let Err(e) = self.client.publish(topic.to_string(), QoS::AtLeastOnce, false, bytes).await {
             tracing::warn!(%topic, error = %e, "publish failed");

@@ -7,6 +7,7 @@
 //! run in their own tasks.
 
 mod link;
+pub mod live;
 pub mod presence;
 pub mod rejects;
 pub mod sync;
@@ -16,6 +17,7 @@ use crate::broker::{self, BrokerAddr, BrokerError};
 use crate::catalog::{self, Diagnostics, publish};
 use crate::registry::{self, KioskEntry};
 use crate::store::{self, DataDir, StoreError, writer::Writer};
+use crate::tickets::calendar::{Calendar, CalendarError};
 use link::Link;
 use protocol::KioskId;
 use rumqttc::{Event, Packet};
@@ -47,6 +49,8 @@ pub enum ServeError {
     Broker(#[from] BrokerError),
     #[error("hub key: {0}")]
     Key(std::io::Error),
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
     #[error("seed catalog {dir}: {errors} error(s); run `hub catalog check {dir}`")]
     Seed { dir: String, errors: usize },
 }
@@ -65,11 +69,22 @@ pub(crate) struct Ctx {
     /// When each kiosk was last heard from with a verified message; flushed
     /// to the store in one batch every few seconds.
     pub last_seen: Mutex<HashMap<KioskId, i64>>,
+    /// The working-day calendar (shipped years + `<data>/calendar/`),
+    /// reloaded periodically so staff can add a year without a restart.
+    pub calendar: Mutex<Arc<Calendar>>,
+    /// Highest ticket revision sent per ticket number since the kiosk's
+    /// last birth; `svc/ack` goes out again only for newer revisions.
+    pub sent_tickets: Mutex<HashMap<String, u64>>,
+    pub data: DataDir,
 }
 
 impl Ctx {
     fn kiosk(&self, kid: &KioskId) -> Option<KioskEntry> {
         self.kiosks.lock().expect("kiosk map lock").get(kid).cloned()
+    }
+
+    fn calendar(&self) -> Arc<Calendar> {
+        self.calendar.lock().expect("calendar lock").clone()
     }
 
     fn read<R>(
@@ -96,6 +111,7 @@ pub async fn serve(opts: ServeOptions, shutdown: impl Future<Output = ()>) -> Re
     let (link, mut eventloop) = Link::new(&broker_addr, hub_key);
     let read = store::open_read(&data)?;
     let kiosks = registry::all(&read)?;
+    let calendar = Calendar::load(Some(&data.calendar()))?;
     let ctx = Arc::new(Ctx {
         writer,
         read: Mutex::new(read),
@@ -104,6 +120,9 @@ pub async fn serve(opts: ServeOptions, shutdown: impl Future<Output = ()>) -> Re
         kiosks: Mutex::new(kiosks),
         sent_pointers: Mutex::default(),
         last_seen: Mutex::default(),
+        calendar: Mutex::new(Arc::new(calendar)),
+        sent_tickets: Mutex::default(),
+        data,
     });
 
     let (inbox, inbox_rx) = mpsc::channel(4096);

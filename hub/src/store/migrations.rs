@@ -162,6 +162,48 @@ const STEPS: &[&str] = &[
     ) WITHOUT ROWID;
     ALTER TABLE presence ADD COLUMN drift INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 3: service-request tickets with their append-only log; station numbers
+    // (part of every ticket number); per-minute ingest counts for the live feed.
+    r#"
+    ALTER TABLE kiosks ADD COLUMN station_no INTEGER;
+    UPDATE kiosks SET station_no = (SELECT count(*) FROM kiosks k WHERE k.kid <= kiosks.kid);
+    CREATE UNIQUE INDEX kiosks_by_station_no ON kiosks(station_no);
+    CREATE TABLE tickets (
+        ticket_no       TEXT PRIMARY KEY,
+        request_id      TEXT NOT NULL UNIQUE REFERENCES service_requests(request_id),
+        kid             TEXT NOT NULL,
+        service_id      TEXT NOT NULL,
+        is_complaint    INTEGER NOT NULL,
+        status          TEXT NOT NULL,
+        first_responder TEXT,
+        handler         TEXT,
+        reply           TEXT,
+        submitted_at    INTEGER NOT NULL,
+        responded_at    INTEGER,
+        resolved_at     INTEGER,
+        closed_at       INTEGER,
+        response_due    INTEGER NOT NULL,
+        resolution_due  INTEGER,
+        rev             INTEGER NOT NULL,
+        seen_rev        INTEGER NOT NULL DEFAULT 0,
+        updated_at      INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX tickets_unseen ON tickets(kid) WHERE seen_rev < rev;
+    CREATE TABLE ticket_log (
+        ticket_no   TEXT NOT NULL REFERENCES tickets(ticket_no),
+        at          INTEGER NOT NULL,
+        actor       TEXT NOT NULL,
+        action      TEXT NOT NULL,
+        from_status TEXT,
+        to_status   TEXT NOT NULL,
+        note        TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX ticket_log_by_ticket ON ticket_log(ticket_no, at);
+    CREATE TABLE agg_minute (
+        minute INTEGER NOT NULL, kind TEXT NOT NULL, count INTEGER NOT NULL,
+        PRIMARY KEY (minute, kind)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -53,6 +53,10 @@ impl DataDir {
     pub fn blobs(&self) -> PathBuf {
         self.root.join("blobs")
     }
+    /// Staff's working-day calendar files for years the hub does not ship.
+    pub fn calendar(&self) -> PathBuf {
+        self.root.join("calendar")
+    }
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {

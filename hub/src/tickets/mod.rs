@@ -1,4 +1,9 @@
-//! Service-request tickets (domain memo §6). So far: the official
-//! working-day calendar the complaint deadline is counted in.
+//! Service-request tickets (domain memo §6): the state machine, deadlines
+//! counted with the official working-day calendar, the stored tickets with
+//! their history, and the updates kiosks receive.
 
 pub mod calendar;
+pub mod deadlines;
+pub mod machine;
+pub mod notices;
+pub mod records;

@@ -74,7 +74,8 @@ async fn run_ingest(mode: BrokerMode, kiosks: u64, per_kiosk: u64, batch: usize)
         let writer = hub::store::writer::Writer::start(&hub::store::DataDir::new(&data).unwrap()).unwrap();
         for i in 0..kiosks {
             let kid = KioskId::new(format!("bench-{i}")).unwrap();
-            secrets.push(writer.exec(move |c| hub::registry::register(c, &kid, "bench")).await.unwrap());
+            secrets
+                .push(writer.exec(move |c| hub::registry::register(c, &kid, "bench")).await.unwrap().secret);
         }
     }
     let hub = HubProcess::start(&data, mode).await;

@@ -1,0 +1,62 @@
+//! Masking of villagers' personal data. Screens, receipts, exports and the
+//! data-centre feed show only these forms; the full phone number stays in
+//! the hub's store for the call-back and is never put in a QR code.
+
+/// Keep the first 3 and last 4 digits: `138****5678`.
+pub fn mask_phone(phone: &str) -> String {
+    let digits: Vec<char> = phone.chars().filter(|c| c.is_ascii_digit()).collect();
+    if digits.len() < 8 {
+        return "*".repeat(digits.len());
+    }
+    let head: String = digits[..3].iter().collect();
+    let tail: String = digits[digits.len() - 4..].iter().collect();
+    format!("{head}{}{tail}", "*".repeat(digits.len() - 7))
+}
+
+/// The last 4 digits, which a villager types to find their requests.
+pub fn phone_tail(phone: &str) -> String {
+    let digits: Vec<char> = phone.chars().filter(|c| c.is_ascii_digit()).collect();
+    digits[digits.len().saturating_sub(4)..].iter().collect()
+}
+
+/// Keep the family name (the first character, or a known two-character
+/// compound surname) and mask the rest: `张*`, `欧阳**`. Latin names keep
+/// their first letter.
+pub fn mask_name(name: &str) -> String {
+    const COMPOUND: &[&str] =
+        &["欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "夏侯", "长孙"];
+    let name = name.trim();
+    let chars: Vec<char> = name.chars().collect();
+    if chars.is_empty() {
+        return String::new();
+    }
+    let keep = if chars.len() > 2 && COMPOUND.iter().any(|c| name.starts_with(c)) { 2 } else { 1 };
+    let kept: String = chars[..keep].iter().collect();
+    let hidden = chars.len().saturating_sub(keep).max(1);
+    format!("{kept}{}", "*".repeat(hidden))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_keep_only_the_ends() {
+        assert_eq!(mask_phone("13812345678"), "138****5678");
+        assert_eq!(mask_phone("0715-4321234"), "071****1234");
+        assert_eq!(mask_phone("123"), "***");
+        assert_eq!(phone_tail("138 1234 5678"), "5678");
+        assert_eq!(phone_tail("12"), "12");
+    }
+
+    #[test]
+    fn names_keep_only_the_family_name() {
+        assert_eq!(mask_name("张三"), "张*");
+        assert_eq!(mask_name("王小明"), "王**");
+        assert_eq!(mask_name("欧阳娜娜"), "欧阳**");
+        assert_eq!(mask_name("欧阳"), "欧*");
+        assert_eq!(mask_name("李"), "李*");
+        assert_eq!(mask_name(" Li Lei "), "L*****");
+        assert_eq!(mask_name(""), "");
+    }
+}
