@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod ingest;
 pub mod kiosks;
 pub mod registry;
+pub mod reports;
 pub mod server;
 pub mod store;
 pub mod tickets;

@@ -22,6 +22,8 @@ enum Command {
     Catalog(cli::catalog::CatalogCommand),
     /// List kiosks (presence, catalog version, outbox), or register one.
     Kiosks(cli::kiosks::KiosksArgs),
+    /// Figures for the county data centre: --by day|station|product|category|carrier|service|search.
+    Report(cli::report::ReportArgs),
     /// Service-request tickets: list, show, accept, transfer, reply, resolve, close, reopen, refer.
     Tickets(cli::tickets::TicketsArgs),
 }
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
         Command::Catalog(c) => cli::catalog::run(c),
         Command::Kiosks(a) => cli::kiosks::run(a),
         Command::Tickets(a) => cli::tickets::run(a),
+        Command::Report(a) => cli::report::run(a),
     };
     match result {
         Ok(code) => code,

@@ -5,4 +5,5 @@ pub mod event_sender;
 pub mod figures;
 pub mod harness;
 pub mod mqtt_pump;
+pub mod raw_kiosk;
 pub mod test_kiosk;

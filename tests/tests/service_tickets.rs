@@ -5,92 +5,13 @@
 //! the live feed for the data centre carries the day's figures.
 
 use e2e::harness::*;
+use e2e::raw_kiosk::RawKiosk;
 use protocol::messages::*;
-use protocol::{KioskId, TicketNo, TicketStatus, Topic, decode, encode};
+use protocol::{TicketNo, TicketStatus, Topic, decode};
 use rumqttc::{AsyncClient, MqttOptions, QoS};
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 const PHONE: &str = "13812345678";
-
-/// A minimal kiosk on a raw MQTT connection: birth, events, ticket updates.
-struct RawKiosk {
-    kid: KioskId,
-    secret: Vec<u8>,
-    client: AsyncClient,
-    acks: tokio::sync::mpsc::UnboundedReceiver<ServiceAck>,
-    /// Everything received so far, in order.
-    got: Vec<ServiceAck>,
-}
-
-impl RawKiosk {
-    async fn connect(kid: &str, secret: &[u8], port: u16, session: u64) -> RawKiosk {
-        let kid = KioskId::new(kid).unwrap();
-        let mut opts = MqttOptions::new(format!("{kid}-s{session}"), "127.0.0.1", port);
-        opts.set_max_packet_size(protocol::limits::MAX_PACKET, protocol::limits::MAX_PACKET);
-        let (client, ev) = AsyncClient::new(opts, 64);
-        let mut ev = e2e::mqtt_pump::pump(ev);
-        while !matches!(ev.recv().await, Some(Ok(rumqttc::Event::Incoming(rumqttc::Packet::ConnAck(_))))) {}
-        client.subscribe(Topic::ServiceAck(kid.clone()).to_string(), QoS::AtLeastOnce).await.unwrap();
-        while !matches!(ev.recv().await, Some(Ok(rumqttc::Event::Incoming(rumqttc::Packet::SubAck(_))))) {}
-        let (tx, acks) = tokio::sync::mpsc::unbounded_channel();
-        let (topic, key) = (Topic::ServiceAck(kid.clone()), secret.to_vec());
-        tokio::spawn(async move {
-            while let Some(e) = ev.recv().await {
-                if let Ok(rumqttc::Event::Incoming(rumqttc::Packet::Publish(p))) = e {
-                    let ack = decode::<ServiceAck>(&topic, &p.payload, &key).expect("a signed ticket update");
-                    if tx.send(ack).is_err() {
-                        return;
-                    }
-                }
-            }
-        });
-        let k = RawKiosk { kid, secret: secret.to_vec(), client, acks, got: Vec::new() };
-        let birth = Status::Online(Birth {
-            session,
-            boot_id: "b".into(),
-            app_version: "test".into(),
-            catalog_version: 0,
-            outbox_depth: 0,
-            lifetime_totals: BTreeMap::new(),
-            ts: 0,
-        });
-        k.publish(&Topic::Status(k.kid.clone()), &birth).await;
-        k
-    }
-
-    async fn publish<M: protocol::Message>(&self, topic: &Topic, msg: &M) {
-        let payload = encode(topic, msg, &self.secret).unwrap();
-        self.client.publish(topic.to_string(), QoS::AtLeastOnce, false, payload).await.unwrap();
-    }
-
-    /// Updates received within `wait`, latest revision per ticket.
-    async fn updates(&mut self, wait: Duration) -> BTreeMap<String, ServiceAck> {
-        let mut out = BTreeMap::new();
-        let deadline = tokio::time::Instant::now() + wait;
-        while let Ok(Some(a)) = tokio::time::timeout_at(deadline, self.acks.recv()).await {
-            let keep = out.get(&a.request_id).is_none_or(|b: &ServiceAck| b.rev < a.rev);
-            if keep {
-                out.insert(a.request_id.clone(), a);
-            }
-        }
-        out
-    }
-
-    /// Wait for an update of `request_id` with at least revision `rev`.
-    async fn update_of(&mut self, request_id: &str, rev: u64) -> ServiceAck {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Some(a) = self.got.iter().find(|a| a.request_id == request_id && a.rev >= rev) {
-                return a.clone();
-            }
-            match tokio::time::timeout_at(deadline, self.acks.recv()).await {
-                Ok(Some(a)) => self.got.push(a),
-                _ => panic!("no update of {request_id} with rev >= {rev}; got {:?}", self.got),
-            }
-        }
-    }
-}
 
 fn request(id: &str, ticket_no: &str, complaint: bool) -> EventKind {
     EventKind::ServiceRequest(ServiceRequest {

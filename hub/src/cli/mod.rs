@@ -2,6 +2,7 @@
 
 pub mod catalog;
 pub mod kiosks;
+pub mod report;
 pub mod serve;
 pub mod tickets;
 

@@ -1,0 +1,52 @@
+//! `hub report`: figures for the county data centre over a period.
+
+use clap::Args;
+use hub::catalog::{fields, today_in_county};
+use hub::reports::{self, By, Format, Options, Period};
+use hub::store::{self, DataDir, now_ms};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Args)]
+pub struct ReportArgs {
+    /// The hub's data folder.
+    #[arg(long, default_value = "hub-data")]
+    data: PathBuf,
+    /// First county day (YYYY-MM-DD); default: today.
+    #[arg(long, value_parser = parse_day)]
+    from: Option<time::Date>,
+    /// Last county day, inclusive; default: --from.
+    #[arg(long, value_parser = parse_day)]
+    to: Option<time::Date>,
+    /// How to group the figures.
+    #[arg(long, value_enum, default_value = "day")]
+    by: By,
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+    /// Only this kiosk (for --by carrier and --by search).
+    #[arg(long)]
+    station: Option<String>,
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+fn parse_day(s: &str) -> Result<time::Date, String> {
+    fields::date(s)
+}
+
+pub fn run(a: ReportArgs) -> anyhow::Result<ExitCode> {
+    let from = a.from.unwrap_or_else(today_in_county);
+    let period = Period::new(from, a.to.unwrap_or(from)).map_err(anyhow::Error::msg)?;
+    let conn = store::open_read(&DataDir::new(&a.data)?)?;
+    let report = reports::build(&conn, a.by, period, &Options { station: a.station }, now_ms())?;
+    let text = report.render(a.format);
+    match a.out {
+        Some(path) => {
+            std::fs::write(&path, format!("{text}\n"))?;
+            eprintln!("{} rows written to {}", report.rows.len(), path.display());
+        }
+        None => println!("{text}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
