@@ -1,11 +1,18 @@
 //! The core promise, end to end: simulated kiosks send their events over MQTT
 //! with duplicated, reordered and replayed batches while the hub is killed
-//! with SIGKILL at random moments (each kill also drops every connection to
-//! the embedded broker). Afterwards every aggregate equals the truth, and
-//! each kiosk's events were counted exactly once.
+//! with SIGKILL at random moments and the broker is restarted (forgetting
+//! every session and retained message). Afterwards every aggregate equals
+//! the truth, and each kiosk's events were counted exactly once.
+//!
+//! The million-event run goes through Mosquitto, where a hub kill leaves the
+//! kiosks connected (their in-flight batches to the dead hub are lost and
+//! must be resent) and a broker restart drops everyone. Without Mosquitto it
+//! runs on the embedded broker, where every hub kill drops every connection.
+//! A smaller run always covers the embedded broker.
 //!
 //! Scale: `KH_INGEST_KIOSKS` × `KH_INGEST_EVENTS` (default 100 × 10,000 =
-//! 1,000,000 events) and `KH_INGEST_KILLS` (default 5).
+//! 1,000,000 events), `KH_INGEST_KILLS` (default 5), `KH_INGEST_RESTARTS`
+//! (broker restarts, default 3).
 
 use e2e::event_sender::{EventSender, Faults, SenderConfig};
 use e2e::figures::{event_kind, measured, truth};
@@ -21,11 +28,62 @@ fn env(name: &str, default: u64) -> u64 {
 
 const DAY0: u64 = 1_790_812_800_000; // 2026-10-01 00:00 in Tongcheng
 
+#[derive(Clone, Copy, Debug)]
+enum Fault {
+    KillHub,
+    RestartBroker,
+}
+
+/// `kills` hub kills with `restarts` broker restarts spread among them.
+fn fault_plan(kills: u64, restarts: u64) -> Vec<Fault> {
+    let n = kills + restarts;
+    let mut plan = Vec::new();
+    let (mut k, mut r) = (0, 0);
+    for i in 0..n {
+        // Place restarts evenly: the i-th fault is a restart when it keeps
+        // the restarts' share on track.
+        if r < restarts && (r * n) <= (i * restarts) {
+            plan.push(Fault::RestartBroker);
+            r += 1;
+        } else if k < kills {
+            plan.push(Fault::KillHub);
+            k += 1;
+        } else {
+            plan.push(Fault::RestartBroker);
+            r += 1;
+        }
+    }
+    plan
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_event_counts_once_through_duplicates_replays_and_hub_kills() {
-    let kiosks = env("KH_INGEST_KIOSKS", 100);
-    let per_kiosk = env("KH_INGEST_EVENTS", 10_000);
-    let kills = env("KH_INGEST_KILLS", 5);
+async fn a_million_events_count_once_through_duplicates_replays_hub_kills_and_broker_restarts() {
+    let (kiosks, per_kiosk) = (env("KH_INGEST_KIOSKS", 100), env("KH_INGEST_EVENTS", 10_000));
+    let (kills, restarts) = (env("KH_INGEST_KILLS", 5), env("KH_INGEST_RESTARTS", 3));
+    match Mosquitto::start() {
+        Some(m) => {
+            scenario(BrokerMode::External(m.port), Some(m), kiosks, per_kiosk, fault_plan(kills, restarts))
+                .await
+        }
+        None => {
+            eprintln!("NOTICE: running the million-event test on the embedded broker (hub kills only)");
+            scenario(BrokerMode::Embedded(free_port()), None, kiosks, per_kiosk, fault_plan(kills, 0)).await
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_count_once_through_hub_kills_on_the_embedded_broker() {
+    scenario(BrokerMode::Embedded(free_port()), None, 20, 5_000, fault_plan(3, 0)).await;
+}
+
+async fn scenario(
+    mode: BrokerMode,
+    mut broker: Option<Mosquitto>,
+    kiosks: u64,
+    per_kiosk: u64,
+    plan: Vec<Fault>,
+) {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("hub");
     std::fs::create_dir_all(&data).unwrap();
@@ -39,7 +97,6 @@ async fn every_event_counts_once_through_duplicates_replays_and_hub_kills() {
             secrets.push(writer.exec(move |c| hub::registry::register(c, &kid, "sim")).await.unwrap().secret);
         }
     }
-    let mode = BrokerMode::Embedded(free_port());
     let mut hub = HubProcess::start(&data, mode).await;
     let hub_key = hub_key(&data);
 
@@ -76,22 +133,32 @@ async fn every_event_counts_once_through_duplicates_replays_and_hub_kills() {
     let total = kiosks * per_kiosk;
     let acked = |s: &[EventSender]| s.iter().map(EventSender::acked).sum::<u64>();
 
-    // Kill the hub at pseudo-random moments while events flow.
+    // Kill the hub, or restart the broker, at pseudo-random moments while events flow.
     let started = Instant::now();
     let mut rng = 0x2545_F491_4F6C_DD1Du64;
-    for k in 0..kills {
+    let faults = plan.len() as u64;
+    for (k, fault) in plan.iter().enumerate() {
+        let k = k as u64;
         rng ^= rng << 13;
         rng ^= rng >> 7;
         rng ^= rng << 17;
         // Kill when between 10% and 90% of the run is acked, spread over the kills.
-        let target = total * (10 + (80 * k + rng % 15) / kills.max(1)) / 100;
+        let target = total * (10 + (80 * k + rng % 15) / faults.max(1)) / 100;
         let deadline = Instant::now() + Duration::from_secs(300);
         while acked(&senders) < target && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        hub.kill();
-        tokio::time::sleep(Duration::from_millis(200 + rng % 400)).await;
-        hub = HubProcess::start(&data, mode).await;
+        match fault {
+            Fault::KillHub => {
+                hub.kill();
+                tokio::time::sleep(Duration::from_millis(200 + rng % 400)).await;
+                hub = HubProcess::start(&data, mode).await;
+            }
+            Fault::RestartBroker => {
+                broker.as_mut().expect("broker restarts need an external broker").restart();
+                assert!(hub.alive(), "hub died when the broker restarted:\n{}", hub.log());
+            }
+        }
     }
     let deadline = Instant::now() + Duration::from_secs(env("KH_INGEST_DEADLINE_S", 900));
     while acked(&senders) < total {
@@ -115,7 +182,9 @@ async fn every_event_counts_once_through_duplicates_replays_and_hub_kills() {
     let sent: u64 =
         senders.iter().map(|s| s.progress.batches_sent.load(std::sync::atomic::Ordering::Relaxed)).sum();
     drop(senders);
-    eprintln!("{total} events from {kiosks} kiosks in {elapsed:?}, {sent} batches sent, {kills} hub kills");
+    eprintln!(
+        "{total} events from {kiosks} kiosks in {elapsed:?}, {sent} batches sent, faults {plan:?} ({mode:?})"
+    );
 
     let conn = hub::store::open_read(&hub::store::DataDir::new(&data).unwrap()).unwrap();
     assert_eq!(measured(&conn), truth(&all));
