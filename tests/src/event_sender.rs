@@ -71,7 +71,10 @@ async fn run(cfg: SenderConfig, progress: Arc<Progress>) {
     opts.set_keep_alive(Duration::from_secs(5));
     opts.set_max_packet_size(limits::MAX_PACKET, limits::MAX_PACKET);
     opts.set_inflight(cfg.window_batches.clamp(8, 1000) as u16);
-    let (client, ev) = AsyncClient::new(opts, cfg.window_batches.max(64) * 2);
+    let (client, mut ev) = AsyncClient::new(opts, cfg.window_batches.max(64) * 2);
+    let mut net = rumqttc::NetworkOptions::new();
+    net.set_tcp_nodelay(true);
+    ev.set_network_options(net);
     let mut ev = crate::mqtt_pump::pump(ev);
     let mut rng = cfg.seed | 1;
     let mut roll = move |pct: u64| {
@@ -92,6 +95,8 @@ async fn run(cfg: SenderConfig, progress: Arc<Progress>) {
         EventBatch { session: 0, events: cfg.events[a..b].to_vec() }
     };
     loop {
+        // Refill the window after every ack (and on each tick, for resends).
+        let mut fill = false;
         tokio::select! {
             Some(e) = ev.recv() => match e {
                 Ok(MqttEvent::Incoming(Packet::ConnAck(_))) => {
@@ -126,6 +131,7 @@ async fn run(cfg: SenderConfig, progress: Arc<Progress>) {
                                     next = next.min(first.max(acked + 1));
                                 }
                                 next = next.max(acked + 1);
+                                fill = true;
                             }
                         }
                         _ => {}
@@ -139,39 +145,51 @@ async fn run(cfg: SenderConfig, progress: Arc<Progress>) {
                 }
             },
             _ = tick.tick() => {
-                if acked >= n { continue; }
                 if last_progress.elapsed() > Duration::from_millis(1500) {
                     next = acked + 1;
                     last_progress = Instant::now();
                 }
-                if !(connected && hub_online) { continue; }
-                while next <= n && next <= acked + window {
-                    let b = batch_of(next, cfg.batch);
-                    next += b.events.len() as u64;
-                    let mut out = Vec::new();
-                    if roll(cfg.faults.reorder) && held.is_none() {
-                        held = Some(b);
-                    } else {
-                        out.push(b.clone());
-                        if let Some(h) = held.take() { out.push(h); }
-                        if roll(cfg.faults.duplicate) { out.push(b); }
+                fill = true;
+            }
+        }
+        if fill && acked < n && connected && hub_online {
+            while next <= n && next <= acked + window {
+                let b = batch_of(next, cfg.batch);
+                next += b.events.len() as u64;
+                let mut out = Vec::new();
+                if roll(cfg.faults.reorder) && held.is_none() {
+                    held = Some(b);
+                } else {
+                    out.push(b.clone());
+                    if let Some(h) = held.take() {
+                        out.push(h);
                     }
-                    if roll(cfg.faults.replay) && acked > 1 {
-                        let from = 1 + (next * 7919) % acked;
-                        out.push(batch_of(from, cfg.batch));
-                    }
-                    let topic = Topic::Events(cfg.kid.clone());
-                    for mut b in out {
-                        b.session = session;
-                        let payload = encode(&topic, &b, &cfg.secret).unwrap();
-                        let _ = client.publish(topic.to_string(), QoS::AtLeastOnce, false, payload).await;
-                        progress.batches_sent.fetch_add(1, Ordering::Relaxed);
+                    if roll(cfg.faults.duplicate) {
+                        out.push(b);
                     }
                 }
-                if let Some(h) = held.take() {
-                    let topic = Topic::Events(cfg.kid.clone());
-                    let _ = client.publish(topic.to_string(), QoS::AtLeastOnce, false, encode(&topic, &h, &cfg.secret).unwrap()).await;
+                if roll(cfg.faults.replay) && acked > 1 {
+                    let from = 1 + (next * 7919) % acked;
+                    out.push(batch_of(from, cfg.batch));
                 }
+                let topic = Topic::Events(cfg.kid.clone());
+                for mut b in out {
+                    b.session = session;
+                    let payload = encode(&topic, &b, &cfg.secret).unwrap();
+                    let _ = client.publish(topic.to_string(), QoS::AtLeastOnce, false, payload).await;
+                    progress.batches_sent.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            if let Some(h) = held.take() {
+                let topic = Topic::Events(cfg.kid.clone());
+                let _ = client
+                    .publish(
+                        topic.to_string(),
+                        QoS::AtLeastOnce,
+                        false,
+                        encode(&topic, &h, &cfg.secret).unwrap(),
+                    )
+                    .await;
             }
         }
     }

@@ -195,13 +195,14 @@ impl Mosquitto {
         let dir = tempfile::tempdir().unwrap();
         let conf = dir.path().join("mosquitto.conf");
         // max_packet_size matches what the hub and kiosks accept, plus
-        // headers. Mosquitto's defaults (20 messages in flight and 1,000
+        // headers. Without set_tcp_nodelay, small acks wait for Nagle's
+        // algorithm (tens of milliseconds each). Mosquitto's defaults (20 messages in flight and 1,000
         // queued per client, QoS 1 messages beyond that dropped) throttle
         // the hub's one subscription that carries every kiosk's traffic.
         std::fs::write(
             &conf,
             format!(
-                "listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_packet_size {}\n\
+                "listener {port} 127.0.0.1\nset_tcp_nodelay true\nallow_anonymous true\npersistence false\nmax_packet_size {}\n\
                  max_inflight_messages 1000\nmax_queued_messages 100000\nlog_dest stderr\n",
                 protocol::limits::MAX_PACKET + 1024
             ),

@@ -58,11 +58,27 @@ proptest! {
             let tx = conn.unchecked_transaction().unwrap();
             let mut in_tx = Vec::new();
             for _ in 0..take.min(pending.len()) {
-                let ix = pending.swap_remove((next() as usize) % pending.len());
-                let (kid, b) = &batches[ix];
-                ingest::check(b).unwrap();
-                ingest::ingest(&tx, kid, b, DAY0 as i64, &calendar).unwrap();
-                in_tx.push(ix);
+                in_tx.push(pending.swap_remove((next() as usize) % pending.len()));
+            }
+            // Alone, or grouped per kiosk as the hub's dispatcher does.
+            if next() % 2 == 0 {
+                for ix in &in_tx {
+                    let (kid, b) = &batches[*ix];
+                    ingest::check(b).unwrap();
+                    ingest::ingest(&tx, kid, std::slice::from_ref(b), DAY0 as i64, &calendar).unwrap();
+                }
+            } else {
+                let mut groups: Vec<(&KioskId, Vec<EventBatch>)> = Vec::new();
+                for ix in &in_tx {
+                    let (kid, b) = &batches[*ix];
+                    match groups.iter_mut().find(|g| g.0 == kid) {
+                        Some(g) => g.1.push(b.clone()),
+                        None => groups.push((kid, vec![b.clone()])),
+                    }
+                }
+                for (kid, group) in &groups {
+                    ingest::ingest(&tx, kid, group, DAY0 as i64, &calendar).unwrap();
+                }
             }
             if crash {
                 drop(tx); // rolled back: as if the hub died before COMMIT

@@ -43,6 +43,10 @@ fn upsert_each<P: rusqlite::Params>(
     sql: &str,
     rows: impl Iterator<Item = P>,
 ) -> Result<(), StoreError> {
+    let mut rows = rows.peekable();
+    if rows.peek().is_none() {
+        return Ok(());
+    }
     let mut st = conn.prepare_cached(sql)?;
     for p in rows {
         st.execute(p)?;
@@ -136,6 +140,9 @@ impl Deltas {
              ON CONFLICT DO UPDATE SET searches = searches + excluded.searches, no_result = no_result + excluded.no_result",
             self.search.iter().map(|((day, q), (n, zero))| (day, q, kid, n, zero)),
         )?;
+        if self.parcels.is_empty() && self.requests.is_empty() {
+            return Ok(());
+        }
         // A parcel counts once per (waybill, direction), whichever kiosk or
         // event reports it again.
         let mut ins = conn.prepare_cached(

@@ -62,12 +62,13 @@ pub fn county_day(ms: i64) -> String {
     crate::catalog::fields::iso(date)
 }
 
-/// Apply one checked batch from `kid`, received at `now`. Complaint
+/// Apply checked batches from `kid`, received at `now`, in one operation
+/// (the dispatcher groups a kiosk's batches that arrive together). Complaint
 /// deadlines of new tickets are counted with `cal`.
 pub fn ingest(
     conn: &Connection,
     kid: &KioskId,
-    batch: &EventBatch,
+    batches: &[EventBatch],
     now: i64,
     cal: &Calendar,
 ) -> Result<Ingested, StoreError> {
@@ -77,7 +78,7 @@ pub fn ingest(
     )?;
     let mut deltas = Deltas::default();
     let mut inserted = 0;
-    for e in &batch.events {
+    for e in batches.iter().flat_map(|b| &b.events) {
         // A kiosk without a trusted clock is counted on the day it reports.
         let at = if e.clock_trusted { e.t as i64 } else { now };
         let day = county_day(at);
@@ -99,28 +100,28 @@ pub fn ingest(
     }
     deltas.apply(conn, kid.as_str(), now, cal)?;
 
-    let (a, b) = (batch.events[0].seq, batch.events[batch.events.len() - 1].seq);
     let mut received: Received = conn
-        .query_row("SELECT upto, above FROM kiosk_seq WHERE kid = ?1", [kid.as_str()], |r| {
-            Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?))
-        })
+        .prepare_cached("SELECT upto, above FROM kiosk_seq WHERE kid = ?1")?
+        .query_row([kid.as_str()], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?)))
         .optional()?
         .map(|(upto, above)| Received { upto, above: serde_json::from_str(&above).unwrap_or_default() })
         .unwrap_or_default();
-    received.add(a, b);
-    let duplicates = batch.events.len() - inserted;
-    conn.execute(
+    for b in batches.iter().filter(|b| !b.events.is_empty()) {
+        received.add(b.events[0].seq, b.events[b.events.len() - 1].seq);
+    }
+    let duplicates = batches.iter().map(|b| b.events.len()).sum::<usize>() - inserted;
+    conn.prepare_cached(
         "INSERT INTO kiosk_seq(kid, upto, above, events, duplicates) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT(kid) DO UPDATE SET upto = excluded.upto, above = excluded.above,
            events = events + excluded.events, duplicates = duplicates + excluded.duplicates",
-        params![
-            kid.as_str(),
-            received.upto,
-            serde_json::to_string(&received.above).expect("ranges serialise"),
-            inserted,
-            duplicates
-        ],
-    )?;
+    )?
+    .execute(params![
+        kid.as_str(),
+        received.upto,
+        serde_json::to_string(&received.above).expect("ranges serialise"),
+        inserted,
+        duplicates
+    ])?;
     Ok(Ingested { inserted, duplicates, ack: EventsAck { upto: received.upto, missing: received.missing() } })
 }
 

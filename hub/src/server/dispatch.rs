@@ -11,9 +11,57 @@ use rumqttc::Publish;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
+/// Messages taken from the inbox in one go; event batches among them are
+/// grouped per kiosk into one store operation.
+const CHUNK: usize = 512;
+/// A kiosk's group is submitted once it holds this many events.
+const GROUP_EVENTS: usize = 4096;
+
 pub(crate) async fn run(ctx: Arc<Ctx>, mut inbox: mpsc::Receiver<Publish>) {
-    while let Some(p) = inbox.recv().await {
-        handle(&ctx, p).await;
+    let mut events = EventGroups::default();
+    while let Some(first) = inbox.recv().await {
+        let mut next = Some(first);
+        let mut taken = 0;
+        while let Some(p) = next {
+            handle(&ctx, p, &mut events).await;
+            taken += 1;
+            next = if taken < CHUNK { inbox.try_recv().ok() } else { None };
+        }
+        events.submit(&ctx);
+    }
+}
+
+/// Checked event batches waiting to be queued for the writer, per kiosk in
+/// arrival order. With small batches, one store operation (and one ack) per
+/// kiosk per chunk instead of per message is what keeps ingest ahead.
+#[derive(Default)]
+struct EventGroups {
+    groups: Vec<(KioskId, Vec<protocol::messages::EventBatch>, usize)>,
+}
+
+impl EventGroups {
+    fn push(&mut self, ctx: &Arc<Ctx>, kid: &KioskId, batch: protocol::messages::EventBatch) {
+        let i = match self.groups.iter().position(|g| g.0 == *kid) {
+            Some(i) => i,
+            None => {
+                self.groups.push((kid.clone(), Vec::new(), 0));
+                self.groups.len() - 1
+            }
+        };
+        let g = &mut self.groups[i];
+        g.2 += batch.events.len();
+        g.1.push(batch);
+        if g.2 >= GROUP_EVENTS {
+            let (kid, batches, _) = self.groups.swap_remove(i);
+            submit_events(ctx, kid, batches);
+        }
+    }
+
+    /// Queue everything held, in arrival order per kiosk.
+    fn submit(&mut self, ctx: &Arc<Ctx>) {
+        for (kid, batches, _) in self.groups.drain(..) {
+            submit_events(ctx, kid, batches);
+        }
     }
 }
 
@@ -38,7 +86,7 @@ fn reason(e: &DecodeError) -> String {
     }
 }
 
-async fn handle(ctx: &Arc<Ctx>, p: Publish) {
+async fn handle(ctx: &Arc<Ctx>, p: Publish, events: &mut EventGroups) {
     let topic = match Topic::parse(&p.topic) {
         Ok(t) => t,
         Err(e) => return reject(ctx, "?", &p.topic, &e.to_string()).await,
@@ -51,6 +99,10 @@ async fn handle(ctx: &Arc<Ctx>, p: Publish) {
         None => return reject(ctx, kid.as_str(), &p.topic, "unknown kiosk").await,
     };
     let key = entry.secret.as_slice();
+    // Anything else a kiosk says goes to the store after its earlier events.
+    if topic.kind() != TopicKind::Events {
+        events.submit(ctx);
+    }
     macro_rules! body {
         ($t:ty) => {
             match decode::<$t>(&topic, &p.payload, key) {
@@ -98,7 +150,12 @@ async fn handle(ctx: &Arc<Ctx>, p: Publish) {
         }
         TopicKind::Events => {
             let batch = body!(protocol::messages::EventBatch);
-            on_events(ctx, &kid, &p.topic, key, batch).await;
+            if let Err(e) = ingest::check(&batch) {
+                // A constant reason keeps the rejects table one row per kind of fault.
+                tracing::debug!(kiosk = %kid, detail = %e, "bad batch");
+                return reject(ctx, kid.as_str(), &p.topic, "bad batch").await;
+            }
+            events.push(ctx, &kid, batch);
         }
         other => {
             reject(ctx, kid.as_str(), &p.topic, &format!("the hub does not accept {other:?} messages")).await
@@ -106,42 +163,31 @@ async fn handle(ctx: &Arc<Ctx>, p: Publish) {
     }
 }
 
-/// Queue the batch for the writer in arrival order, and ack it from a task
-/// once committed, so the dispatcher never waits on a disk flush and many
-/// batches share one commit.
-async fn on_events(
-    ctx: &Arc<Ctx>,
-    kid: &KioskId,
-    topic: &str,
-    key: &[u8],
-    batch: protocol::messages::EventBatch,
-) {
-    if let Err(e) = ingest::check(&batch) {
-        // A constant reason keeps the rejects table one row per kind of fault.
-        tracing::debug!(kiosk = %kid, detail = %e, "bad batch");
-        return reject(ctx, kid.as_str(), topic, "bad batch").await;
-    }
-    let k = kid.clone();
+/// Queue a kiosk's batches for the writer; the ack is published after
+/// commit by the ack sender (coalesced per kiosk), so the dispatcher never
+/// waits on a disk flush.
+fn submit_events(ctx: &Arc<Ctx>, kid: KioskId, batches: Vec<protocol::messages::EventBatch>) {
     let now = crate::store::now_ms();
     let cal = ctx.calendar();
-    let pending = match ctx.writer.submit(move |c| ingest::ingest(c, &k, &batch, now, &cal)) {
-        Ok(rx) => rx,
-        Err(e) => return tracing::error!(kiosk = %kid, error = %e, "cannot queue an event batch"),
-    };
-    let (ctx, kid, key) = (ctx.clone(), kid.clone(), key.to_vec());
-    tokio::spawn(async move {
-        match pending.await {
-            Ok(Ok(done)) => {
+    let acks = ctx.acks.clone();
+    let order = acks.next_order();
+    let k = kid.clone();
+    let queued = ctx.writer.submit_then(
+        move |c| ingest::ingest(c, &k, &batches, now, &cal).map(|done| (k, done)),
+        move |result| match result {
+            Ok((kid, done)) => {
                 if done.duplicates > 0 {
                     tracing::debug!(kiosk = %kid, duplicates = done.duplicates, "duplicate events ignored");
                 }
-                ctx.link.send(&Topic::EventsAck(kid), &done.ack, &key, false).await;
+                acks.put(kid, order, done.ack);
             }
             // Not acked: the kiosk keeps the events and sends them again.
-            Ok(Err(e)) => tracing::error!(kiosk = %kid, error = %e, "event batch not committed"),
-            Err(_) => tracing::error!(kiosk = %kid, "store writer stopped"),
-        }
-    });
+            Err(e) => tracing::error!(error = %e, "event batches not committed"),
+        },
+    );
+    if let Err(e) = queued {
+        tracing::error!(kiosk = %kid, error = %e, "cannot queue event batches");
+    }
 }
 
 async fn on_status(ctx: &Arc<Ctx>, kid: &KioskId, status: Status) {

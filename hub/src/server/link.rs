@@ -24,7 +24,12 @@ impl Link {
         opts.set_request_channel_capacity(4096);
         let will = hub_state_payload(&hub_key, false);
         opts.set_last_will(LastWill::new(Topic::HubState.to_string(), will, QoS::AtLeastOnce, true));
-        let (client, eventloop) = AsyncClient::new(opts, 4096);
+        let (client, mut eventloop) = AsyncClient::new(opts, 4096);
+        // Acks and pointers are small: Nagle's algorithm would hold each
+        // back until the previous segment is acknowledged.
+        let mut net = rumqttc::NetworkOptions::new();
+        net.set_tcp_nodelay(true);
+        eventloop.set_network_options(net);
         (Link { client, hub_key }, eventloop)
     }
 

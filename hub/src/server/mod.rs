@@ -6,6 +6,7 @@
 //! messages go to the dispatcher task through a channel, and blob transfers
 //! run in their own tasks.
 
+mod acks;
 mod link;
 pub mod live;
 pub mod presence;
@@ -76,6 +77,8 @@ pub(crate) struct Ctx {
     /// last birth; `svc/ack` goes out again only for newer revisions.
     pub sent_tickets: Mutex<HashMap<String, u64>>,
     pub data: DataDir,
+    /// Committed batches' acks waiting to be published.
+    pub acks: Arc<acks::AckQueue>,
 }
 
 impl Ctx {
@@ -123,12 +126,14 @@ pub async fn serve(opts: ServeOptions, shutdown: impl Future<Output = ()>) -> Re
         calendar: Mutex::new(Arc::new(calendar)),
         sent_tickets: Mutex::default(),
         data,
+        acks: Arc::default(),
     });
 
     let (inbox, inbox_rx) = mpsc::channel(4096);
     let dispatcher = tokio::spawn(dispatch::run(ctx.clone(), inbox_rx));
     let (connected_tx, connected_rx) = tokio::sync::watch::channel(0u64);
     let housekeeping = tokio::spawn(housekeeping::run(ctx.clone(), connected_rx));
+    let ack_sender = tokio::spawn(acks::run(ctx.clone()));
     tracing::info!(broker = %format!("{}:{}", broker_addr.host, broker_addr.port), "hub starting");
 
     tokio::pin!(shutdown);
@@ -163,6 +168,7 @@ pub async fn serve(opts: ServeOptions, shutdown: impl Future<Output = ()>) -> Re
     let _ = drain.await;
     dispatcher.abort();
     housekeeping.abort();
+    ack_sender.abort();
     tracing::info!("hub stopped");
     Ok(())
 }

@@ -74,6 +74,9 @@ pub fn open_write(dir: &DataDir) -> Result<Connection, StoreError> {
     // NORMAL in WAL mode is durable at every checkpoint and never corrupts;
     // FULL makes each commit survive power loss, which is what acks promise.
     conn.pragma_update(None, "synchronous", "FULL")?;
+    // The writer runs a few dozen distinct statements (ingest alone uses
+    // about fifteen); rusqlite's default cache of 16 would re-parse them.
+    conn.set_prepared_statement_cache_capacity(64);
     migrations::migrate(&conn, &path)?;
     Ok(conn)
 }

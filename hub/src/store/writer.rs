@@ -59,17 +59,29 @@ impl Writer {
         f: impl FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
     ) -> Result<tokio::sync::oneshot::Receiver<Result<R, StoreError>>, StoreError> {
         let (tx, rx) = tokio::sync::oneshot::channel();
+        self.submit_then(f, move |result| {
+            let _ = tx.send(result);
+        })?;
+        Ok(rx)
+    }
+
+    /// Queue `f` now; `then` gets its result on the writer thread right
+    /// after the commit (or the failure). `then` must be quick: it delays
+    /// the next transaction.
+    pub fn submit_then<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+        then: impl FnOnce(Result<R, StoreError>) + Send + 'static,
+    ) -> Result<(), StoreError> {
         let job: Job = Box::new(move |conn| {
             let result = f(conn);
             let ok = result.is_ok();
-            let done: Completion = Box::new(move |committed| {
-                let _ = tx.send(if committed { result } else { Err(StoreError::WriterGone) });
-            });
+            let done: Completion =
+                Box::new(move |committed| then(if committed { result } else { Err(StoreError::WriterGone) }));
             (ok, done)
         });
         let jobs = self.inner.jobs.as_ref().ok_or(StoreError::WriterGone)?;
-        jobs.send(job).map_err(|_| StoreError::WriterGone)?;
-        Ok(rx)
+        jobs.send(job).map_err(|_| StoreError::WriterGone)
     }
 
     /// Run `f` in the writer's next transaction; resolves after commit.
@@ -89,6 +101,11 @@ impl Writer {
     }
 }
 
+/// Savepoint statements run once per operation: parse them once.
+fn run_cached(conn: &Connection, sql: &str) -> rusqlite::Result<usize> {
+    conn.prepare_cached(sql)?.execute([])
+}
+
 fn run(conn: Connection, jobs: mpsc::Receiver<Job>) {
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
@@ -101,7 +118,7 @@ fn run(conn: Connection, jobs: mpsc::Receiver<Job>) {
         let mut done = Vec::with_capacity(batch.len());
         let began = conn.execute_batch("BEGIN IMMEDIATE").is_ok();
         for job in batch {
-            if !began || conn.execute_batch("SAVEPOINT op").is_err() {
+            if !began || run_cached(&conn, "SAVEPOINT op").is_err() {
                 // Nothing can be written: every caller hears that it failed.
                 let (_, completion) = job(&conn);
                 done.push(completion);
@@ -109,9 +126,9 @@ fn run(conn: Connection, jobs: mpsc::Receiver<Job>) {
             }
             let (ok, completion) = job(&conn);
             let _ = if ok {
-                conn.execute_batch("RELEASE op")
+                run_cached(&conn, "RELEASE op")
             } else {
-                conn.execute_batch("ROLLBACK TO op; RELEASE op")
+                run_cached(&conn, "ROLLBACK TO op").and_then(|_| run_cached(&conn, "RELEASE op"))
             };
             done.push(completion);
         }

@@ -27,6 +27,13 @@ struct Args {
     /// Messages for the broker-only measurement.
     #[arg(long, default_value_t = 50_000)]
     broker_messages: u64,
+    /// Batch sizes to measure.
+    #[arg(long, value_delimiter = ',', default_values_t = [64usize, 1])]
+    batches: Vec<usize>,
+    /// Batches each kiosk keeps in flight beyond its last ack (default: 512
+    /// for batches of 1, 32 otherwise).
+    #[arg(long)]
+    window: Option<usize>,
     /// Skip Mosquitto even when installed.
     #[arg(long)]
     no_mosquitto: bool,
@@ -46,9 +53,10 @@ async fn main() {
     for (name, mosq) in &modes {
         let port = mosq.as_ref().map_or_else(free_port, |m| m.port);
         let mode = if mosq.is_some() { BrokerMode::External(port) } else { BrokerMode::Embedded(port) };
-        for batch in [64usize, 1] {
+        for &batch in &args.batches {
             let per_kiosk = if batch == 1 { args.events / 10 } else { args.events };
-            let rate = run_ingest(mode, args.kiosks, per_kiosk, batch).await;
+            let window = args.window.unwrap_or(if batch == 1 { 512 } else { 32 });
+            let rate = run_ingest(mode, args.kiosks, per_kiosk, batch, window).await;
             println!(
                 "| {name} | {batch} | {} | {} | {:.2} | {:.0} |",
                 args.kiosks,
@@ -66,7 +74,13 @@ async fn main() {
 }
 
 /// Returns (events/s, seconds).
-async fn run_ingest(mode: BrokerMode, kiosks: u64, per_kiosk: u64, batch: usize) -> (f64, f64) {
+async fn run_ingest(
+    mode: BrokerMode,
+    kiosks: u64,
+    per_kiosk: u64,
+    batch: usize,
+    window: usize,
+) -> (f64, f64) {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().to_owned();
     let mut secrets = Vec::new();
@@ -99,7 +113,7 @@ async fn run_ingest(mode: BrokerMode, kiosks: u64, per_kiosk: u64, batch: usize)
                 port: mode.port(),
                 events: Arc::new(events),
                 batch,
-                window_batches: if batch == 1 { 512 } else { 32 },
+                window_batches: window,
                 faults: Faults::default(),
                 seed: i,
             })
