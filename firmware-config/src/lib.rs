@@ -1,1 +1,12 @@
-//! Device configuration schema and fleet provisioning (issue #7).
+//! The kiosk's device configuration: one TOML file per device, read at
+//! start-up. A wrong file stops the kiosk with one line naming the file, the
+//! line and the field, never a half-configured device.
+//!
+//! Fleet provisioning (issue #7) writes these files; the kiosk reads them.
+
+pub mod device;
+pub mod error;
+pub mod pin;
+
+pub use device::{DeviceConfig, Display, HubLink, Language, Role, SerialDevice, SerialKind};
+pub use error::ConfigError;

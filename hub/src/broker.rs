@@ -25,19 +25,13 @@ pub struct BrokerAddr {
 }
 
 impl BrokerAddr {
-    /// Parse `mqtt://host:port` (port defaults to 1883).
+    /// Parse `mqtt://host:port` (port defaults to 1883). TLS (`mqtts://`)
+    /// is not supported by the hub yet.
     pub fn parse(url: &str) -> Result<Self, BrokerError> {
-        let bad = || BrokerError::BadUrl(url.to_owned());
-        let rest = url.strip_prefix("mqtt://").ok_or_else(bad)?;
-        let rest = rest.trim_end_matches('/');
-        let (host, port) = match rest.rsplit_once(':') {
-            Some((h, p)) => (h, p.parse().map_err(|_| bad())?),
-            None => (rest, 1883),
-        };
-        if host.is_empty() || host.contains('/') {
-            return Err(bad());
+        match protocol::BrokerUrl::parse(url) {
+            Ok(u) if !u.tls => Ok(Self { host: u.host, port: u.port }),
+            _ => Err(BrokerError::BadUrl(url.to_owned())),
         }
-        Ok(Self { host: host.trim_matches(['[', ']']).to_owned(), port })
     }
 }
 

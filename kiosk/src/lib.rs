@@ -1,4 +1,9 @@
 //! The kiosk: device runtime (local cache, sync client, outbox, search,
-//! peripherals) and its Slint UI. Built under issues #4–#6; until then the
-//! end-to-end tests drive the hub with the protocol-level test kiosk in
-//! `tests/src/test_kiosk.rs`.
+//! presence) and, under issues #5–#6, its Slint UI and peripherals.
+//!
+//! The runtime is a library with no display: [`runtime::Runtime`] starts the
+//! backend (MQTT, sync, flusher) on its own thread and hands the UI (or a
+//! simulator, or a test) a handle to record interactions, take service
+//! requests, search and watch the catalog.
+
+pub mod store;

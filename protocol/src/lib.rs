@@ -6,6 +6,7 @@
 //! the catalog document that sync moves ([`catalog`]). Both sides depend on
 //! it, so a change here is a change of the protocol: see `docs/protocol.md`.
 
+pub mod broker_url;
 pub mod catalog;
 pub mod codec;
 pub mod envelope;
@@ -16,6 +17,7 @@ pub mod privacy;
 pub mod ticket;
 pub mod topic;
 
+pub use broker_url::BrokerUrl;
 pub use codec::{DecodeError, Message, decode, encode};
 pub use kiosk_id::{KioskId, KioskIdError};
 pub use ticket::{TicketNo, TicketStatus};

@@ -36,6 +36,19 @@ pub fn mask_name(name: &str) -> String {
     format!("{kept}{}", "*".repeat(hidden))
 }
 
+/// Mainland mobile (1[3-9] + 9 digits) or landline with area code.
+pub fn check_phone(s: &str) -> Result<(), String> {
+    let digits: String = s.chars().filter(|c| *c != '-' && *c != ' ').collect();
+    let mobile = digits.len() == 11 && digits.starts_with('1') && matches!(digits.as_bytes()[1], b'3'..=b'9');
+    let landline = digits.starts_with('0') && (10..=12).contains(&digits.len());
+    if !digits.bytes().all(|b| b.is_ascii_digit()) || !(mobile || landline) {
+        return Err(format!(
+            "phone {s:?} is neither an 11-digit mobile number nor a landline with area code"
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,6 +60,10 @@ mod tests {
         assert_eq!(mask_phone("123"), "***");
         assert_eq!(phone_tail("138 1234 5678"), "5678");
         assert_eq!(phone_tail("12"), "12");
+        assert!(check_phone("13812345678").is_ok());
+        assert!(check_phone("0715-4321234").is_ok());
+        assert!(check_phone("12812345678").is_err());
+        assert!(check_phone("1381234567").is_err());
     }
 
     #[test]

@@ -90,19 +90,6 @@ pub fn check_trace_code(code: &str, county: &str, yymmdd: &str) -> Result<(), St
     Ok(())
 }
 
-/// Mainland mobile (1[3-9] + 9 digits) or landline with area code.
-pub fn check_phone(s: &str) -> Result<(), String> {
-    let digits: String = s.chars().filter(|c| *c != '-' && *c != ' ').collect();
-    let mobile = digits.len() == 11 && digits.starts_with('1') && matches!(digits.as_bytes()[1], b'3'..=b'9');
-    let landline = digits.starts_with('0') && (10..=12).contains(&digits.len());
-    if !digits.bytes().all(|b| b.is_ascii_digit()) || !(mobile || landline) {
-        return Err(format!(
-            "phone {s:?} is neither an 11-digit mobile number nor a landline with area code"
-        ));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

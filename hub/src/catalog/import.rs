@@ -328,7 +328,7 @@ impl Builder<'_> {
                 );
             }
             let phone = row.parse_opt(self.diags, "contact_phone", |s| {
-                codes::check_phone(s).map(|_| protocol::privacy::mask_phone(s))
+                protocol::privacy::check_phone(s).map(|_| protocol::privacy::mask_phone(s))
             });
             let logo = match row.optional("logo") {
                 Some(name) => self.image(&row, "logo", name).map(Some),

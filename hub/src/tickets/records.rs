@@ -53,8 +53,7 @@ fn choose_number(
             s => format!("kiosk's number {no} is not of its station {:04}", s.unwrap_or(0)),
         },
     };
-    let d = deadlines::county_date(submitted_at);
-    let yymmdd = format!("{:02}{:02}{:02}", d.year() % 100, u8::from(d.month()), d.day());
+    let yymmdd = crate::catalog::fields::yymmdd(deadlines::county_date(submitted_at));
     let registered: std::collections::BTreeSet<u16> = conn
         .prepare_cached("SELECT station_no FROM kiosks WHERE station_no IS NOT NULL")?
         .query_map([], |r| r.get(0))?

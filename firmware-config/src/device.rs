@@ -1,0 +1,470 @@
+//! The device configuration schema (`kiosk.toml`) and its validation.
+//!
+//! ```toml
+//! id = "shinan-huangpao-01"      # the kiosk id registered at the hub
+//! role = "station"               # showroom | station | bigscreen
+//! group = "shinan"               # rollout group (a village, "showroom")
+//! station_no = 12                # printed in ticket numbers; from `hub kiosks add`
+//! language = "zh"                # zh | en: the language shown after the attract loop
+//! data_dir = "/var/lib/kiosk"    # relative paths are relative to this file
+//!
+//! [hub]
+//! address = "mqtt://192.168.10.2:1883"
+//! secret_file = "secret"         # or secret = "<64 hex digits>"
+//! hub_key_file = "hub.key"       # or hub_key = "<64 hex digits>"
+//!
+//! [display]
+//! width = 1080
+//! height = 1920
+//! rotation = 0                   # 0 | 90 | 180 | 270
+//! inactivity_s = 90              # back to the attract loop after this long untouched
+//!
+//! [staff]
+//! pin_hash = "sha256$<salt>$<hash>"
+//!
+//! [[serial]]
+//! path = "/dev/serial/by-id/usb-Honeywell_scanner-if00"
+//! kind = "scanner"               # scanner | scale | printer
+//! baud = 9600
+//! protocol = "auto"
+//! ```
+
+use crate::error::ConfigError;
+use protocol::{BrokerUrl, KioskId};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// The exhibition hall: browse, trace, attract loop.
+    Showroom,
+    /// A village service station: services, requests, parcel desk.
+    Station,
+    /// The centre's big screen: live figures.
+    Bigscreen,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Language {
+    Zh,
+    En,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SerialKind {
+    Scanner,
+    Scale,
+    Printer,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HubLink {
+    pub url: BrokerUrl,
+    /// This kiosk's signing secret (32 bytes).
+    pub secret: Vec<u8>,
+    /// The hub's key, which signs `_hub/state`.
+    pub hub_key: Vec<u8>,
+    /// The county CA for `mqtts://` (issue #7).
+    pub ca_file: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Display {
+    pub width: u32,
+    pub height: u32,
+    pub rotation: u16,
+    pub inactivity_s: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SerialDevice {
+    pub path: PathBuf,
+    pub kind: SerialKind,
+    pub baud: u32,
+    pub protocol: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceConfig {
+    pub id: KioskId,
+    pub role: Role,
+    pub group: String,
+    pub station_no: u16,
+    pub language: Language,
+    pub data_dir: PathBuf,
+    pub hub: HubLink,
+    pub display: Display,
+    pub staff_pin_hash: Option<String>,
+    pub serial: Vec<SerialDevice>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    id: String,
+    role: Role,
+    group: String,
+    station_no: u32,
+    #[serde(default = "default_language")]
+    language: Language,
+    #[serde(default = "default_data_dir")]
+    data_dir: String,
+    hub: RawHub,
+    #[serde(default)]
+    display: RawDisplay,
+    #[serde(default)]
+    staff: RawStaff,
+    #[serde(default)]
+    serial: Vec<RawSerial>,
+}
+
+fn default_language() -> Language {
+    Language::Zh
+}
+fn default_data_dir() -> String {
+    "kiosk-data".into()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHub {
+    address: String,
+    secret: Option<String>,
+    secret_file: Option<String>,
+    hub_key: Option<String>,
+    hub_key_file: Option<String>,
+    ca_file: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawDisplay {
+    width: u32,
+    height: u32,
+    rotation: u16,
+    inactivity_s: u32,
+}
+
+impl Default for RawDisplay {
+    fn default() -> Self {
+        RawDisplay { width: 1080, height: 1920, rotation: 0, inactivity_s: 90 }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawStaff {
+    pin_hash: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSerial {
+    path: String,
+    kind: SerialKind,
+    #[serde(default = "default_baud")]
+    baud: u32,
+    #[serde(default = "default_protocol")]
+    protocol: String,
+}
+
+fn default_baud() -> u32 {
+    9600
+}
+fn default_protocol() -> String {
+    "auto".into()
+}
+
+const BAUDS: &[u32] = &[1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200];
+
+/// The line of `key` in `section` (`None` for the top level; for an array
+/// of tables, the `nth` occurrence), to point at the field in messages.
+fn line_of(text: &str, section: Option<&str>, nth: usize, key: &str) -> Option<usize> {
+    let mut current: Option<String> = None;
+    let mut seen = 0usize;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if let Some(h) = t.strip_prefix("[[").and_then(|h| h.split("]]").next()) {
+            current = Some(h.trim().to_owned());
+            if Some(h.trim()) == section {
+                seen += 1;
+            }
+            continue;
+        }
+        if let Some(h) = t.strip_prefix('[').and_then(|h| h.split(']').next()) {
+            current = Some(h.trim().to_owned());
+            continue;
+        }
+        let here = current.as_deref() == section && (section.is_none() || seen == nth + 1 || seen == 0);
+        if here
+            && let Some(rest) = t.strip_prefix(key)
+            && rest.trim_start().starts_with('=')
+        {
+            return Some(i + 1);
+        }
+    }
+    None
+}
+
+impl DeviceConfig {
+    /// Read and check a configuration file.
+    pub fn load(path: &Path) -> Result<DeviceConfig, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            file: path.to_owned(),
+            line: None,
+            field: None,
+            message: format!("cannot read: {e}"),
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Check configuration text; `path` names it in errors and anchors
+    /// relative paths.
+    pub fn parse(text: &str, path: &Path) -> Result<DeviceConfig, ConfigError> {
+        let raw: Raw = toml::from_str(text).map_err(|e| ConfigError {
+            file: path.to_owned(),
+            line: e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1),
+            field: None,
+            message: e.message().trim().to_owned(),
+        })?;
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let at = |section: Option<&str>, key: &str| line_of(text, section, 0, key);
+        let err = |section: Option<&str>, key: &str, msg: String| {
+            let field = section.map_or_else(|| key.to_owned(), |s| format!("{s}.{key}"));
+            ConfigError::field(path, at(section, key), &field, msg)
+        };
+
+        let id = KioskId::new(raw.id.clone()).map_err(|e| err(None, "id", e.to_string()))?;
+        KioskId::new(raw.group.clone())
+            .map_err(|_| err(None, "group", format!("{:?} may only use a-z, 0-9 and '-'", raw.group)))?;
+        let station_no =
+            u16::try_from(raw.station_no).ok().filter(|n| (1..=9998).contains(n)).ok_or_else(|| {
+                err(
+                    None,
+                    "station_no",
+                    format!("{} is not a station number (1–9998, from `hub kiosks add`)", raw.station_no),
+                )
+            })?;
+
+        let url =
+            BrokerUrl::parse(&raw.hub.address).map_err(|e| err(Some("hub"), "address", e.to_string()))?;
+        let key = |inline: &Option<String>,
+                   file: &Option<String>,
+                   name: &str|
+         -> Result<Vec<u8>, ConfigError> {
+            let file_key = format!("{name}_file");
+            let (text, field) = match (inline, file) {
+                (Some(_), Some(_)) => {
+                    return Err(err(
+                        Some("hub"),
+                        name,
+                        format!("give either {name} or {file_key}, not both"),
+                    ));
+                }
+                (Some(hex), None) => (hex.clone(), name.to_owned()),
+                (None, Some(f)) => {
+                    let p = base.join(f);
+                    let t = std::fs::read_to_string(&p).map_err(|e| {
+                        err(Some("hub"), &file_key, format!("cannot read {}: {e}", p.display()))
+                    })?;
+                    (t, file_key)
+                }
+                (None, None) => {
+                    return Err(err(Some("hub"), name, format!("missing: set {name} or {file_key}")));
+                }
+            };
+            match hex::decode(text.trim()) {
+                Ok(k) if k.len() == 32 => Ok(k),
+                _ => Err(err(Some("hub"), &field, "must be 64 hexadecimal digits (a 32-byte key)".into())),
+            }
+        };
+        let secret = key(&raw.hub.secret, &raw.hub.secret_file, "secret")?;
+        let hub_key = key(&raw.hub.hub_key, &raw.hub.hub_key_file, "hub_key")?;
+        let ca_file = raw.hub.ca_file.as_ref().map(|f| base.join(f));
+        if url.tls && ca_file.is_none() {
+            return Err(err(
+                Some("hub"),
+                "ca_file",
+                "an mqtts:// address needs the county CA certificate".into(),
+            ));
+        }
+
+        let d = &raw.display;
+        for (name, v) in [("width", d.width), ("height", d.height)] {
+            if !(320..=7680).contains(&v) {
+                return Err(err(Some("display"), name, format!("{v} pixels is outside 320–7680")));
+            }
+        }
+        if ![0, 90, 180, 270].contains(&d.rotation) {
+            return Err(err(
+                Some("display"),
+                "rotation",
+                format!("{} must be 0, 90, 180 or 270", d.rotation),
+            ));
+        }
+        if !(10..=3600).contains(&d.inactivity_s) {
+            return Err(err(
+                Some("display"),
+                "inactivity_s",
+                format!("{} seconds is outside 10–3600", d.inactivity_s),
+            ));
+        }
+        if let Some(h) = &raw.staff.pin_hash
+            && !crate::pin::is_well_formed(h)
+        {
+            return Err(err(
+                Some("staff"),
+                "pin_hash",
+                "must be sha256$<salt>$<hash>, as the provisioning tool writes it".into(),
+            ));
+        }
+
+        let mut serial = Vec::new();
+        for (i, s) in raw.serial.iter().enumerate() {
+            let e = |key: &str, msg: String| {
+                ConfigError::field(
+                    path,
+                    line_of(text, Some("serial"), i, key),
+                    &format!("serial[{i}].{key}"),
+                    msg,
+                )
+            };
+            if s.path.trim().is_empty() {
+                return Err(e("path", "is empty".into()));
+            }
+            if raw.serial[..i].iter().any(|o| o.path == s.path) {
+                return Err(e("path", format!("{} is configured twice", s.path)));
+            }
+            if !BAUDS.contains(&s.baud) {
+                return Err(e("baud", format!("{} is not a standard rate ({BAUDS:?})", s.baud)));
+            }
+            let protocols: &[&str] = match s.kind {
+                SerialKind::Scanner => &["auto", "crlf", "idle"],
+                SerialKind::Scale => &["auto", "toledo", "xk3190-0", "xk3190-1", "xk3190-2", "st-gs"],
+                SerialKind::Printer => &["auto", "escpos"],
+            };
+            if !protocols.contains(&s.protocol.as_str()) {
+                return Err(e("protocol", format!("{:?} is not one of {protocols:?}", s.protocol)));
+            }
+            serial.push(SerialDevice {
+                path: PathBuf::from(&s.path),
+                kind: s.kind,
+                baud: s.baud,
+                protocol: s.protocol.clone(),
+            });
+        }
+
+        Ok(DeviceConfig {
+            id,
+            role: raw.role,
+            group: raw.group,
+            station_no,
+            language: raw.language,
+            data_dir: base.join(&raw.data_dir),
+            hub: HubLink { url, secret, hub_key, ca_file },
+            display: Display {
+                width: d.width,
+                height: d.height,
+                rotation: d.rotation,
+                inactivity_s: d.inactivity_s,
+            },
+            staff_pin_hash: raw.staff.pin_hash,
+            serial,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+id = "shinan-01"
+role = "station"
+group = "shinan"
+station_no = 12
+
+[hub]
+address = "mqtt://127.0.0.1:1883"
+secret = "0000000000000000000000000000000000000000000000000000000000000001"
+hub_key = "0000000000000000000000000000000000000000000000000000000000000002"
+
+[display]
+width = 1920
+height = 1080
+inactivity_s = 60
+
+[[serial]]
+path = "/dev/ttyUSB0"
+kind = "scanner"
+
+[[serial]]
+path = "/dev/ttyUSB1"
+kind = "scale"
+baud = 2400
+protocol = "xk3190-1"
+"#;
+
+    fn check(text: &str) -> Result<DeviceConfig, String> {
+        DeviceConfig::parse(text, Path::new("/etc/kiosk/kiosk.toml")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_good_file() {
+        let c = check(GOOD).unwrap();
+        assert_eq!((c.id.as_str(), c.role, c.station_no), ("shinan-01", Role::Station, 12));
+        assert_eq!(c.language, Language::Zh);
+        assert_eq!(c.data_dir, PathBuf::from("/etc/kiosk/kiosk-data"));
+        assert_eq!(c.hub.secret[31], 1);
+        assert_eq!(c.display, Display { width: 1920, height: 1080, rotation: 0, inactivity_s: 60 });
+        assert_eq!(c.serial[1].protocol, "xk3190-1");
+    }
+
+    #[test]
+    fn each_mistake_is_one_line_naming_the_field() {
+        let cases: &[(&str, &str, &str)] = &[
+            ("id = \"shinan-01\"", "id = \"Shinan 01\"", "kiosk.toml:2: `id`: kiosk id \"Shinan 01\""),
+            ("station_no = 12", "station_no = 0", "kiosk.toml:5: `station_no`: 0 is not a station number"),
+            ("address = \"mqtt://127.0.0.1:1883\"", "address = \"127.0.0.1\"", "kiosk.toml:8: `hub.address`"),
+            (
+                "secret = \"00000000000000000000000000000000000000000000000000000000000000",
+                "secret = \"0000",
+                "`hub.secret`: must be 64 hexadecimal digits",
+            ),
+            (
+                "inactivity_s = 60",
+                "inactivity_s = 5",
+                "kiosk.toml:15: `display.inactivity_s`: 5 seconds is outside 10–3600",
+            ),
+            ("baud = 2400", "baud = 2500", "kiosk.toml:24: `serial[1].baud`: 2500 is not a standard rate"),
+            ("protocol = \"xk3190-1\"", "protocol = \"escpos\"", "`serial[1].protocol`"),
+            ("role = \"station\"", "role = \"kiosk\"", "kiosk.toml:3: unknown variant `kiosk`"),
+            ("width = 1920", "width = 1920\ncolour = 3", "kiosk.toml:14: unknown field `colour`"),
+            ("station_no = 12\n", "", "missing field `station_no`"),
+        ];
+        for (from, to, want) in cases {
+            assert!(GOOD.contains(from), "{from}");
+            let got = check(&GOOD.replacen(from, to, 1)).unwrap_err();
+            assert!(got.contains(want), "for {to:?}: got {got:?}, want {want:?}");
+            assert_eq!(got.lines().count(), 1, "{got}");
+        }
+    }
+
+    #[test]
+    fn keys_from_files_relative_to_the_config() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("secret"), "ab".repeat(32) + "\n").unwrap();
+        let text = GOOD.replace(
+            "secret = \"0000000000000000000000000000000000000000000000000000000000000001\"",
+            "secret_file = \"secret\"",
+        );
+        let c = DeviceConfig::parse(&text, &dir.path().join("kiosk.toml")).unwrap();
+        assert_eq!(c.hub.secret, vec![0xab; 32]);
+        let missing =
+            DeviceConfig::parse(&text.replace("\"secret\"", "\"nope\""), &dir.path().join("kiosk.toml"));
+        assert!(missing.unwrap_err().to_string().contains("`hub.secret_file`: cannot read"));
+    }
+}

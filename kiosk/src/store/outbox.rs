@@ -1,0 +1,178 @@
+//! The outbox: every interaction gets the next sequence number and is
+//! committed (fsynced) before the caller goes on, so the screen changes only
+//! after the count is safe. Rows leave only when the hub acknowledged them.
+
+use super::{StoreError, counter, set_counter};
+use protocol::messages::{Event, EventKind};
+use rusqlite::{Connection, Transaction, params};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Mutex;
+
+/// Longest search text recorded (a runaway on-screen keyboard cannot make
+/// a batch too large).
+pub const MAX_QUERY_CHARS: usize = 64;
+
+pub struct Outbox {
+    conn: Mutex<Connection>,
+}
+
+/// What the birth message reports.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OutboxState {
+    /// Events ever recorded, by kind.
+    pub totals: BTreeMap<String, u64>,
+    /// Recorded but not yet acknowledged.
+    pub depth: u64,
+    pub last_seq: u64,
+    pub acked_upto: u64,
+}
+
+impl Outbox {
+    pub fn open(path: &Path) -> Result<Outbox, StoreError> {
+        Ok(Outbox { conn: Mutex::new(super::open(path)?) })
+    }
+
+    pub(crate) fn with<R>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
+        f(&self.conn.lock().expect("outbox lock"))
+    }
+
+    /// Record one interaction at `t` (Unix ms); returns its sequence number
+    /// once it is durable.
+    pub fn record(&self, kind: EventKind, t: u64, clock_trusted: bool) -> Result<u64, StoreError> {
+        self.record_with(t, clock_trusted, |_, _| Ok(kind))
+    }
+
+    /// The same, with the event made by `build` inside the transaction (a
+    /// service request takes its ticket count and stores its "my requests"
+    /// row with its event, or none of them).
+    pub(crate) fn record_with(
+        &self,
+        t: u64,
+        clock_trusted: bool,
+        build: impl FnOnce(&Transaction, u64) -> Result<EventKind, StoreError>,
+    ) -> Result<u64, StoreError> {
+        let mut conn = self.conn.lock().expect("outbox lock");
+        let tx = conn.transaction()?;
+        let seq = counter(&tx, "last_seq")? + 1;
+        let kind = match build(&tx, seq)? {
+            EventKind::Search { query, results } => {
+                EventKind::Search { query: query.chars().take(MAX_QUERY_CHARS).collect(), results }
+            }
+            k => k,
+        };
+        let name = kind.name();
+        let event = Event { seq, t, clock_trusted, kind };
+        tx.prepare_cached("INSERT INTO outbox(seq, body) VALUES (?1, ?2)")?
+            .execute(params![seq as i64, serde_json::to_string(&event).expect("events serialise")])?;
+        set_counter(&tx, "last_seq", seq)?;
+        tx.prepare_cached(
+            "INSERT INTO totals(kind, count) VALUES (?1, 1) ON CONFLICT(kind) DO UPDATE SET count = count + 1",
+        )?
+        .execute([name])?;
+        tx.commit()?;
+        Ok(seq)
+    }
+
+    /// Up to `max` unacknowledged events from `from` on, contiguous.
+    pub fn pending(&self, from: u64, max: usize) -> Result<Vec<Event>, StoreError> {
+        self.with(|c| {
+            let mut st =
+                c.prepare_cached("SELECT seq, body FROM outbox WHERE seq >= ?1 ORDER BY seq LIMIT ?2")?;
+            let rows = st.query_map(params![from as i64, max as i64], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })?;
+            let mut out: Vec<Event> = Vec::new();
+            for row in rows {
+                let (seq, body) = row?;
+                if out.last().is_some_and(|e| e.seq + 1 != seq as u64) {
+                    break;
+                }
+                let e: Event = serde_json::from_str(&body)
+                    .map_err(|e| StoreError::Corrupt(format!("outbox row {seq}: {e}")))?;
+                out.push(e);
+            }
+            Ok(out)
+        })
+    }
+
+    /// The hub committed everything up to `upto`: forget it. Returns how
+    /// many rows went.
+    pub fn acked(&self, upto: u64) -> Result<usize, StoreError> {
+        let mut conn = self.conn.lock().expect("outbox lock");
+        let tx = conn.transaction()?;
+        let before = counter(&tx, "acked_upto")?;
+        if upto <= before {
+            return Ok(0);
+        }
+        // An ack beyond what was ever recorded comes from a hub that kept
+        // another life of this kiosk: keep our events (drift is the hub's
+        // report to make).
+        let last = counter(&tx, "last_seq")?;
+        let upto = upto.min(last);
+        let n = tx.prepare_cached("DELETE FROM outbox WHERE seq <= ?1")?.execute([upto as i64])?;
+        set_counter(&tx, "acked_upto", upto)?;
+        tx.commit()?;
+        Ok(n)
+    }
+
+    pub fn state(&self) -> Result<OutboxState, StoreError> {
+        self.with(|c| {
+            let totals = c
+                .prepare_cached("SELECT kind, count FROM totals")?
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64)))?
+                .collect::<Result<_, _>>()?;
+            let depth: i64 = c.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?;
+            Ok(OutboxState {
+                totals,
+                depth: depth.max(0) as u64,
+                last_seq: counter(c, "last_seq")?,
+                acked_upto: counter(c, "acked_upto")?,
+            })
+        })
+    }
+
+    /// A new connection session: the counter goes up and stays up.
+    pub fn next_session(&self) -> Result<u64, StoreError> {
+        self.with(|c| {
+            let s = counter(c, "session")? + 1;
+            set_counter(c, "session", s)?;
+            Ok(s)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_numbers_and_forgets_only_what_was_acked() {
+        let dir = tempfile::tempdir().unwrap();
+        let o = Outbox::open(&dir.path().join("kiosk.db")).unwrap();
+        for i in 0..10 {
+            let seq = o.record(EventKind::AttractExit, 1000 + i, true).unwrap();
+            assert_eq!(seq, i + 1);
+        }
+        o.record(EventKind::Search { query: "x".repeat(500), results: 0 }, 2000, true).unwrap();
+        let p = o.pending(1, 100).unwrap();
+        assert_eq!(p.len(), 11);
+        let EventKind::Search { query, .. } = &p[10].kind else { panic!() };
+        assert_eq!(query.chars().count(), MAX_QUERY_CHARS);
+        assert_eq!(o.acked(4).unwrap(), 4);
+        assert_eq!(o.acked(3).unwrap(), 0, "an older ack changes nothing");
+        assert_eq!(o.pending(1, 3).unwrap().iter().map(|e| e.seq).collect::<Vec<_>>(), [5, 6, 7]);
+        assert_eq!(o.acked(99).unwrap(), 7, "an ack beyond the last event stops at it");
+        let s = o.state().unwrap();
+        assert_eq!((s.depth, s.last_seq, s.acked_upto), (0, 11, 11));
+        assert_eq!(s.totals["attract_exit"], 10);
+        // Numbers never go back, even after everything was acked and reopened.
+        drop(o);
+        let o = Outbox::open(&dir.path().join("kiosk.db")).unwrap();
+        assert_eq!(o.record(EventKind::AttractExit, 3000, true).unwrap(), 12);
+        assert_eq!((o.next_session().unwrap(), o.next_session().unwrap()), (1, 2));
+    }
+}
