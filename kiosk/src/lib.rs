@@ -6,4 +6,8 @@
 //! simulator, or a test) a handle to record interactions, take service
 //! requests, search and watch the catalog.
 
+pub mod blobs;
+pub mod mqtt;
+pub mod runtime;
 pub mod store;
+pub mod sync;

@@ -242,6 +242,15 @@ impl Drop for Mosquitto {
     }
 }
 
+/// Register a kiosk with the hub's CLI: its secret and station number.
+pub fn register_kiosk_station(data: &Path, kid: &str, group: &str) -> (Vec<u8>, u16) {
+    let secret = register_kiosk(data, kid, group);
+    let rows: serde_json::Value =
+        serde_json::from_str(&hub_cli(&["kiosks", "--json", "--data", data.to_str().unwrap()])).unwrap();
+    let row = rows.as_array().unwrap().iter().find(|r| r["kiosk"] == kid).expect("registered kiosk listed");
+    (secret, row["station_no"].as_u64().unwrap() as u16)
+}
+
 /// Register a kiosk with the hub's CLI and return its secret.
 pub fn register_kiosk(data: &Path, kid: &str, group: &str) -> Vec<u8> {
     let out = data.join(format!("{kid}.secret"));

@@ -135,6 +135,10 @@ pub fn now_ms() -> u64 {
 }
 
 /// Read a counter (0 when never set).
+pub(crate) fn counter_value(conn: &Connection, name: &str) -> Result<u64, StoreError> {
+    counter(conn, name)
+}
+
 fn counter(conn: &Connection, name: &str) -> Result<u64, StoreError> {
     use rusqlite::OptionalExtension;
     Ok(conn

@@ -1,3 +1,5 @@
+//! The MQTT event loop, polled in a task of its own.
+//!
 //! rumqttc's `EventLoop::poll` must not be cancelled: dropping it while it
 //! connects aborts the connection, so a client that `select!`s it against a
 //! timer never connects once connecting takes longer than the timer. The
@@ -6,7 +8,7 @@
 //! packet and PUBACK as well once deadlocked a fast sender: it waited for
 //! room to publish while the pump waited for room to hand over acks.)
 
-use rumqttc::{ConnectionError, Event, EventLoop, LastWill, Packet};
+use rumqttc::{ConnectionError, Event, EventLoop, LastWill, NetworkOptions, Packet};
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
@@ -50,4 +52,13 @@ pub fn pump_with_will(mut ev: EventLoop) -> (watch::Sender<LastWill>, Events) {
         }
     });
     (will_tx, rx)
+}
+
+/// Our messages are small and answered (acks, one-event batches, blob
+/// requests): without TCP_NODELAY each waits for the previous segment's
+/// acknowledgement, tens of milliseconds.
+pub fn no_delay(ev: &mut EventLoop) {
+    let mut net = NetworkOptions::new();
+    net.set_tcp_nodelay(true);
+    ev.set_network_options(net);
 }

@@ -1,0 +1,356 @@
+//! The backend loop: one MQTT connection, the sync client, the outbox
+//! flusher, presence and commands, all on one task; a tick drives timeouts.
+
+use super::commands::{KNOWN, UiCommand};
+use super::flusher::Flusher;
+use super::{Shared, presence};
+use crate::store::now_ms;
+use crate::sync::{Action, SyncClient};
+use protocol::messages::*;
+use protocol::{Topic, TopicKind, codec::check_addressee, decode, encode, limits};
+use rumqttc::{AsyncClient, Event as MqttEvent, MqttOptions, Packet, QoS};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+struct Backend {
+    shared: Arc<Shared>,
+    client: AsyncClient,
+    sync: SyncClient,
+    flusher: Flusher,
+    session: u64,
+    connected: bool,
+    hub_online: bool,
+}
+
+pub(super) async fn run(shared: Arc<Shared>) {
+    let cfg = &shared.config;
+    let mut opts = MqttOptions::new(cfg.id.to_string(), &cfg.hub.url.host, cfg.hub.url.port);
+    opts.set_keep_alive(Duration::from_secs(10));
+    opts.set_max_packet_size(limits::MAX_PACKET, limits::MAX_PACKET);
+    opts.set_clean_session(true);
+    opts.set_inflight(64);
+    let stored_session = peek_session(&shared).unwrap_or(0);
+    opts.set_last_will(presence::will(&cfg.id, &cfg.hub.secret, stored_session + 1));
+    let (client, mut eventloop) = AsyncClient::new(opts, 256);
+    crate::mqtt::no_delay(&mut eventloop);
+    let (next_will, mut events) = crate::mqtt::pump_with_will(eventloop);
+    let applied = shared.catalog.borrow().as_deref().cloned();
+    let acked = shared.outbox.state().map(|s| s.acked_upto).unwrap_or(0);
+    let mut b = Backend {
+        sync: SyncClient::new(shared.blobs.clone(), applied),
+        flusher: Flusher::new(acked, Instant::now()),
+        shared: shared.clone(),
+        client,
+        session: stored_session,
+        connected: false,
+        hub_online: false,
+    };
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    loop {
+        tokio::select! {
+            _ = shared.stop.notified() => break,
+            Some(ev) = events.recv() => match ev {
+                Ok(MqttEvent::Incoming(Packet::ConnAck(_))) => {
+                    b.on_connect().await;
+                    let _ = next_will.send(presence::will(&cfg.id, &cfg.hub.secret, b.session + 1));
+                }
+                Ok(MqttEvent::Incoming(Packet::Publish(p))) => b.on_publish(&p.topic, &p.payload).await,
+                Ok(_) => {}
+                Err(e) => {
+                    if b.connected {
+                        tracing::warn!(error = %e, "hub link lost; retrying");
+                    }
+                    b.connected = false;
+                    b.hub_online = false;
+                    b.publish_status();
+                }
+            },
+            _ = shared.wake.notified() => b.flush().await,
+            _ = tick.tick() => {
+                let now = Instant::now();
+                let actions = b.sync.on_tick(now);
+                b.act(actions).await;
+                b.flusher.on_tick(now);
+                b.flush().await;
+            }
+        }
+    }
+    // A clean stop says so (the will is for crashes).
+    if b.connected {
+        let death = Status::Offline(Death { session: b.session, reason: Some("shutdown".into()) });
+        b.send(Topic::Status(cfg.id.clone()), &death, true).await;
+        let _ = b.client.disconnect().await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The session counter as stored (the next connect uses one more).
+fn peek_session(shared: &Shared) -> Result<u64, crate::store::StoreError> {
+    shared.outbox.with(|c| super::super::store::counter_value(c, "session"))
+}
+
+impl Backend {
+    async fn send<M: protocol::Message>(&self, topic: Topic, msg: &M, retain: bool) {
+        match encode(&topic, msg, &self.shared.config.hub.secret) {
+            Ok(payload) => {
+                if let Err(e) =
+                    self.client.publish(topic.to_string(), QoS::AtLeastOnce, retain, payload).await
+                {
+                    tracing::warn!(%topic, error = %e, "publish failed");
+                }
+            }
+            Err(e) => tracing::error!(%topic, error = %e, "cannot encode"),
+        }
+    }
+
+    fn publish_status(&self) {
+        let depth = self.shared.outbox.state().map(|s| s.depth).ok();
+        let (connected, hub_online, session, progress) =
+            (self.connected, self.hub_online, self.session, self.sync.progress());
+        self.shared.status.send_modify(|s| {
+            s.connected = connected;
+            s.hub_online = hub_online;
+            s.session = session;
+            s.sync = progress;
+            if let Some(d) = depth {
+                s.outbox_depth = d;
+            }
+        });
+    }
+
+    async fn on_connect(&mut self) {
+        let kid = self.shared.config.id.clone();
+        self.session = match self.shared.outbox.next_session() {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot store the session counter");
+                self.session + 1
+            }
+        };
+        self.connected = true;
+        let subs = Topic::kiosk_filters(&kid)
+            .into_iter()
+            .map(|f| rumqttc::SubscribeFilter::new(f, QoS::AtLeastOnce));
+        if let Err(e) = self.client.subscribe_many(subs).await {
+            tracing::warn!(error = %e, "cannot subscribe");
+        }
+        self.send_birth().await;
+        let now = Instant::now();
+        self.flusher.rewind(now);
+        let actions = self.sync.on_connect(now);
+        self.act(actions).await;
+        self.publish_status();
+        tracing::info!(kiosk = %kid, session = self.session, "connected to the hub's broker");
+    }
+
+    async fn send_birth(&self) {
+        let state = self.shared.outbox.state().unwrap_or_default();
+        let birth = presence::birth(
+            self.session,
+            &self.shared.boot_id,
+            self.sync.applied_version(),
+            &state,
+            now_ms(),
+        );
+        self.send(Topic::Status(self.shared.config.id.clone()), &birth, true).await;
+    }
+
+    async fn on_publish(&mut self, topic: &str, payload: &[u8]) {
+        let kid = &self.shared.config.id;
+        let topic = match Topic::parse(topic) {
+            Ok(t) => t,
+            Err(e) => return tracing::warn!(error = %e, "message on an unknown topic ignored"),
+        };
+        if let Err(e) = check_addressee(&topic, kid) {
+            return tracing::warn!(error = %e, "message for another kiosk ignored");
+        }
+        let key = self.shared.config.hub.secret.clone();
+        let now = Instant::now();
+        macro_rules! body {
+            ($t:ty, $key:expr) => {
+                match decode::<$t>(&topic, payload, $key) {
+                    Ok(m) => m,
+                    Err(e) => return tracing::warn!(%topic, error = %e, "message refused"),
+                }
+            };
+        }
+        match topic.kind() {
+            TopicKind::HubState => {
+                let s = body!(HubState, &self.shared.config.hub.hub_key);
+                // A clock well behind the hub's last word is not to be trusted.
+                if s.ts > now_ms() + 60_000 {
+                    self.shared.clock_trusted.store(false, Ordering::Relaxed);
+                }
+                let was = self.hub_online;
+                self.hub_online = s.online;
+                if s.online && !was {
+                    self.flusher.rewind(now);
+                    self.flush().await;
+                }
+                self.publish_status();
+            }
+            TopicKind::CatalogDesired => {
+                let p = body!(CatalogPointer, &key);
+                let actions = self.sync.on_pointer(p, now);
+                self.act(actions).await;
+            }
+            TopicKind::CatalogDoc => {
+                let d = body!(CatalogDoc, &key);
+                let actions = self.sync.on_doc(d, now);
+                self.act(actions).await;
+            }
+            TopicKind::BlobChunk => {
+                if let Topic::BlobChunk { sha256, offset, .. } = &topic {
+                    let actions = self.sync.on_chunk(sha256, *offset, payload, now);
+                    self.act(actions).await;
+                }
+            }
+            TopicKind::EventsAck => {
+                let ack = body!(EventsAck, &key);
+                if let Some(upto) = self.flusher.on_ack(&ack, now) {
+                    if let Err(e) = self.shared.outbox.acked(upto) {
+                        tracing::error!(error = %e, "cannot clear acknowledged events");
+                    }
+                    self.publish_status();
+                }
+                self.flush().await;
+            }
+            TopicKind::ServiceAck => {
+                let ack = body!(ServiceAck, &key);
+                match self.shared.outbox.apply_service_ack(&ack) {
+                    Ok(_) => {
+                        let seen = ServiceSeen { request_id: ack.request_id.clone(), rev: ack.rev };
+                        self.send(Topic::ServiceSeen(kid.clone()), &seen, false).await;
+                    }
+                    Err(e) => tracing::error!(error = %e, "cannot store a ticket update"),
+                }
+            }
+            TopicKind::Command => {
+                let Topic::Command { name, .. } = &topic else { return };
+                let cmd = body!(Command, &key);
+                self.on_command(name, cmd).await;
+            }
+            _ => {}
+        }
+    }
+
+    /// Send what the window allows, while the hub is online.
+    async fn flush(&mut self) {
+        if !(self.connected && self.hub_online) {
+            return;
+        }
+        let topic = Topic::Events(self.shared.config.id.clone());
+        loop {
+            let last_seq = match self.shared.outbox.state() {
+                Ok(s) => s.last_seq,
+                Err(e) => return tracing::error!(error = %e, "cannot read the outbox"),
+            };
+            let room = self.flusher.room(last_seq);
+            if room == 0 {
+                return;
+            }
+            let events = match self.shared.outbox.pending(self.flusher.cursor, room) {
+                Ok(e) if !e.is_empty() => e,
+                Ok(_) => return,
+                Err(e) => return tracing::error!(error = %e, "cannot read the outbox"),
+            };
+            let last = events[events.len() - 1].seq;
+            let batch = EventBatch { session: self.session, events };
+            self.send(topic.clone(), &batch, false).await;
+            self.flusher.sent(last);
+        }
+    }
+
+    /// Carry out what the sync client asks for.
+    async fn act(&mut self, mut actions: Vec<Action>) {
+        let kid = self.shared.config.id.clone();
+        while !actions.is_empty() {
+            let mut more = Vec::new();
+            for a in actions {
+                match a {
+                    Action::Get(g) => self.send(Topic::CatalogGet(kid.clone()), &g, false).await,
+                    Action::BlobGet(g) => self.send(Topic::BlobGet(kid.clone()), &g, false).await,
+                    Action::Report(r) => self.send(Topic::CatalogReported(kid.clone()), &r, true).await,
+                    Action::Apply(snap) => {
+                        let result = self.shared.catalog_cache.apply(&snap).map_err(|e| e.to_string());
+                        if result.is_ok() {
+                            tracing::info!(
+                                version = snap.version,
+                                items = snap.items.len(),
+                                "catalog version applied"
+                            );
+                            self.shared.catalog.send_replace(Some(Arc::new(snap.clone())));
+                        }
+                        more.extend(self.sync.stored(snap, result, Instant::now()));
+                        // The hub learns the new version at once.
+                        self.send_birth().await;
+                    }
+                }
+            }
+            actions = more;
+        }
+        self.publish_status();
+    }
+
+    async fn on_command(&mut self, name: &str, cmd: Command) {
+        let kid = self.shared.config.id.clone();
+        let answer = |ok: bool, detail: String| CommandResult { cid: cmd.cid.clone(), ok, detail };
+        if cmd.expires < now_ms() {
+            tracing::info!(command = name, cid = cmd.cid, "expired command ignored");
+            return;
+        }
+        let ui = self.shared.ui.lock().expect("ui lock").clone();
+        let result = match name {
+            "rebirth" => {
+                self.send_birth().await;
+                answer(true, "birth sent".into())
+            }
+            "reload" => match self.shared.catalog_cache.load() {
+                Ok(snap) => {
+                    self.shared.catalog.send_replace(snap.map(Arc::new));
+                    if let Some(ui) = &ui {
+                        let _ = ui.send(UiCommand::Reload);
+                    }
+                    answer(true, "catalog reloaded".into())
+                }
+                Err(e) => answer(false, e.to_string()),
+            },
+            "set-language" => match cmd.args.get("lang").map(String::as_str) {
+                Some(l @ ("zh" | "en")) => match &ui {
+                    Some(ui) if ui.send(UiCommand::SetLanguage(l.to_owned())).is_ok() => {
+                        answer(true, format!("language {l}"))
+                    }
+                    _ => answer(false, "no display attached".into()),
+                },
+                other => answer(false, format!("lang must be zh or en, not {other:?}")),
+            },
+            "screenshot" => match &ui {
+                Some(ui) => {
+                    let (tx, rx) = tokio::sync::oneshot::channel();
+                    if ui.send(UiCommand::Screenshot(tx)).is_err() {
+                        answer(false, "no display attached".into())
+                    } else {
+                        match tokio::time::timeout(Duration::from_secs(10), rx).await {
+                            Ok(Ok(Ok(png))) => answer(
+                                true,
+                                format!("png {} bytes sha256 {}", png.len(), protocol::sha256_hex(&png)),
+                            ),
+                            Ok(Ok(Err(e))) => answer(false, e),
+                            _ => answer(false, "the display did not answer".into()),
+                        }
+                    }
+                }
+                None => answer(false, "no display attached".into()),
+            },
+            "restart" => {
+                // The appliance's main loop sees the flag and exits; its
+                // service manager starts it again.
+                self.shared.status.send_modify(|s| s.restart_requested = true);
+                answer(true, "restarting".into())
+            }
+            other => answer(false, format!("unknown command {other:?}; known: {}", KNOWN.join(", "))),
+        };
+        self.send(Topic::CommandResult(kid), &result, false).await;
+    }
+}

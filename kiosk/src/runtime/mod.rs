@@ -1,0 +1,222 @@
+//! The kiosk runtime: the backend thread (MQTT, sync, flusher, presence,
+//! commands) and the handle the UI, the simulator and the tests use.
+//!
+//! Recording goes straight to the outbox on the caller's thread and is
+//! durable when `record` returns; the backend is only woken to send it.
+
+mod backend;
+pub mod commands;
+pub mod flusher;
+pub mod presence;
+
+use crate::blobs::BlobStore;
+use crate::store::catalog_cache::CatalogCache;
+use crate::store::outbox::Outbox;
+use crate::store::requests::{Lookup, MyRequest, RequestForm, SubmitError};
+use crate::store::{StoreError, now_ms};
+use crate::sync::Progress;
+use commands::UiCommand;
+use firmware_config::DeviceConfig;
+use protocol::catalog::Snapshot;
+use protocol::messages::EventKind;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::sync::{Notify, mpsc, watch};
+
+/// What the UI shows about the kiosk's link and state.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct KioskStatus {
+    /// Connected to the broker.
+    pub connected: bool,
+    /// The hub says it is online (events flow only then).
+    pub hub_online: bool,
+    pub outbox_depth: u64,
+    pub sync: Progress,
+    /// The last recording failure (a full disk), shown on the staff page.
+    pub store_error: Option<String>,
+    pub session: u64,
+    /// The hub asked for a restart; the appliance exits and is restarted.
+    pub restart_requested: bool,
+}
+
+pub(crate) struct Shared {
+    pub config: DeviceConfig,
+    pub outbox: Outbox,
+    pub catalog_cache: CatalogCache,
+    pub blobs: BlobStore,
+    pub catalog: watch::Sender<Option<Arc<Snapshot>>>,
+    pub status: watch::Sender<KioskStatus>,
+    /// Commands for the UI (set-language, reload, screenshot); none without a UI.
+    pub ui: Mutex<Option<mpsc::UnboundedSender<UiCommand>>>,
+    pub clock_trusted: AtomicBool,
+    pub wake: Notify,
+    pub stop: Notify,
+    pub boot_id: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Blobs(#[from] crate::blobs::BlobError),
+}
+
+/// A running kiosk backend. Dropping it stops the backend thread.
+pub struct Runtime {
+    handle: Handle,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// Cheap to clone; usable from any thread.
+#[derive(Clone)]
+pub struct Handle {
+    shared: Arc<Shared>,
+}
+
+/// Before any contact with the hub, trust a clock that is past this date
+/// (2026-01-01): a board whose real-time clock was reset reads 1970 or 2000.
+const PLAUSIBLE_MS: u64 = 1_767_225_600_000;
+
+impl Runtime {
+    /// Open the kiosk's store under `config.data_dir` and start the backend.
+    pub fn start(config: DeviceConfig) -> Result<Runtime, StartError> {
+        let db = config.data_dir.join("kiosk.db");
+        let outbox = Outbox::open(&db)?;
+        let catalog_cache = CatalogCache::open(&db)?;
+        let blobs = BlobStore::new(&config.data_dir)?;
+        let applied = catalog_cache.load()?;
+        let depth = outbox.state()?.depth;
+        let shared = Arc::new(Shared {
+            config,
+            outbox,
+            catalog_cache,
+            blobs,
+            catalog: watch::Sender::new(applied.map(Arc::new)),
+            status: watch::Sender::new(KioskStatus { outbox_depth: depth, ..KioskStatus::default() }),
+            ui: Mutex::new(None),
+            clock_trusted: AtomicBool::new(now_ms() > PLAUSIBLE_MS),
+            wake: Notify::new(),
+            stop: Notify::new(),
+            boot_id: hex::encode(rand::random::<[u8; 8]>()),
+        });
+        let s = shared.clone();
+        let thread = std::thread::Builder::new()
+            .name("kiosk-backend".into())
+            .spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("tokio runtime");
+                rt.block_on(backend::run(s));
+            })
+            .expect("spawning the backend thread");
+        Ok(Runtime { handle: Handle { shared }, thread: Some(thread) })
+    }
+
+    pub fn handle(&self) -> Handle {
+        self.handle.clone()
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.handle.shared.stop.notify_one();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Handle {
+    pub fn config(&self) -> &DeviceConfig {
+        &self.shared.config
+    }
+
+    fn clock(&self) -> (u64, bool) {
+        (now_ms(), self.shared.clock_trusted.load(Ordering::Relaxed))
+    }
+
+    fn recorded<T>(&self, r: Result<T, StoreError>) -> Result<T, StoreError> {
+        let error = r.as_ref().err().map(|e| e.to_string());
+        if let Some(e) = &error {
+            tracing::error!(error = %e, "interaction not recorded");
+        }
+        let depth = self.shared.outbox.state().map(|s| s.depth).ok();
+        self.shared.status.send_modify(|s| {
+            s.store_error = error;
+            if let Some(d) = depth {
+                s.outbox_depth = d;
+            }
+        });
+        self.shared.wake.notify_one();
+        r
+    }
+
+    /// Record an interaction; durable when this returns. Call it before the
+    /// screen changes.
+    pub fn record(&self, kind: EventKind) -> Result<u64, StoreError> {
+        let (t, trusted) = self.clock();
+        self.recorded(self.shared.outbox.record(kind, t, trusted))
+    }
+
+    /// Record an interaction that happened at `t` (Unix ms): for the fleet
+    /// simulator and replays; the UI uses [`Handle::record`].
+    pub fn record_at(&self, kind: EventKind, t: u64) -> Result<u64, StoreError> {
+        self.recorded(self.shared.outbox.record(kind, t, true))
+    }
+
+    /// Take a service request: checked, numbered and recorded.
+    pub fn submit_request(&self, form: &RequestForm) -> Result<MyRequest, SubmitError> {
+        let (t, trusted) = self.clock();
+        let yymmdd = county_yymmdd(t);
+        let station = self.shared.config.station_no;
+        match self.shared.outbox.submit_request(form, station, &yymmdd, t, trusted) {
+            Err(SubmitError::Store(e)) => {
+                Err(SubmitError::Store(self.recorded(Err::<(), _>(e)).unwrap_err()))
+            }
+            other => {
+                let _ = self.recorded(Ok(()));
+                other
+            }
+        }
+    }
+
+    pub fn my_requests(&self, lookup: &Lookup) -> Result<Vec<MyRequest>, StoreError> {
+        self.shared.outbox.my_requests(lookup)
+    }
+
+    /// The catalog version on screen; changes when a new one is applied.
+    pub fn catalog(&self) -> watch::Receiver<Option<Arc<Snapshot>>> {
+        self.shared.catalog.subscribe()
+    }
+
+    pub fn status(&self) -> watch::Receiver<KioskStatus> {
+        self.shared.status.subscribe()
+    }
+
+    /// Where an image of the catalog is stored.
+    pub fn blob_path(&self, sha256: &str) -> PathBuf {
+        self.shared.blobs.path(sha256)
+    }
+
+    /// Receive the hub's commands meant for the UI.
+    pub fn ui_commands(&self) -> mpsc::UnboundedReceiver<UiCommand> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        *self.shared.ui.lock().expect("ui lock") = Some(tx);
+        rx
+    }
+
+    /// Outbox figures (for the staff page and tests).
+    pub fn outbox_state(&self) -> Result<crate::store::outbox::OutboxState, StoreError> {
+        self.shared.outbox.state()
+    }
+}
+
+/// The county date (Asia/Shanghai) of a Unix-ms time as `yyMMdd`.
+pub fn county_yymmdd(ms: u64) -> String {
+    let days = (ms / 1000 + 8 * 3600) / 86_400;
+    let d = time::Date::from_julian_day(2_440_588 + days as i32).unwrap_or(time::Date::MIN);
+    format!("{:02}{:02}{:02}", d.year() % 100, u8::from(d.month()), d.day())
+}

@@ -1,0 +1,360 @@
+//! The catalog sync client, as a state machine with no I/O of its own
+//! besides the blob folder: the backend feeds it what arrives (pointer,
+//! document description, blob chunks, clock ticks) and carries out the
+//! actions it returns (messages to send, a verified version to apply).
+//!
+//! pointer → `catalog/get` → `catalog/doc` → the document blob → every
+//! image the new version lacks → verify all → apply in one transaction →
+//! report. Anything broken, partial, empty or unsigned leaves the version on
+//! screen as it is.
+
+use crate::blobs::{BlobError, BlobStore};
+use protocol::catalog::{Document, Snapshot};
+use protocol::limits;
+use protocol::messages::{BlobGet, CatalogDoc, CatalogGet, CatalogPointer, CatalogReported, SyncState};
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+/// No answer for this long: ask again from where we got to.
+pub const STALL: Duration = Duration::from_secs(10);
+/// After a failed version, wait this long before trying it again.
+pub const RETRY_FAILED: Duration = Duration::from_secs(300);
+/// A blob that fails verification this often fails the version.
+const MAX_BLOB_FAILURES: u32 = 3;
+
+/// What the backend must do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    Get(CatalogGet),
+    BlobGet(BlobGet),
+    Report(CatalogReported),
+    /// Every blob is here and verified: store this version, then call
+    /// [`SyncClient::applied`].
+    Apply(Snapshot),
+}
+
+/// Progress for the UI's bar.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub version: u64,
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+    /// Set when the last attempt failed (the old version stays on screen).
+    pub error: Option<String>,
+    pub active: bool,
+}
+
+struct Fetch {
+    sha256: String,
+    size: u64,
+    /// Where the last requested window started.
+    asked_at: u64,
+    last_progress: Instant,
+    failures: u32,
+}
+
+enum Stage {
+    Idle,
+    WaitingDoc { want: u64, since: Instant },
+    FetchingDoc { doc: CatalogDoc },
+    FetchingImages { next: Snapshot, queue: VecDeque<(String, u64)>, total: u64 },
+    Applying { version: u64 },
+    Failed { version: u64, retry_at: Instant },
+}
+
+pub struct SyncClient {
+    blobs: BlobStore,
+    applied: Option<Snapshot>,
+    pointer: Option<CatalogPointer>,
+    stage: Stage,
+    fetch: Option<Fetch>,
+    progress: Progress,
+}
+
+impl SyncClient {
+    pub fn new(blobs: BlobStore, applied: Option<Snapshot>) -> SyncClient {
+        SyncClient {
+            blobs,
+            applied,
+            pointer: None,
+            stage: Stage::Idle,
+            fetch: None,
+            progress: Progress::default(),
+        }
+    }
+
+    pub fn applied(&self) -> Option<&Snapshot> {
+        self.applied.as_ref()
+    }
+
+    pub fn applied_version(&self) -> u64 {
+        self.applied.as_ref().map_or(0, |s| s.version)
+    }
+
+    pub fn progress(&self) -> Progress {
+        self.progress.clone()
+    }
+
+    fn report(&self, version: u64, state: SyncState, done: u64, total: u64, error: Option<String>) -> Action {
+        Action::Report(CatalogReported { version, state, bytes_done: done, bytes_total: total, error })
+    }
+
+    /// The hub's retained pointer (already signature-checked).
+    pub fn on_pointer(&mut self, p: CatalogPointer, now: Instant) -> Vec<Action> {
+        self.pointer = Some(p.clone());
+        let current = self.applied.as_ref().is_some_and(|s| s.version == p.version);
+        if current {
+            self.progress.active = false;
+            return Vec::new();
+        }
+        match &self.stage {
+            Stage::WaitingDoc { want, .. } | Stage::Applying { version: want } if *want == p.version => {
+                Vec::new()
+            }
+            Stage::FetchingDoc { doc } if doc.want == p.version => Vec::new(),
+            Stage::FetchingImages { next, .. } if next.version == p.version => Vec::new(),
+            Stage::Failed { version, retry_at } if *version == p.version && now < *retry_at => Vec::new(),
+            _ => self.ask_doc(p.version, now),
+        }
+    }
+
+    fn ask_doc(&mut self, want: u64, now: Instant) -> Vec<Action> {
+        self.fetch = None;
+        self.stage = Stage::WaitingDoc { want, since: now };
+        self.progress = Progress { version: want, active: true, ..Progress::default() };
+        vec![
+            Action::Get(CatalogGet { have: self.applied_version(), want }),
+            self.report(want, SyncState::Downloading, 0, 0, None),
+        ]
+    }
+
+    fn fail(&mut self, version: u64, error: String, now: Instant) -> Vec<Action> {
+        tracing::warn!(version, %error, "catalog update refused; the current version stays");
+        self.fetch = None;
+        self.stage = Stage::Failed { version, retry_at: now + RETRY_FAILED };
+        self.progress =
+            Progress { version, error: Some(error.clone()), active: false, ..Progress::default() };
+        vec![self.report(version, SyncState::Failed, 0, 0, Some(error))]
+    }
+
+    /// The hub describes the document for the version we asked for.
+    pub fn on_doc(&mut self, doc: CatalogDoc, now: Instant) -> Vec<Action> {
+        if !matches!(&self.stage, Stage::WaitingDoc { want, .. } if *want == doc.want) {
+            return Vec::new();
+        }
+        if let Some(e) = &doc.error {
+            return self.fail(doc.want, format!("the hub cannot serve version {}: {e}", doc.want), now);
+        }
+        let (sha, size) = (doc.doc_sha256.clone(), doc.doc_size);
+        self.progress.bytes_total = size;
+        self.stage = Stage::FetchingDoc { doc };
+        self.start_fetch(sha, size, now)
+    }
+
+    fn start_fetch(&mut self, sha256: String, size: u64, now: Instant) -> Vec<Action> {
+        if self.blobs.has(&sha256) {
+            return self.blob_done(&sha256, now);
+        }
+        let have = self.blobs.partial_len(&sha256);
+        let failures = self.fetch.as_ref().filter(|f| f.sha256 == sha256).map_or(0, |f| f.failures);
+        self.fetch =
+            Some(Fetch { sha256: sha256.clone(), size, asked_at: have, last_progress: now, failures });
+        vec![Action::BlobGet(BlobGet { sha256, offset: have })]
+    }
+
+    /// Raw bytes of a blob from `offset`.
+    pub fn on_chunk(&mut self, sha: &str, offset: u64, bytes: &[u8], now: Instant) -> Vec<Action> {
+        let Some(f) = &self.fetch else { return Vec::new() };
+        if f.sha256 != sha {
+            return Vec::new();
+        }
+        let len = match self.blobs.append(sha, offset, bytes) {
+            Ok(Some(len)) => len,
+            Ok(None) => return Vec::new(), // a duplicate or stale chunk
+            Err(e) => {
+                let v = self.progress.version;
+                return self.fail(v, e.to_string(), now);
+            }
+        };
+        let f = self.fetch.as_mut().expect("checked above");
+        f.last_progress = now;
+        self.progress.bytes_done += bytes.len() as u64;
+        if len > f.size {
+            self.blobs.discard_partial(sha);
+            let v = self.progress.version;
+            return self.fail(v, format!("blob {sha} is longer than announced"), now);
+        }
+        if len == f.size {
+            let (sha, size) = (f.sha256.clone(), f.size);
+            return match self.blobs.finish(&sha) {
+                Ok(()) => {
+                    self.fetch = None;
+                    self.blob_done(&sha, now)
+                }
+                Err(e @ BlobError::Mismatch { .. }) => {
+                    let f = self.fetch.as_mut().expect("still fetching");
+                    f.failures += 1;
+                    self.progress.bytes_done = self.progress.bytes_done.saturating_sub(size);
+                    if f.failures >= MAX_BLOB_FAILURES {
+                        let v = self.progress.version;
+                        return self.fail(v, e.to_string(), now);
+                    }
+                    tracing::warn!(error = %e, "fetching the blob again");
+                    self.start_fetch(sha, size, now)
+                }
+                Err(e) => {
+                    let v = self.progress.version;
+                    self.fail(v, e.to_string(), now)
+                }
+            };
+        }
+        let window_end = f.asked_at + limits::BLOB_WINDOW_CHUNKS * limits::BLOB_CHUNK as u64;
+        if len >= window_end {
+            f.asked_at = len;
+            return vec![Action::BlobGet(BlobGet { sha256: sha.to_owned(), offset: len })];
+        }
+        Vec::new()
+    }
+
+    fn blob_done(&mut self, sha: &str, now: Instant) -> Vec<Action> {
+        match std::mem::replace(&mut self.stage, Stage::Idle) {
+            Stage::FetchingDoc { doc } if doc.doc_sha256 == sha => self.doc_ready(doc, now),
+            Stage::FetchingImages { next, mut queue, total } => {
+                queue.retain(|(s, _)| s != sha);
+                self.next_image(next, queue, total, now)
+            }
+            other => {
+                self.stage = other;
+                Vec::new()
+            }
+        }
+    }
+
+    fn doc_ready(&mut self, doc: CatalogDoc, now: Instant) -> Vec<Action> {
+        let bytes = match self.blobs.read(&doc.doc_sha256) {
+            Ok(b) => b,
+            Err(e) => return self.fail(doc.want, e.to_string(), now),
+        };
+        let empty = Snapshot { version: 0, items: Vec::new() };
+        let current = self.applied.as_ref().unwrap_or(&empty);
+        let next = match Document::from_bytes(&bytes) {
+            Ok(Document::Snapshot(s)) => Ok(s),
+            Ok(Document::Delta(d)) => current.apply(&d).map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        let next = match next {
+            Ok(n) if n.items.is_empty() => {
+                return self.fail(doc.want, "an empty catalog is never put on screen".into(), now);
+            }
+            Ok(n) if n.version == doc.want && n.manifest_sha256() == doc.manifest_sha256 => n,
+            Ok(_) => {
+                return self.fail(doc.want, "the document does not give the announced version".into(), now);
+            }
+            Err(e) => return self.fail(doc.want, e, now),
+        };
+        if self
+            .pointer
+            .as_ref()
+            .is_some_and(|p| p.manifest_sha256 != doc.manifest_sha256 && p.version == doc.want)
+        {
+            return self.fail(doc.want, "the document and the signed pointer disagree".into(), now);
+        }
+        let queue: VecDeque<(String, u64)> = next
+            .blobs()
+            .iter()
+            .filter(|b| !self.blobs.has(&b.sha256))
+            .map(|b| (b.sha256.clone(), b.size))
+            .collect();
+        let total = queue.iter().map(|q| q.1).sum::<u64>();
+        self.progress.bytes_total = self.progress.bytes_done + total;
+        self.next_image(next, queue, total, now)
+    }
+
+    fn next_image(
+        &mut self,
+        next: Snapshot,
+        queue: VecDeque<(String, u64)>,
+        total: u64,
+        now: Instant,
+    ) -> Vec<Action> {
+        match queue.front().cloned() {
+            Some((sha, size)) => {
+                let done = total - queue.iter().map(|q| q.1).sum::<u64>();
+                let report = self.report(next.version, SyncState::Downloading, done, total, None);
+                self.stage = Stage::FetchingImages { next, queue, total };
+                let mut out = vec![report];
+                out.extend(self.start_fetch(sha, size, now));
+                out
+            }
+            None => {
+                self.stage = Stage::Applying { version: next.version };
+                vec![Action::Apply(next)]
+            }
+        }
+    }
+
+    /// The backend stored `snap` (or failed to: `Err`).
+    pub fn stored(&mut self, snap: Snapshot, result: Result<(), String>, now: Instant) -> Vec<Action> {
+        let version = snap.version;
+        if let Err(e) = result {
+            return self.fail(version, format!("cannot store the new version: {e}"), now);
+        }
+        let total = self.progress.bytes_total;
+        self.applied = Some(snap);
+        self.stage = Stage::Idle;
+        self.progress =
+            Progress { version, bytes_done: total, bytes_total: total, error: None, active: false };
+        let mut out = vec![self.report(version, SyncState::Applied, total, total, None)];
+        // The pointer may have moved on while we worked.
+        if let Some(p) = self.pointer.clone() {
+            out.extend(self.on_pointer(p, now));
+        }
+        out
+    }
+
+    /// Twice a second or so: ask again where an answer is overdue.
+    pub fn on_tick(&mut self, now: Instant) -> Vec<Action> {
+        match &self.stage {
+            Stage::WaitingDoc { want, since } if now.duration_since(*since) > STALL => {
+                let want = *want;
+                self.ask_doc(want, now)
+            }
+            Stage::FetchingDoc { .. } | Stage::FetchingImages { .. } => match &self.fetch {
+                Some(f) if now.duration_since(f.last_progress) > STALL => {
+                    let (sha, size) = (f.sha256.clone(), f.size);
+                    self.start_fetch(sha, size, now)
+                }
+                _ => Vec::new(),
+            },
+            Stage::Failed { version, retry_at } if now >= *retry_at => {
+                let v = *version;
+                match &self.pointer {
+                    Some(p) if p.version == v => self.ask_doc(v, now),
+                    _ => {
+                        self.stage = Stage::Idle;
+                        Vec::new()
+                    }
+                }
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// After a reconnect: whatever was under way resumes at once.
+    pub fn on_connect(&mut self, now: Instant) -> Vec<Action> {
+        match &self.stage {
+            Stage::WaitingDoc { want, .. } => {
+                let want = *want;
+                self.ask_doc(want, now)
+            }
+            Stage::FetchingDoc { .. } | Stage::FetchingImages { .. } => match &self.fetch {
+                Some(f) => {
+                    let (sha, size) = (f.sha256.clone(), f.size);
+                    self.start_fetch(sha, size, now)
+                }
+                None => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
+}
