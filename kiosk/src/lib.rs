@@ -9,5 +9,6 @@
 pub mod blobs;
 pub mod mqtt;
 pub mod runtime;
+pub mod search;
 pub mod store;
 pub mod sync;

@@ -98,7 +98,8 @@ async fn a_kiosk_syncs_records_and_takes_requests_after_a_week_offline() {
     }
     loop {
         let shown: serde_json::Value =
-            serde_json::from_str(&hub_cli(&["tickets", "show", &req.ticket_no, "--json", "--data", d])).unwrap();
+            serde_json::from_str(&hub_cli(&["tickets", "show", &req.ticket_no, "--json", "--data", d]))
+                .unwrap();
         if shown["ticket"]["seen_rev"] == shown["ticket"]["rev"] {
             break; // the kiosk confirmed the update
         }
