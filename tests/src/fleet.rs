@@ -35,6 +35,39 @@ pub fn config(
     }
 }
 
+/// The same configuration as a `kiosk.toml` file (what provisioning
+/// writes), with the secret in a file beside it.
+pub fn write_config_file(
+    dir: &Path,
+    kid: &str,
+    secret: &[u8],
+    hub_key: &[u8],
+    port: u16,
+    station_no: u16,
+) -> std::path::PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join(format!("{kid}.secret")), hex::encode(secret)).unwrap();
+    let text = format!(
+        "id = \"{kid}\"\nrole = \"station\"\ngroup = \"sim\"\nstation_no = {station_no}\ndata_dir = \"{kid}-data\"\n\n\
+         [hub]\naddress = \"mqtt://127.0.0.1:{port}\"\nsecret_file = \"{kid}.secret\"\nhub_key = \"{}\"\n",
+        hex::encode(hub_key)
+    );
+    let path = dir.join(format!("{kid}.toml"));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// The event a simulated kiosk records as number `seq` (the same after a
+/// crash and restart, so the truth is known from the count alone).
+pub fn scripted_event(kiosk_ix: u64, seq: u64) -> protocol::messages::Event {
+    protocol::messages::Event {
+        seq,
+        t: 1_790_812_800_000 + seq * 60_000,
+        clock_trusted: true,
+        kind: crate::figures::event_kind(((seq * 31 + kiosk_ix * 17) % 251) as u8, seq * 13 + kiosk_ix),
+    }
+}
+
 /// Wait until the kiosk's status satisfies `cond`.
 pub async fn wait_status(k: &Handle, timeout: Duration, what: &str, cond: impl Fn(&KioskStatus) -> bool) {
     let deadline = Instant::now() + timeout;

@@ -11,8 +11,17 @@ use std::time::{Duration, Instant};
 /// tests run from `target/<profile>/deps/` and cargo builds the crate's
 /// binaries one level up; this crate's own binaries sit beside it.
 pub fn hub_bin() -> PathBuf {
+    bin("hub-e2e")
+}
+
+/// The fleet simulator binary (`kiosk-sim`), found the same way.
+pub fn kiosk_sim_bin() -> PathBuf {
+    bin("kiosk-sim")
+}
+
+fn bin(base: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("executable path");
-    let name = format!("hub-e2e{}", std::env::consts::EXE_SUFFIX);
+    let name = format!("{base}{}", std::env::consts::EXE_SUFFIX);
     let dir = exe.parent().expect("executable folder");
     let candidates = [dir.join(&name), dir.parent().expect("target folder").join(&name)];
     let found = candidates.iter().find(|p| p.exists()).cloned();
@@ -68,9 +77,14 @@ impl HubProcess {
     /// Start `hub serve` and wait until it says it is online (its retained
     /// `_hub/state`, newer than this start), as a kiosk would before sending.
     pub async fn start(data: &Path, mode: BrokerMode) -> HubProcess {
+        Self::start_logging(data, mode, "info").await
+    }
+
+    /// The same with a log filter (`RUST_LOG` syntax) for tests that read the log.
+    pub async fn start_logging(data: &Path, mode: BrokerMode, filter: &str) -> HubProcess {
         let since =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
-        let hub = Self::spawn(data, mode);
+        let hub = Self::spawn(data, mode, filter);
         let key = hub_key(data);
         let deadline = Instant::now() + Duration::from_secs(20);
         while !hub_online_since(mode.port(), &key, since).await {
@@ -79,7 +93,7 @@ impl HubProcess {
         hub
     }
 
-    fn spawn(data: &Path, mode: BrokerMode) -> HubProcess {
+    fn spawn(data: &Path, mode: BrokerMode, filter: &str) -> HubProcess {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -91,7 +105,7 @@ impl HubProcess {
             BrokerMode::Embedded(port) => cmd.args(["--listen", &format!("127.0.0.1:{port}")]),
             BrokerMode::External(port) => cmd.args(["--broker", &format!("mqtt://127.0.0.1:{port}")]),
         };
-        let child = cmd.env("RUST_LOG", "info").stdout(Stdio::null()).stderr(log).spawn().expect("start hub");
+        let child = cmd.env("RUST_LOG", filter).stdout(Stdio::null()).stderr(log).spawn().expect("start hub");
         let hub = HubProcess { child, data: data.to_owned(), mode };
         wait_for_port(mode.port());
         // The hub key exists once the hub has started.

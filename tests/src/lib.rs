@@ -8,4 +8,4 @@ pub mod harness;
 /// The kiosk's own event-loop pump, used by every test client.
 pub use kiosk::mqtt as mqtt_pump;
 pub mod raw_kiosk;
-pub mod test_kiosk;
+pub mod spy;

@@ -2,8 +2,10 @@
 //! against an external Mosquitto: full sync, a one-product delta that moves
 //! only that product and its image, presence, and a broker that forgets.
 
+use e2e::fleet::{config, wait_catalog, wait_status};
 use e2e::harness::*;
-use e2e::test_kiosk::{KioskConfig, TestKiosk};
+use e2e::spy::Spy;
+use kiosk::runtime::Runtime;
 use protocol::KioskId;
 use protocol::catalog::{CatalogItem, Document};
 use protocol::messages::DocKind;
@@ -11,19 +13,6 @@ use std::path::Path;
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(60);
-
-fn kiosk(data: &Path, dir: &Path, kid: &str, port: u16) -> TestKiosk {
-    TestKiosk::start(KioskConfig {
-        kid: KioskId::new(kid).unwrap(),
-        secret: std::fs::read_to_string(data.join(format!("{kid}.secret")))
-            .map(|s| hex::decode(s.trim()).unwrap())
-            .unwrap(),
-        hub_key: hub_key(data),
-        host: "127.0.0.1".into(),
-        port,
-        dir: dir.to_owned(),
-    })
-}
 
 fn kiosk_rows(data: &Path) -> serde_json::Value {
     serde_json::from_str(&hub_cli(&["kiosks", "--json", "--data", data.to_str().unwrap()])).unwrap()
@@ -82,21 +71,26 @@ async fn scenario(mode: BrokerMode, mut mosquitto: Option<Mosquitto>) {
     copy_dir(&sample_catalog(), &catalog);
     let d = data.to_str().unwrap();
     hub_cli(&["catalog", "publish", catalog.to_str().unwrap(), "--data", d]);
-    register_kiosk(&data, "maishi-01", "maishi");
+    let (secret, station) = register_kiosk_station(&data, "maishi-01", "maishi");
     let mut hub = HubProcess::start(&data, mode).await;
 
     // Version 1 in full: every blob fetched and verified.
-    let k = kiosk(&data, &tmp.path().join("k1"), "maishi-01", mode.port());
-    let o = k.wait_for(WAIT, "version 1 applied", |o| o.applied_version() == 1).await;
-    assert!(o.hub_online);
-    assert!(o.errors.is_empty(), "{:?}", o.errors);
-    let v1 = o.applied.clone().unwrap();
+    let kid = KioskId::new("maishi-01").unwrap();
+    let spy = Spy::start(mode.port(), &kid, &secret).await;
+    let kiosk_dir = tmp.path().join("k1");
+    let rt = Runtime::start(config("maishi-01", &secret, &hub_key(&data), mode.port(), station, &kiosk_dir))
+        .unwrap();
+    let k = rt.handle();
+    wait_catalog(&k, WAIT, 1).await;
+    wait_status(&k, WAIT, "the hub online", |s| s.hub_online && s.sync.error.is_none()).await;
+    let v1 = k.catalog().borrow().clone().unwrap();
     assert!(v1.items.len() > 100);
     for b in v1.blobs() {
-        assert!(k.has_blob(&b.sha256), "blob {} missing", b.sha256);
-        let bytes = std::fs::read(tmp.path().join("k1/blobs").join(&b.sha256)).unwrap();
+        let bytes =
+            std::fs::read(k.blob_path(&b.sha256)).unwrap_or_else(|_| panic!("blob {} missing", b.sha256));
         assert_eq!(protocol::sha256_hex(&bytes), b.sha256);
     }
+    let o = spy.snapshot();
     assert_eq!(o.docs.last().unwrap().kind, DocKind::Snapshot);
     let row = wait_row(&data, "version 1 applied", |r| r["catalog_version"] == 1).await;
     assert_eq!(row["kiosk"], "maishi-01");
@@ -119,12 +113,13 @@ async fn scenario(mode: BrokerMode, mut mosquitto: Option<Mosquitto>) {
     let chunks_before = o.chunks.len();
     hub_cli(&["catalog", "publish", catalog.to_str().unwrap(), "--data", d]);
 
-    let o = k.wait_for(WAIT, "version 2 applied", |o| o.applied_version() == 2).await;
-    assert!(o.errors.is_empty(), "{:?}", o.errors);
+    wait_catalog(&k, WAIT, 2).await;
+    assert!(k.status().borrow().sync.error.is_none());
+    let o = spy.snapshot();
     let doc = o.docs.last().unwrap();
     assert_eq!((doc.kind, doc.base, doc.want), (DocKind::Delta, 1, 2));
     // The delta carries exactly that product.
-    let delta_bytes = std::fs::read(tmp.path().join("k1/blobs").join(&doc.doc_sha256)).unwrap();
+    let delta_bytes = std::fs::read(k.blob_path(&doc.doc_sha256)).unwrap();
     let Document::Delta(delta) = Document::from_bytes(&delta_bytes).unwrap() else { panic!("not a delta") };
     assert!(delta.deletes.is_empty());
     assert_eq!(delta.upserts.len(), 1);
@@ -137,13 +132,13 @@ async fn scenario(mode: BrokerMode, mut mosquitto: Option<Mosquitto>) {
     let image_bytes: u64 =
         o.chunks[chunks_before..].iter().filter(|c| c.0 == new_sha).map(|c| c.2 as u64).sum();
     assert_eq!(image_bytes, new_image_bytes.len() as u64);
-    assert_eq!(std::fs::read(tmp.path().join("k1/blobs").join(&new_sha)).unwrap(), new_image_bytes);
+    assert_eq!(std::fs::read(k.blob_path(&new_sha)).unwrap(), new_image_bytes);
     wait_row(&data, "version 2 applied", |r| r["catalog_version"] == 2 && r["sync_state"] == "applied").await;
     // Every verified message counts as a sign of life, not only births.
     wait_row(&data, "last seen after the birth", |r| r["last_seen"].as_i64() > r["since"].as_i64()).await;
 
-    // The kiosk goes away without a word: its will marks it offline.
-    drop(k);
+    // The kiosk shuts down: it says so, and the hub shows it offline.
+    drop(rt);
     wait_row(&data, "the kiosk offline", |r| r["state"] == "offline").await;
 
     // A broker that forgets everything: the hub puts the pointers back.
@@ -157,10 +152,8 @@ async fn scenario(mode: BrokerMode, mut mosquitto: Option<Mosquitto>) {
     let payload = retained(mode.port(), "kh/v1/maishi-01/catalog/desired").await;
     let payload = payload
         .unwrap_or_else(|| panic!("no retained pointer after the broker restart; hub log:\n{}", hub.log()));
-    let secret = std::fs::read_to_string(data.join("maishi-01.secret")).unwrap();
     let topic = protocol::Topic::parse("kh/v1/maishi-01/catalog/desired").unwrap();
-    let pointer: protocol::messages::CatalogPointer =
-        protocol::decode(&topic, &payload, &hex::decode(secret.trim()).unwrap()).unwrap();
+    let pointer: protocol::messages::CatalogPointer = protocol::decode(&topic, &payload, &secret).unwrap();
     assert_eq!(pointer.version, 2);
     let state = retained(mode.port(), "kh/v1/_hub/state").await.expect("retained hub state");
     let state: protocol::messages::HubState =

@@ -2,8 +2,9 @@
 //! each is logged with kiosk and topic, counted, and changes nothing; the
 //! hub never dies of input, and honest kiosks are served afterwards.
 
+use e2e::fleet::{config, wait_catalog};
 use e2e::harness::*;
-use e2e::test_kiosk::{KioskConfig, TestKiosk};
+use kiosk::runtime::Runtime;
 use protocol::messages::*;
 use protocol::{KioskId, Topic, encode};
 use rumqttc::{AsyncClient, MqttOptions, QoS};
@@ -33,7 +34,7 @@ async fn hostile_messages_are_refused_counted_and_harmless() {
     std::fs::create_dir_all(&data).unwrap();
     let d = data.to_str().unwrap();
     hub_cli(&["catalog", "publish", sample_catalog().to_str().unwrap(), "--data", d]);
-    let k1_secret = register_kiosk(&data, "k1", "g");
+    let (k1_secret, k1_station) = register_kiosk_station(&data, "k1", "g");
     let k2_secret = register_kiosk(&data, "k2", "g");
     let mode = BrokerMode::Embedded(free_port());
     let mut hub = HubProcess::start(&data, mode).await;
@@ -145,13 +146,15 @@ async fn hostile_messages_are_refused_counted_and_harmless() {
     assert_eq!(k1_row["state"], "never");
     assert_eq!(k1_row["refused"].as_u64().unwrap(), sent.len() as u64 - 2);
     assert!(hub.alive(), "hub died:\n{}", hub.log());
-    let k = TestKiosk::start(KioskConfig {
-        kid: k1,
-        secret: k1_secret,
-        hub_key: hub_key(&data),
-        host: "127.0.0.1".into(),
-        port: mode.port(),
-        dir: tmp.path().join("k1"),
-    });
-    k.wait_for(Duration::from_secs(60), "honest kiosk served", |o| o.applied_version() == 1).await;
+    let rt = Runtime::start(config(
+        "k1",
+        &k1_secret,
+        &hub_key(&data),
+        mode.port(),
+        k1_station,
+        &tmp.path().join("k1"),
+    ))
+    .unwrap();
+    wait_catalog(&rt.handle(), Duration::from_secs(60), 1).await; // the honest kiosk is served
+    drop(k1);
 }

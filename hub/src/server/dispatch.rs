@@ -256,6 +256,7 @@ async fn on_blob_get(ctx: &Arc<Ctx>, kid: &KioskId, topic: &str, get: BlobGet) {
     if get.offset > size {
         return reject(ctx, kid.as_str(), topic, "offset beyond blob").await;
     }
+    tracing::debug!(kiosk = %kid, sha256 = %get.sha256, offset = get.offset, "blob window requested");
     // Send one window of chunks in the background; the kiosk asks for the
     // next window from wherever it got to (flow control and resumption).
     let ctx = ctx.clone();

@@ -39,7 +39,7 @@ impl CatalogCache {
     /// Make `snap` the version on screen, all at once.
     pub fn apply(&self, snap: &Snapshot) -> Result<(), StoreError> {
         let mut c = self.conn.lock().expect("catalog lock");
-        let tx = c.transaction()?;
+        let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM catalog_items", [])?;
         {
             let mut ins =

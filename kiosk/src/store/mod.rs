@@ -4,8 +4,9 @@
 //! content-addressed folder beside it ([`crate::blobs`]).
 //!
 //! Two connections: the outbox's, used by the UI thread to record and by the
-//! flusher, and the catalog's, used by sync. A catalog apply never holds up
-//! the recording of a tap.
+//! flusher, and the catalog's, used by sync. Every write transaction starts
+//! IMMEDIATE: a deferred one that read first cannot wait for the other
+//! connection's write to finish (SQLite answers "database is locked" at once).
 
 pub mod catalog_cache;
 pub mod outbox;

@@ -56,7 +56,7 @@ impl Outbox {
         build: impl FnOnce(&Transaction, u64) -> Result<EventKind, StoreError>,
     ) -> Result<u64, StoreError> {
         let mut conn = self.conn.lock().expect("outbox lock");
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let seq = counter(&tx, "last_seq")? + 1;
         let kind = match build(&tx, seq)? {
             EventKind::Search { query, results } => {
@@ -103,7 +103,7 @@ impl Outbox {
     /// many rows went.
     pub fn acked(&self, upto: u64) -> Result<usize, StoreError> {
         let mut conn = self.conn.lock().expect("outbox lock");
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let before = counter(&tx, "acked_upto")?;
         if upto <= before {
             return Ok(0);
