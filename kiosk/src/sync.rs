@@ -358,3 +358,144 @@ impl SyncClient {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use protocol::catalog::*;
+    use protocol::messages::DocKind;
+
+    fn service(id: &str, name: &str) -> VersionedItem {
+        VersionedItem {
+            rev: 1,
+            item: CatalogItem::Service(Service {
+                id: id.into(),
+                kind: ServiceKind::Free,
+                name_zh: name.into(),
+                name_en: String::new(),
+                description_zh: String::new(),
+                price_fen: None,
+                price_unit_zh: String::new(),
+                is_complaint: false,
+            }),
+        }
+    }
+
+    /// What a hub would hold: a version, its document as bytes.
+    fn publish(version: u64, items: Vec<VersionedItem>) -> (Snapshot, Vec<u8>) {
+        let snap = Snapshot::new(version, items).unwrap();
+        let bytes = Document::Snapshot(snap.clone()).to_bytes();
+        (snap, bytes)
+    }
+
+    fn pointer(s: &Snapshot) -> CatalogPointer {
+        CatalogPointer {
+            version: s.version,
+            manifest_sha256: s.manifest_sha256(),
+            size: 0,
+            items: s.items.len() as u64,
+        }
+    }
+
+    fn doc(s: &Snapshot, bytes: &[u8], manifest: String) -> CatalogDoc {
+        CatalogDoc {
+            want: s.version,
+            base: 0,
+            kind: DocKind::Snapshot,
+            doc_sha256: protocol::sha256_hex(bytes),
+            doc_size: bytes.len() as u64,
+            manifest_sha256: manifest,
+            error: None,
+        }
+    }
+
+    fn client() -> (tempfile::TempDir, SyncClient) {
+        let dir = tempfile::tempdir().unwrap();
+        let c = SyncClient::new(BlobStore::new(dir.path()).unwrap(), None);
+        (dir, c)
+    }
+
+    #[test]
+    fn a_version_arrives_in_chunks_and_is_applied_whole() {
+        let (_d, mut c) = client();
+        let t = Instant::now();
+        let (v1, bytes) = publish(1, vec![service("a", "政策咨询"), service("b", "开店指导")]);
+        let out = c.on_pointer(pointer(&v1), t);
+        assert!(matches!(out[0], Action::Get(CatalogGet { have: 0, want: 1 })));
+        let out = c.on_doc(doc(&v1, &bytes, v1.manifest_sha256()), t);
+        let Action::BlobGet(g) = &out[0] else { panic!("{out:?}") };
+        assert_eq!(g.offset, 0);
+        let sha = g.sha256.clone();
+        // Out-of-order and duplicate chunks change nothing.
+        assert!(c.on_chunk(&sha, 5, &bytes[5..], t).is_empty());
+        assert!(c.on_chunk(&sha, 0, &bytes[..5], t).is_empty());
+        assert!(c.on_chunk(&sha, 0, &bytes[..5], t).is_empty());
+        // Silence: asked again from where it got to.
+        let out = c.on_tick(t + STALL + Duration::from_millis(1));
+        assert_eq!(out, vec![Action::BlobGet(BlobGet { sha256: sha.clone(), offset: 5 })]);
+        let out = c.on_chunk(&sha, 5, &bytes[5..], t);
+        let Some(Action::Apply(next)) = out.last() else { panic!("{out:?}") };
+        assert_eq!(next, &v1);
+        assert_eq!(c.applied_version(), 0, "not applied until stored");
+        let out = c.stored(next.clone(), Ok(()), t);
+        assert!(matches!(&out[0], Action::Report(r) if r.state == SyncState::Applied));
+        assert_eq!(c.applied_version(), 1);
+    }
+
+    #[test]
+    fn wrong_empty_or_unannounced_versions_never_replace_what_is_shown() {
+        let (_d, mut c) = client();
+        let t = Instant::now();
+        let (v1, bytes) = publish(1, vec![service("a", "政策咨询")]);
+        // A document whose content does not give the announced manifest.
+        c.on_pointer(pointer(&v1), t);
+        let out = c.on_doc(doc(&v1, &bytes, "00".repeat(32)), t);
+        let Action::BlobGet(g) = &out[0] else { panic!() };
+        let sha = g.sha256.clone();
+        let out = c.on_chunk(&sha, 0, &bytes, t);
+        assert!(matches!(&out[0], Action::Report(r) if r.state == SyncState::Failed), "{out:?}");
+        assert_eq!(c.applied_version(), 0);
+        assert!(c.progress().error.unwrap().contains("announced"));
+        // Not retried at once; retried after the back-off.
+        assert!(c.on_pointer(pointer(&v1), t).is_empty());
+        assert!(!c.on_tick(t + RETRY_FAILED).is_empty());
+
+        // An empty catalog is refused too.
+        let (_d, mut c) = client();
+        let (empty, bytes) = publish(2, vec![]);
+        c.on_pointer(pointer(&empty), t);
+        c.on_doc(doc(&empty, &bytes, empty.manifest_sha256()), t);
+        let out = c.on_chunk(&protocol::sha256_hex(&bytes), 0, &bytes, t);
+        assert!(c.progress().error.unwrap().contains("empty"), "{out:?}");
+
+        // A document for a version nobody asked for is ignored.
+        let (_d, mut c) = client();
+        let (v3, bytes) = publish(3, vec![service("a", "x")]);
+        assert!(c.on_doc(doc(&v3, &bytes, v3.manifest_sha256()), t).is_empty());
+    }
+
+    #[test]
+    fn a_corrupted_blob_is_fetched_again_then_the_version_fails() {
+        let (_d, mut c) = client();
+        let t = Instant::now();
+        let (v1, bytes) = publish(1, vec![service("a", "政策咨询")]);
+        c.on_pointer(pointer(&v1), t);
+        c.on_doc(doc(&v1, &bytes, v1.manifest_sha256()), t);
+        let sha = protocol::sha256_hex(&bytes);
+        let mut garbage = bytes.clone();
+        garbage[0] ^= 1;
+        for attempt in 1..=3 {
+            let out = c.on_chunk(&sha, 0, &garbage, t);
+            if attempt < 3 {
+                assert_eq!(
+                    out,
+                    vec![Action::BlobGet(BlobGet { sha256: sha.clone(), offset: 0 })],
+                    "from zero again"
+                );
+            } else {
+                assert!(matches!(&out[0], Action::Report(r) if r.state == SyncState::Failed));
+            }
+        }
+        assert_eq!(c.applied_version(), 0);
+    }
+}

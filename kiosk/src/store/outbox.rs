@@ -175,4 +175,34 @@ mod tests {
         assert_eq!(o.record(EventKind::AttractExit, 3000, true).unwrap(), 12);
         assert_eq!((o.next_session().unwrap(), o.next_session().unwrap()), (1, 2));
     }
+
+    #[test]
+    fn a_full_disk_is_an_error_and_loses_nothing_recorded() {
+        let dir = tempfile::tempdir().unwrap();
+        let o = Outbox::open(&dir.path().join("kiosk.db")).unwrap();
+        o.record(EventKind::AttractExit, 1, true).unwrap();
+        // Let the file grow no further: as good as a full disk to SQLite.
+        o.with(|c| {
+            let pages: i64 = c.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+            c.pragma_update(None, "max_page_count", pages)?;
+            Ok(())
+        })
+        .unwrap();
+        let mut refused = 0;
+        for i in 0..2000 {
+            match o.record(
+                EventKind::Search { query: format!("query {i} {}", "x".repeat(60)), results: 0 },
+                2,
+                true,
+            ) {
+                Ok(_) => {}
+                Err(StoreError::DiskFull) => refused += 1,
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert!(refused > 0, "the disk never filled");
+        let s = o.state().unwrap();
+        assert_eq!(s.depth, s.last_seq, "every event that was recorded is still there");
+        assert_eq!(o.pending(1, 10_000).unwrap().len() as u64, s.last_seq);
+    }
 }
