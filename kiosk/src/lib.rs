@@ -9,6 +9,8 @@
 pub mod blobs;
 pub mod mqtt;
 pub mod runtime;
+pub mod sample;
 pub mod search;
 pub mod store;
 pub mod sync;
+pub mod ui;

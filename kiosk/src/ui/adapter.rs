@@ -1,0 +1,431 @@
+//! Fills the Slint globals from the browse controller and answers their
+//! callbacks: the only code that touches Slint types. Each interaction is
+//! recorded in the outbox before the screen changes.
+
+use super::browse::{Browse, CardView, Lang};
+use super::{
+    AppWindow, CatalogAdapter, CategoryTile, Certificate, Nav, ProductCard, ProductDetail, ShopCode,
+};
+use super::{StatusAdapter, TraceRow, TraceView};
+use crate::runtime::Handle;
+use protocol::catalog::Snapshot;
+use protocol::messages::EventKind;
+use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Where an image of the catalog is, by its SHA-256.
+pub type ImagePath = Rc<dyn Fn(&str) -> PathBuf>;
+
+struct State {
+    browse: Option<Browse>,
+    snap: Option<Arc<Snapshot>>,
+    lang: Lang,
+    today: String,
+    /// Pages to go back to.
+    history: Vec<String>,
+    category: Option<String>,
+    /// The product on screen and since when (its dwell time is recorded on leaving).
+    product: Option<(String, Instant)>,
+    batch: Option<String>,
+    images: ImagePath,
+    cache: HashMap<String, Image>,
+    recorder: Option<Handle>,
+    /// When the visitor left the attract loop (for `session_end`).
+    session: Option<Instant>,
+}
+
+/// The kiosk's window with its state.
+pub struct KioskUi {
+    pub window: AppWindow,
+    state: Rc<RefCell<State>>,
+    /// Back to the attract loop after this long without a touch.
+    idle: Rc<slint::Timer>,
+    inactivity: std::time::Duration,
+}
+
+fn model<T: Clone + 'static>(items: Vec<T>) -> ModelRc<T> {
+    ModelRc::from(Rc::new(VecModel::from(items)))
+}
+
+/// Decode a stored image (PNG or JPEG, told apart by content); an image
+/// that cannot be read shows as empty rather than stopping the page.
+fn load_image(path: &std::path::Path) -> Image {
+    let decoded = std::fs::read(path)
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| image::load_from_memory(&bytes).map_err(|e| e.to_string()));
+    match decoded {
+        Ok(img) => {
+            let rgba = img.to_rgba8();
+            let buf = slint::SharedPixelBuffer::<slint::Rgba8Pixel>::clone_from_slice(
+                rgba.as_raw(),
+                rgba.width(),
+                rgba.height(),
+            );
+            Image::from_rgba8(buf)
+        }
+        Err(e) => {
+            tracing::warn!(path = %path.display(), error = %e, "image not shown");
+            Image::default()
+        }
+    }
+}
+
+impl State {
+    fn image(&mut self, sha: Option<&String>) -> Image {
+        let Some(sha) = sha else { return Image::default() };
+        if let Some(i) = self.cache.get(sha) {
+            return i.clone();
+        }
+        let img = load_image(&(self.images)(sha));
+        self.cache.insert(sha.clone(), img.clone());
+        img
+    }
+
+    fn card(&mut self, c: &CardView) -> ProductCard {
+        ProductCard {
+            id: c.id.clone().into(),
+            name: c.name.clone().into(),
+            price: c.price.clone().into(),
+            producer: c.producer.clone().into(),
+            image: self.image(c.image.as_ref()),
+        }
+    }
+
+    fn record(&self, kind: EventKind) {
+        if let Some(r) = &self.recorder
+            && let Err(e) = r.record(kind)
+        {
+            tracing::error!(error = %e, "interaction not recorded");
+        }
+    }
+
+    /// Leaving the product page: its view is recorded with the time spent.
+    fn leave_product(&mut self) {
+        if let Some((id, since)) = self.product.take() {
+            let dwell_ms = since.elapsed().as_millis() as u64;
+            self.record(EventKind::ProductView { product_id: id, dwell_ms });
+        }
+    }
+}
+
+impl KioskUi {
+    /// `images` finds an image by hash; `recorder` records interactions
+    /// (none for screenshots).
+    pub fn new(
+        images: ImagePath,
+        recorder: Option<Handle>,
+        today: String,
+        inactivity: std::time::Duration,
+    ) -> Result<KioskUi, slint::PlatformError> {
+        let window = AppWindow::new()?;
+        let state = Rc::new(RefCell::new(State {
+            browse: None,
+            snap: None,
+            lang: Lang::Zh,
+            today,
+            history: Vec::new(),
+            category: None,
+            product: None,
+            batch: None,
+            images,
+            cache: HashMap::new(),
+            recorder,
+            session: None,
+        }));
+        let ui = KioskUi { window, state, idle: Rc::new(slint::Timer::default()), inactivity };
+        ui.wire();
+        Ok(ui)
+    }
+
+    fn wire(&self) {
+        let nav = self.window.global::<Nav>();
+        let catalog = self.window.global::<CatalogAdapter>();
+        let (w, s) = (self.window.as_weak(), self.state.clone());
+        nav.on_wake(move || {
+            s.borrow().record(EventKind::AttractExit);
+            s.borrow_mut().session = Some(Instant::now());
+            if let Some(w) = w.upgrade() {
+                go(&w, &s, "home", false);
+            }
+        });
+        let (w, s) = (self.window.as_weak(), self.state.clone());
+        nav.on_home(move || {
+            if let Some(w) = w.upgrade() {
+                s.borrow_mut().history.clear();
+                go(&w, &s, "home", false);
+            }
+        });
+        let (w, s) = (self.window.as_weak(), self.state.clone());
+        nav.on_back(move || {
+            if let Some(w) = w.upgrade() {
+                let to = s.borrow_mut().history.pop().unwrap_or_else(|| "home".into());
+                go(&w, &s, &to, false);
+            }
+        });
+        let (w, s) = (self.window.as_weak(), self.state.clone());
+        nav.on_toggle_language(move || {
+            if let Some(w) = w.upgrade() {
+                let lang = if s.borrow().lang == Lang::Zh { Lang::En } else { Lang::Zh };
+                set_language(&w, &s, lang);
+            }
+        });
+        // Every touch restarts the inactivity timer; when it fires, the
+        // visit is over: recorded, and back to the attract loop.
+        let (w, s, idle, after) =
+            (self.window.as_weak(), self.state.clone(), self.idle.clone(), self.inactivity);
+        nav.on_poke(move || {
+            let (w, s) = (w.clone(), s.clone());
+            idle.start(slint::TimerMode::SingleShot, after, move || {
+                if let Some(w) = w.upgrade() {
+                    end_visit(&w, &s);
+                }
+            });
+        });
+        let (w, s) = (self.window.as_weak(), self.state.clone());
+        catalog.on_open_category(move |id| {
+            if let Some(w) = w.upgrade() {
+                open_category(&w, &s, &id);
+            }
+        });
+        let (w, s) = (self.window.as_weak(), self.state.clone());
+        catalog.on_open_product(move |id| {
+            if let Some(w) = w.upgrade() {
+                open_product(&w, &s, &id);
+            }
+        });
+        let (w, s) = (self.window.as_weak(), self.state.clone());
+        catalog.on_open_trace(move || {
+            if let Some(w) = w.upgrade() {
+                open_trace(&w, &s);
+            }
+        });
+    }
+
+    /// Show a catalog version (the first, or a new one from sync).
+    pub fn set_catalog(&self, snap: Arc<Snapshot>) {
+        {
+            let mut st = self.state.borrow_mut();
+            st.snap = Some(snap.clone());
+            st.cache.clear();
+        }
+        fill(&self.window, &self.state);
+        self.window.global::<CatalogAdapter>().set_version_label(format!("v{}", snap.version).into());
+    }
+
+    pub fn set_language(&self, lang: Lang) {
+        set_language(&self.window, &self.state, lang);
+    }
+
+    pub fn set_status(&self, online: bool, syncing: bool, progress: f32) {
+        let s = self.window.global::<StatusAdapter>();
+        s.set_online(online);
+        s.set_syncing(syncing);
+        s.set_sync_progress(progress);
+    }
+
+    /// Back to the attract loop (the inactivity timer, and screenshots).
+    pub fn attract(&self) {
+        self.state.borrow_mut().history.clear();
+        go(&self.window, &self.state, "attract", false);
+    }
+
+    pub fn open_category(&self, id: &str) {
+        open_category(&self.window, &self.state, id);
+    }
+
+    pub fn open_product(&self, id: &str) {
+        open_product(&self.window, &self.state, id);
+    }
+
+    pub fn open_trace(&self) {
+        open_trace(&self.window, &self.state);
+    }
+
+    /// The home page, as the Home button does.
+    pub fn home(&self) {
+        self.state.borrow_mut().history.clear();
+        go(&self.window, &self.state, "home", false);
+    }
+
+    pub fn page(&self) -> String {
+        self.window.global::<Nav>().get_page().to_string()
+    }
+}
+
+/// The visitor has gone: record the visit and show the attract loop.
+fn end_visit(w: &AppWindow, s: &Rc<RefCell<State>>) {
+    if w.global::<Nav>().get_page() == "attract" {
+        return;
+    }
+    s.borrow_mut().history.clear();
+    go(w, s, "attract", false);
+    let started = s.borrow_mut().session.take();
+    if let Some(t) = started {
+        s.borrow().record(EventKind::SessionEnd { duration_ms: t.elapsed().as_millis() as u64 });
+    }
+}
+
+/// Rebuild everything shown from the snapshot in the current language.
+fn fill(w: &AppWindow, s: &Rc<RefCell<State>>) {
+    let mut st = s.borrow_mut();
+    let Some(snap) = st.snap.clone() else { return };
+    let browse = Browse::new(snap, st.lang, st.today.clone());
+    let featured: Vec<ProductCard> = browse.featured().iter().map(|c| st.card(c)).collect();
+    let tiles: Vec<CategoryTile> = browse
+        .categories()
+        .into_iter()
+        .map(|c| CategoryTile {
+            id: c.id.into(),
+            name: c.name.into(),
+            count: c.count as i32,
+            image: st.image(c.image.as_ref()),
+        })
+        .collect();
+    st.browse = Some(browse);
+    drop(st);
+    let catalog = w.global::<CatalogAdapter>();
+    catalog.set_featured(model(featured));
+    catalog.set_categories(model(tiles));
+    // Pages already open show the new language or version too.
+    let (category, product, batch) = {
+        let st = s.borrow();
+        (st.category.clone(), st.product.as_ref().map(|p| p.0.clone()), st.batch.clone())
+    };
+    if let Some(c) = category {
+        show_category(w, s, &c);
+    }
+    if let Some(p) = product {
+        show_product(w, s, &p);
+    }
+    if let Some(b) = batch {
+        show_trace(w, s, &b);
+    }
+}
+
+fn set_language(w: &AppWindow, s: &Rc<RefCell<State>>, lang: Lang) {
+    let code = if lang == Lang::En { "en" } else { "" };
+    if let Err(e) = slint::select_bundled_translation(code) {
+        tracing::warn!(error = %e, "cannot switch the language");
+    }
+    s.borrow_mut().lang = lang;
+    w.global::<Nav>().set_language(lang.code().into());
+    fill(w, s);
+}
+
+fn go(w: &AppWindow, s: &Rc<RefCell<State>>, page: &str, remember: bool) {
+    let nav = w.global::<Nav>();
+    let from = nav.get_page().to_string();
+    if from == "product" && page != "trace" {
+        s.borrow_mut().leave_product();
+    }
+    if remember && from != page && from != "attract" {
+        s.borrow_mut().history.push(from);
+    }
+    nav.set_page(SharedString::from(page));
+}
+
+fn show_category(w: &AppWindow, s: &Rc<RefCell<State>>, id: &str) {
+    let mut st = s.borrow_mut();
+    let Some((title, cards)) = st.browse.as_ref().map(|b| b.in_category(id)) else { return };
+    let cards: Vec<ProductCard> = cards.iter().map(|c| st.card(c)).collect();
+    drop(st);
+    let catalog = w.global::<CatalogAdapter>();
+    catalog.set_category_title(title.into());
+    catalog.set_products(model(cards));
+}
+
+fn open_category(w: &AppWindow, s: &Rc<RefCell<State>>, id: &str) {
+    s.borrow().record(EventKind::CategoryOpen { category: id.to_owned() });
+    s.borrow_mut().category = Some(id.to_owned());
+    show_category(w, s, id);
+    go(w, s, "category", true);
+}
+
+fn show_product(w: &AppWindow, s: &Rc<RefCell<State>>, id: &str) {
+    let mut st = s.borrow_mut();
+    let Some(d) = st.browse.as_ref().and_then(|b| b.detail(id)) else { return };
+    let images: Vec<Image> = d.images.iter().map(|sha| st.image(Some(sha))).collect();
+    st.batch = d.batch.as_ref().map(|b| b.0.clone());
+    drop(st);
+    let detail = ProductDetail {
+        id: d.id.into(),
+        name: d.name.into(),
+        spec: d.spec.into(),
+        price: d.price.into(),
+        producer: d.producer.into(),
+        origin: d.origin.into(),
+        intro: d.intro.into(),
+        images: model(images),
+        certificates: model(
+            d.certificates
+                .into_iter()
+                .map(|c| Certificate {
+                    name: c.name.into(),
+                    number: c.number.into(),
+                    valid: c.valid.into(),
+                    in_force: c.in_force,
+                })
+                .collect(),
+        ),
+        shops: model(
+            d.shops
+                .iter()
+                .map(|(label, url)| ShopCode { label: label.into(), qr: super::qr::image(url) })
+                .collect(),
+        ),
+        has_trace: d.batch.is_some(),
+        batch: d.batch.as_ref().map(|b| b.1.clone()).unwrap_or_default().into(),
+        trace_qr: d.batch.as_ref().map(|b| super::qr::image(&b.2)).unwrap_or_default(),
+    };
+    w.global::<CatalogAdapter>().set_product(detail);
+}
+
+fn open_product(w: &AppWindow, s: &Rc<RefCell<State>>, id: &str) {
+    {
+        let mut st = s.borrow_mut();
+        st.leave_product();
+        st.product = Some((id.to_owned(), Instant::now()));
+    }
+    show_product(w, s, id);
+    go(w, s, "product", true);
+}
+
+fn show_trace(w: &AppWindow, s: &Rc<RefCell<State>>, batch: &str) {
+    let st = s.borrow();
+    let Some(t) = st.browse.as_ref().and_then(|b| b.trace(batch)) else { return };
+    drop(st);
+    let view = TraceView {
+        product: t.product.into(),
+        lot: t.lot.into(),
+        origin: t.origin.into(),
+        produced: t.produced.into(),
+        best_before: t.best_before.into(),
+        certificate: t.certificate.into(),
+        producer: t.producer.into(),
+        qr: super::qr::image(&t.uri),
+        rows: model(
+            t.rows
+                .into_iter()
+                .map(|(date, stage, actor, detail)| TraceRow {
+                    date: date.into(),
+                    stage: stage.into(),
+                    actor: actor.into(),
+                    detail: detail.into(),
+                })
+                .collect(),
+        ),
+    };
+    w.global::<CatalogAdapter>().set_trace(view);
+}
+
+fn open_trace(w: &AppWindow, s: &Rc<RefCell<State>>) {
+    let Some(batch) = s.borrow().batch.clone() else { return };
+    s.borrow().record(EventKind::TraceOpen { batch_id: batch.clone() });
+    show_trace(w, s, &batch);
+    go(w, s, "trace", true);
+}

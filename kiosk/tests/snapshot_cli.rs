@@ -1,0 +1,35 @@
+//! `kiosk snapshot` renders every showroom screen with the software
+//! renderer into PNG files of the asked size, in each language.
+
+use std::process::Command;
+
+#[test]
+fn snapshot_writes_every_screen() {
+    let out = tempfile::tempdir().unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args(["snapshot", "--out", out.path().to_str().unwrap(), "--size", "1920x1080", "--lang", "en"])
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    let mut names: Vec<String> = std::fs::read_dir(out.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["1-attract", "2-home", "3-category", "4-product", "5-trace"]
+            .map(|p| format!("showroom-en-1920x1080-{p}.png"))
+    );
+    for n in names {
+        let decoder =
+            png::Decoder::new(std::io::BufReader::new(std::fs::File::open(out.path().join(&n)).unwrap()));
+        let mut reader = decoder.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        assert_eq!((info.width, info.height), (1920, 1080), "{n}");
+        let colours: std::collections::BTreeSet<&[u8]> = buf.chunks(3).collect();
+        assert!(colours.len() > 50, "{n} looks blank ({} colours)", colours.len());
+    }
+}

@@ -1,0 +1,111 @@
+//! The showroom UI with Slint's testing backend and mock time: browse →
+//! product → trace page, each step recorded in the outbox before the screen
+//! changes; the language switch changes what is shown; the inactivity timer
+//! returns to the attract loop and every touch postpones it.
+
+use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementQuery};
+use kiosk::runtime::Runtime;
+use kiosk::ui::adapter::KioskUi;
+use slint::ComponentHandle;
+use std::rc::Rc;
+use std::time::Duration;
+
+fn labels(ui: &KioskUi) -> Vec<String> {
+    ElementQuery::from_root(&ui.window)
+        .find_all()
+        .into_iter()
+        .filter_map(|e| e.accessible_label().map(|l| l.to_string()))
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// Press the button with this label, as a touch would (a `Text` showing the
+/// same words is not a button).
+fn press(ui: &KioskUi, label: &str) {
+    let found = ElementHandle::find_by_accessible_label(&ui.window, label)
+        .find(|e| e.accessible_role() == Some(AccessibleRole::Button));
+    let e = found.unwrap_or_else(|| panic!("nothing labelled {label:?}; on screen: {:?}", labels(ui)));
+    e.invoke_accessible_default_action();
+}
+
+fn offline_kiosk(dir: &std::path::Path) -> Runtime {
+    let text = format!(
+        "id = \"showroom-1\"\nrole = \"showroom\"\ngroup = \"showroom\"\nstation_no = 1\n\n[hub]\n\
+         address = \"mqtt://127.0.0.1:9\"\nsecret = \"{}\"\nhub_key = \"{}\"\n",
+        "11".repeat(32),
+        "22".repeat(32)
+    );
+    let config = firmware_config::DeviceConfig::parse(&text, &dir.join("kiosk.toml")).unwrap();
+    Runtime::start(config).unwrap()
+}
+
+#[test]
+fn browse_record_translate_and_time_out() {
+    i_slint_backend_testing::init_integration_test_with_mock_time();
+    let tmp = tempfile::tempdir().unwrap();
+    let (snap, blobs) =
+        kiosk::sample::load(&kiosk::sample::default_catalog(), &tmp.path().join("hub")).unwrap();
+    let rt = offline_kiosk(&tmp.path().join("kiosk"));
+    let handle = rt.handle();
+    let images = Rc::new(move |sha: &str| kiosk::sample::hub_blob_path(&blobs, sha));
+    let ui =
+        KioskUi::new(images, Some(handle.clone()), "2026-11-29".into(), Duration::from_secs(90)).unwrap();
+    // A tall window, so that the whole product page is on screen at once.
+    ui.window.window().set_size(slint::PhysicalSize::new(1080, 3200));
+    ui.set_catalog(snap);
+    ui.set_language(kiosk::ui::browse::Lang::Zh);
+    assert_eq!(ui.page(), "attract");
+
+    // Touch to start, farm produce, a product, its trace page.
+    press(&ui, "轻触屏幕 开始浏览");
+    assert_eq!(ui.page(), "home");
+    press(&ui, "农特产品");
+    assert_eq!(ui.page(), "category");
+    press(&ui, "黄袍山压榨山茶油");
+    assert_eq!(ui.page(), "product");
+    let shown = labels(&ui);
+    let trace = shown
+        .iter()
+        .find(|l| l.starts_with("查看溯源信息"))
+        .unwrap_or_else(|| panic!("no trace button: {shown:?}"))
+        .clone();
+    press(&ui, &trace);
+    assert_eq!(ui.page(), "trace");
+    assert!(labels(&ui).iter().any(|l| l == "生产记录"), "{:?}", labels(&ui));
+
+    // Each step is in the outbox; the product view once its dwell is known.
+    let events = {
+        let state = handle.outbox_state().unwrap();
+        assert_eq!(state.last_seq, 3, "the product view waits for its dwell time: {state:?}");
+        state.totals
+    };
+    assert_eq!(events.get("attract_exit"), Some(&1));
+    assert_eq!(events.get("category_open"), Some(&1));
+    assert_eq!(events.get("trace_open"), Some(&1));
+    press(&ui, "← 返回");
+    press(&ui, "← 返回");
+    assert_eq!(ui.page(), "category");
+    assert_eq!(handle.outbox_state().unwrap().totals.get("product_view"), Some(&1), "recorded on leaving");
+
+    // The language switch changes what is shown, catalog text included.
+    press(&ui, "English");
+    let shown = labels(&ui);
+    assert!(shown.iter().any(|l| l == "Home") && shown.iter().any(|l| l == "中文"), "{shown:?}");
+    assert!(shown.iter().any(|l| l == "Huangpao camellia oil"), "{shown:?}");
+    press(&ui, "中文");
+    assert!(labels(&ui).iter().any(|l| l == "首页"));
+
+    // Untouched for 89 s: still here. A touch, then 89 s more: still here.
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(89));
+    assert_eq!(ui.page(), "category");
+    press(&ui, "首页");
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(89));
+    assert_eq!(ui.page(), "home", "the touch restarted the timer");
+    // Then 90 s without a touch: back to the attract loop, visit recorded.
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(2));
+    assert_eq!(ui.page(), "attract");
+    let totals = handle.outbox_state().unwrap().totals;
+    assert_eq!(totals.get("session_end"), Some(&1));
+    let pending = handle.outbox_state().unwrap();
+    assert_eq!(pending.depth, pending.last_seq, "offline: everything waits in the outbox");
+}
