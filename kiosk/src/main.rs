@@ -29,6 +29,9 @@ enum Command {
         /// zh or en (repeat); default both.
         #[arg(long)]
         lang: Vec<String>,
+        /// showroom or station (repeat); default both.
+        #[arg(long)]
+        role: Vec<String>,
         /// A catalog folder; default the sample Tongcheng catalog.
         #[arg(long)]
         catalog: Option<PathBuf>,
@@ -56,7 +59,9 @@ fn main() -> ExitCode {
         .try_init();
     let args = Args::parse();
     let result = match args.command {
-        Some(Command::Snapshot { out, size, lang, catalog }) => snapshots(out, size, lang, catalog),
+        Some(Command::Snapshot { out, size, lang, role, catalog }) => {
+            snapshots(out, size, lang, role, catalog)
+        }
         None => Err(anyhow::anyhow!("nothing to do; see `kiosk --help`")),
     };
     match result {
@@ -72,8 +77,13 @@ fn snapshots(
     out: PathBuf,
     sizes: Vec<(u32, u32)>,
     langs: Vec<String>,
+    roles: Vec<String>,
     catalog: Option<PathBuf>,
 ) -> anyhow::Result<()> {
+    let roles = if roles.is_empty() { vec!["showroom".to_owned(), "station".to_owned()] } else { roles };
+    if let Some(r) = roles.iter().find(|r| !matches!(r.as_str(), "showroom" | "station")) {
+        anyhow::bail!("--role {r:?}: showroom or station");
+    }
     let sizes = if sizes.is_empty() { vec![(1080, 1920), (1920, 1080)] } else { sizes };
     let langs: Vec<Lang> = if langs.is_empty() {
         vec![Lang::Zh, Lang::En]
@@ -92,7 +102,7 @@ fn snapshots(
     let (snap, blobs) = kiosk::sample::load(&catalog.unwrap_or_else(kiosk::sample::default_catalog), &work)?;
     let window = snapshot::install()?;
     let images = Rc::new(move |sha: &str| kiosk::sample::hub_blob_path(&blobs, sha));
-    let ui = KioskUi::new(images, None, today(), std::time::Duration::from_secs(90))?;
+    let ui = KioskUi::new(images, None, today(), std::time::Duration::from_secs(90), None)?;
     ui.set_catalog(snap.clone());
     // Show the featured product with the most to show: certificates, shops, a trace.
     let richness = |id: &str| {
@@ -118,22 +128,38 @@ fn snapshots(
         .map(|(_, id)| id)
         .ok_or_else(|| anyhow::anyhow!("the catalog has no featured product"))?;
     let mut written = 0;
-    for lang in &langs {
-        ui.set_language(*lang);
-        for &(w, h) in &sizes {
-            let steps: [(&str, &dyn Fn()); 5] = [
-                ("attract", &|| ui.attract()),
-                ("home", &|| ui.home()),
-                ("category", &|| ui.open_category("farm_produce")),
-                ("product", &|| ui.open_product(&product)),
-                ("trace", &|| ui.open_trace()),
-            ];
-            for (i, (name, step)) in steps.iter().enumerate() {
-                step();
-                let rgb = snapshot::frame(&window, w, h);
-                let path = out.join(format!("showroom-{}-{w}x{h}-{}-{name}.png", lang.code(), i + 1));
-                snapshot::write_png(&path, w, h, &rgb)?;
-                written += 1;
+    let showroom: [(&str, &dyn Fn()); 5] = [
+        ("attract", &|| ui.attract()),
+        ("home", &|| ui.home()),
+        ("category", &|| ui.open_category("farm_produce")),
+        ("product", &|| ui.open_product(&product)),
+        ("trace", &|| ui.open_trace()),
+    ];
+    let station: [(&str, &dyn Fn()); 3] = [
+        ("services", &|| ui.services()),
+        ("request", &|| {
+            ui.choose_service("shop-setup");
+            ui.choose_village("石南镇");
+            "1381234".chars().for_each(|k| ui.key(&k.to_string()));
+        }),
+        ("receipt", &|| {
+            "5678".chars().for_each(|k| ui.key(&k.to_string()));
+            ui.submit();
+        }),
+    ];
+    for role in &roles {
+        let steps: &[(&str, &dyn Fn())] = if role == "station" { &station } else { &showroom };
+        ui.set_station((role == "station").then_some(12));
+        for lang in &langs {
+            ui.set_language(*lang);
+            for &(w, h) in &sizes {
+                for (i, (name, step)) in steps.iter().enumerate() {
+                    step();
+                    let rgb = snapshot::frame(&window, w, h);
+                    let path = out.join(format!("{role}-{}-{w}x{h}-{}-{name}.png", lang.code(), i + 1));
+                    snapshot::write_png(&path, w, h, &rgb)?;
+                    written += 1;
+                }
             }
         }
     }

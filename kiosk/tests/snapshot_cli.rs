@@ -7,7 +7,17 @@ use std::process::Command;
 fn snapshot_writes_every_screen() {
     let out = tempfile::tempdir().unwrap();
     let status = Command::new(env!("CARGO_BIN_EXE_kiosk"))
-        .args(["snapshot", "--out", out.path().to_str().unwrap(), "--size", "1920x1080", "--lang", "en"])
+        .args([
+            "snapshot",
+            "--out",
+            out.path().to_str().unwrap(),
+            "--size",
+            "1920x1080",
+            "--lang",
+            "en",
+            "--role",
+            "showroom",
+        ])
         .output()
         .unwrap();
     assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));

@@ -48,8 +48,8 @@ fn browse_record_translate_and_time_out() {
     let rt = offline_kiosk(&tmp.path().join("kiosk"));
     let handle = rt.handle();
     let images = Rc::new(move |sha: &str| kiosk::sample::hub_blob_path(&blobs, sha));
-    let ui =
-        KioskUi::new(images, Some(handle.clone()), "2026-11-29".into(), Duration::from_secs(90)).unwrap();
+    let ui = KioskUi::new(images, Some(handle.clone()), "2026-11-29".into(), Duration::from_secs(90), None)
+        .unwrap();
     // A tall window, so that the whole product page is on screen at once.
     ui.window.window().set_size(slint::PhysicalSize::new(1080, 3200));
     ui.set_catalog(snap);

@@ -3,12 +3,15 @@
 //! recorded in the outbox before the screen changes.
 
 use super::browse::{Browse, CardView, Lang};
+use super::service_form::{ServiceForm, VILLAGES};
 use super::{
     AppWindow, CatalogAdapter, CategoryTile, Certificate, Nav, ProductCard, ProductDetail, ShopCode,
 };
-use super::{StatusAdapter, TraceRow, TraceView};
+use super::{RequestReceipt, ServiceAdapter, ServiceItem, StatusAdapter, TraceRow, TraceView};
 use crate::runtime::Handle;
+use crate::store::requests::RequestForm;
 use protocol::catalog::Snapshot;
+use protocol::catalog::{CatalogItem, ServiceKind};
 use protocol::messages::EventKind;
 use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
 use std::cell::RefCell;
@@ -37,6 +40,10 @@ struct State {
     recorder: Option<Handle>,
     /// When the visitor left the attract loop (for `session_end`).
     session: Option<Instant>,
+    /// A village station: its home page is the service catalogue.
+    station: bool,
+    station_no: u16,
+    form: ServiceForm,
 }
 
 /// The kiosk's window with its state.
@@ -121,6 +128,7 @@ impl KioskUi {
         recorder: Option<Handle>,
         today: String,
         inactivity: std::time::Duration,
+        station: Option<u16>,
     ) -> Result<KioskUi, slint::PlatformError> {
         let window = AppWindow::new()?;
         let state = Rc::new(RefCell::new(State {
@@ -136,6 +144,9 @@ impl KioskUi {
             cache: HashMap::new(),
             recorder,
             session: None,
+            station: station.is_some(),
+            station_no: station.unwrap_or(0),
+            form: ServiceForm::default(),
         }));
         let ui = KioskUi { window, state, idle: Rc::new(slint::Timer::default()), inactivity };
         ui.wire();
@@ -185,6 +196,27 @@ impl KioskUi {
                     end_visit(&w, &s);
                 }
             });
+        });
+        let service = self.window.global::<ServiceAdapter>();
+        service.set_villages(model(VILLAGES.iter().map(|v| SharedString::from(*v)).collect()));
+        let (w, s) = (self.window.as_weak(), self.state.clone());
+        service.on_choose_service(move |id| {
+            if let Some(w) = w.upgrade() {
+                choose_service(&w, &s, &id);
+            }
+        });
+        let (w, s) = (self.window.as_weak(), self.state.clone());
+        service.on_key(move |k| {
+            if let Some(w) = w.upgrade() {
+                s.borrow_mut().form.key(&k);
+                show_form(&w, &s, "");
+            }
+        });
+        let (w, s) = (self.window.as_weak(), self.state.clone());
+        service.on_submit(move || {
+            if let Some(w) = w.upgrade() {
+                submit(&w, &s);
+            }
         });
         let (w, s) = (self.window.as_weak(), self.state.clone());
         catalog.on_open_category(move |id| {
@@ -252,6 +284,36 @@ impl KioskUi {
         go(&self.window, &self.state, "home", false);
     }
 
+    /// Act as a village station (`Some(station number)`) or a showroom.
+    pub fn set_station(&self, station: Option<u16>) {
+        let mut st = self.state.borrow_mut();
+        st.station = station.is_some();
+        st.station_no = station.unwrap_or(0);
+    }
+
+    /// The station's service catalogue, and a service's request form.
+    pub fn services(&self) {
+        go(&self.window, &self.state, "services", false);
+    }
+
+    pub fn choose_service(&self, id: &str) {
+        choose_service(&self.window, &self.state, id);
+    }
+
+    /// Type on the keypad (tests and screenshots).
+    pub fn key(&self, k: &str) {
+        self.state.borrow_mut().form.key(k);
+        show_form(&self.window, &self.state, "");
+    }
+
+    pub fn choose_village(&self, v: &str) {
+        self.window.global::<ServiceAdapter>().set_village(v.into());
+    }
+
+    pub fn submit(&self) {
+        submit(&self.window, &self.state);
+    }
+
     pub fn page(&self) -> String {
         self.window.global::<Nav>().get_page().to_string()
     }
@@ -286,8 +348,28 @@ fn fill(w: &AppWindow, s: &Rc<RefCell<State>>) {
             image: st.image(c.image.as_ref()),
         })
         .collect();
+    let lang = st.lang;
+    let mut free = Vec::new();
+    let mut paid = Vec::new();
+    for i in &st.snap.as_ref().expect("checked above").items {
+        if let CatalogItem::Service(v) = &i.item {
+            let name = if lang == Lang::En && !v.name_en.is_empty() { &v.name_en } else { &v.name_zh };
+            let price = v.price_fen.map(|f| format!("{} {}", f / 100, v.price_unit_zh)).unwrap_or_default();
+            let item = ServiceItem {
+                id: v.id.clone().into(),
+                name: name.clone().into(),
+                description: v.description_zh.clone().into(),
+                price: price.into(),
+                paid: v.kind == ServiceKind::ValueAdded,
+            };
+            if item.paid { paid.push(item) } else { free.push(item) }
+        }
+    }
     st.browse = Some(browse);
     drop(st);
+    let service = w.global::<ServiceAdapter>();
+    service.set_free(model(free));
+    service.set_paid(model(paid));
     let catalog = w.global::<CatalogAdapter>();
     catalog.set_featured(model(featured));
     catalog.set_categories(model(tiles));
@@ -318,6 +400,7 @@ fn set_language(w: &AppWindow, s: &Rc<RefCell<State>>, lang: Lang) {
 }
 
 fn go(w: &AppWindow, s: &Rc<RefCell<State>>, page: &str, remember: bool) {
+    let page = if page == "home" && s.borrow().station { "services" } else { page };
     let nav = w.global::<Nav>();
     let from = nav.get_page().to_string();
     if from == "product" && page != "trace" {
@@ -428,4 +511,98 @@ fn open_trace(w: &AppWindow, s: &Rc<RefCell<State>>) {
     s.borrow().record(EventKind::TraceOpen { batch_id: batch.clone() });
     show_trace(w, s, &batch);
     go(w, s, "trace", true);
+}
+
+fn choose_service(w: &AppWindow, s: &Rc<RefCell<State>>, id: &str) {
+    let found = s.borrow().snap.as_ref().and_then(|snap| {
+        snap.items.iter().find_map(|i| match &i.item {
+            CatalogItem::Service(v) if v.id == id => {
+                Some((v.name_zh.clone(), v.name_en.clone(), v.is_complaint))
+            }
+            _ => None,
+        })
+    });
+    let Some((zh, en, complaint)) = found else { return };
+    let name = if s.borrow().lang == Lang::En && !en.is_empty() { en } else { zh };
+    s.borrow_mut().form = ServiceForm::start(id, &name, complaint);
+    let service = w.global::<ServiceAdapter>();
+    service.set_service_name(name.into());
+    service.set_village(SharedString::default());
+    show_form(w, s, "");
+    go(w, s, "request", true);
+}
+
+fn show_form(w: &AppWindow, s: &Rc<RefCell<State>>, error: &str) {
+    let st = s.borrow();
+    let service = w.global::<ServiceAdapter>();
+    service.set_phone_shown(st.form.phone_shown().into());
+    service.set_phone_ok(st.form.phone_ok());
+    service.set_error(error.into());
+}
+
+/// Take the request: recorded (with its ticket number) before the receipt shows.
+fn submit(w: &AppWindow, s: &Rc<RefCell<State>>) {
+    let service = w.global::<ServiceAdapter>();
+    let village = service.get_village().to_string();
+    let (form, lang) = {
+        let st = s.borrow();
+        (st.form.clone(), st.lang)
+    };
+    let zh = lang == Lang::Zh;
+    if village.is_empty() {
+        return show_form(w, s, if zh { "请先选择乡镇" } else { "Please choose your town first" });
+    }
+    if !form.phone_ok() {
+        let msg = if zh {
+            "请输入 11 位手机号码或带区号的座机号码"
+        } else {
+            "Please enter an 11-digit mobile number or a landline with area code"
+        };
+        return show_form(w, s, msg);
+    }
+    let request = RequestForm {
+        service_id: form.service_id.clone(),
+        village: village.clone(),
+        phone: form.phone().to_owned(),
+        name: None,
+        note: None,
+        is_complaint: form.is_complaint,
+    };
+    let recorder = s.borrow().recorder.clone();
+    let (ticket, at) = match recorder {
+        Some(r) => match r.submit_request(&request) {
+            Ok(mine) => (mine.ticket_no, mine.submitted_at),
+            Err(e) => {
+                tracing::error!(error = %e, "request not recorded");
+                let msg = if zh {
+                    "暂时无法提交，请联系站点工作人员"
+                } else {
+                    "Cannot submit now; please ask the station keeper"
+                };
+                return show_form(w, s, msg);
+            }
+        },
+        // Screenshots: a sample number of this station.
+        None => {
+            let t = crate::store::now_ms();
+            let no =
+                protocol::TicketNo::new(&crate::runtime::county_yymmdd(t), s.borrow().station_no.max(1), 1)
+                    .map(|t| t.to_string())
+                    .unwrap_or_default();
+            (no, t)
+        }
+    };
+    let grouped = protocol::TicketNo::parse(&ticket).map(|t| t.grouped()).unwrap_or_else(|_| ticket.clone());
+    let due = crate::ui::browse::county_time(at + 48 * 3_600_000);
+    service.set_receipt(RequestReceipt {
+        ticket: grouped.into(),
+        service: form.service_name.clone().into(),
+        village: village.into(),
+        phone: protocol::privacy::mask_phone(form.phone()).into(),
+        due: due.into(),
+        qr: super::qr::image(&ticket),
+    });
+    s.borrow_mut().form = ServiceForm::default();
+    show_form(w, s, "");
+    go(w, s, "receipt", false);
 }

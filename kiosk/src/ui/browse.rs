@@ -20,6 +20,14 @@ impl Lang {
     }
 }
 
+/// A Unix-ms time as county local time, `2026-11-29 14:30`.
+pub fn county_time(ms: u64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp((ms / 1000) as i64)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+        .to_offset(time::UtcOffset::from_hms(8, 0, 0).expect("valid offset"));
+    format!("{:04}-{:02}-{:02} {:02}:{:02}", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute())
+}
+
 /// Chinese, or English where the catalog has it.
 fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
     if lang == Lang::En && !en.trim().is_empty() { en } else { zh }

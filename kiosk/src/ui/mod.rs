@@ -5,6 +5,7 @@
 pub mod adapter;
 pub mod browse;
 pub mod qr;
+pub mod service_form;
 pub mod snapshot;
 
 // Slint's generated code: not ours to lint.

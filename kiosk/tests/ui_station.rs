@@ -1,0 +1,89 @@
+//! The village-station UI with Slint's testing backend: a villager picks a
+//! service, taps their town, types a phone number on the keypad and
+//! submits; the receipt shows the ticket number made at this station, and
+//! the request is in the outbox (so an offline station still takes it).
+
+use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementQuery};
+use kiosk::runtime::Runtime;
+use kiosk::store::requests::Lookup;
+use kiosk::ui::adapter::KioskUi;
+use slint::ComponentHandle;
+use std::rc::Rc;
+use std::time::Duration;
+
+fn labels(ui: &KioskUi) -> Vec<String> {
+    ElementQuery::from_root(&ui.window)
+        .find_all()
+        .into_iter()
+        .filter_map(|e| e.accessible_label().map(|l| l.to_string()))
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+fn press(ui: &KioskUi, label: &str) {
+    let found = ElementHandle::find_by_accessible_label(&ui.window, label)
+        .find(|e| e.accessible_role() == Some(AccessibleRole::Button));
+    let e = found.unwrap_or_else(|| panic!("no button {label:?}; on screen: {:?}", labels(ui)));
+    e.invoke_accessible_default_action();
+}
+
+#[test]
+fn a_villager_submits_a_request_without_typing_chinese() {
+    i_slint_backend_testing::init_integration_test_with_mock_time();
+    let tmp = tempfile::tempdir().unwrap();
+    let (snap, blobs) =
+        kiosk::sample::load(&kiosk::sample::default_catalog(), &tmp.path().join("hub")).unwrap();
+    let text = format!(
+        "id = \"shinan-01\"\nrole = \"station\"\ngroup = \"shinan\"\nstation_no = 7\n\n[hub]\n\
+         address = \"mqtt://127.0.0.1:9\"\nsecret = \"{}\"\nhub_key = \"{}\"\n",
+        "11".repeat(32),
+        "22".repeat(32)
+    );
+    let config = firmware_config::DeviceConfig::parse(&text, &tmp.path().join("kiosk/kiosk.toml")).unwrap();
+    let rt = Runtime::start(config).unwrap();
+    let handle = rt.handle();
+    let images = Rc::new(move |sha: &str| kiosk::sample::hub_blob_path(&blobs, sha));
+    let ui =
+        KioskUi::new(images, Some(handle.clone()), "2026-11-29".into(), Duration::from_secs(90), Some(7))
+            .unwrap();
+    ui.window.window().set_size(slint::PhysicalSize::new(1080, 2400));
+    ui.set_catalog(snap);
+    ui.set_language(kiosk::ui::browse::Lang::Zh);
+
+    press(&ui, "轻触屏幕 开始浏览");
+    assert_eq!(ui.page(), "services", "a station's home is its service catalogue");
+    assert!(labels(&ui).iter().any(|l| l == "直播带货"), "value-added services are listed");
+    press(&ui, "开店指导");
+    assert_eq!(ui.page(), "request");
+
+    // Submitting too early says what is missing and records nothing.
+    press(&ui, "③ 提交申请");
+    assert_eq!(ui.page(), "request");
+    assert!(labels(&ui).iter().any(|l| l == "请先选择乡镇"), "{:?}", labels(&ui));
+    press(&ui, "石南镇");
+    for k in "1381234567".chars() {
+        press(&ui, &k.to_string());
+    }
+    press(&ui, "③ 提交申请");
+    assert_eq!(ui.page(), "request", "ten digits are not a phone number");
+    assert_eq!(handle.outbox_state().unwrap().last_seq, 1, "only the attract exit so far");
+    press(&ui, "删除一位");
+    press(&ui, "7");
+    press(&ui, "8");
+    assert!(labels(&ui).iter().any(|l| l == "138 1234 5678"), "{:?}", labels(&ui));
+    press(&ui, "③ 提交申请");
+    assert_eq!(ui.page(), "receipt");
+
+    // The receipt shows the number made here; the request is in the outbox.
+    let mine = handle.my_requests(&Lookup::PhoneTail("5678".into())).unwrap();
+    assert_eq!(mine.len(), 1);
+    let ticket = protocol::TicketNo::parse(&mine[0].ticket_no).unwrap();
+    assert_eq!(ticket.station(), 7);
+    let shown = labels(&ui);
+    assert!(shown.iter().any(|l| l == &ticket.grouped()), "{shown:?}");
+    assert!(shown.iter().any(|l| l.contains("138****5678")), "the phone is masked: {shown:?}");
+    assert!(!shown.iter().any(|l| l.contains("13812345678")));
+    assert_eq!(handle.outbox_state().unwrap().totals.get("service_request"), Some(&1));
+    press(&ui, "完成");
+    assert_eq!(ui.page(), "services");
+}
