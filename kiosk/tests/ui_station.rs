@@ -86,4 +86,17 @@ fn a_villager_submits_a_request_without_typing_chinese() {
     assert_eq!(handle.outbox_state().unwrap().totals.get("service_request"), Some(&1));
     press(&ui, "完成");
     assert_eq!(ui.page(), "services");
+
+    // A half-filled form left alone: "还在吗？" first, then cleared.
+    press(&ui, "政策咨询");
+    press(&ui, "1");
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(91));
+    assert!(labels(&ui).iter().any(|l| l == "还在吗？"), "{:?}", labels(&ui));
+    assert_eq!(ui.page(), "request", "the form is still there while it asks");
+    press(&ui, "我还在");
+    assert!(!labels(&ui).iter().any(|l| l == "还在吗？"));
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(91));
+    i_slint_backend_testing::mock_elapsed_time(kiosk::ui::adapter::STILL_THERE + Duration::from_secs(1));
+    assert_eq!(ui.page(), "attract", "nobody answered: the form is cleared");
+    assert_eq!(handle.outbox_state().unwrap().totals.get("service_request"), Some(&1));
 }

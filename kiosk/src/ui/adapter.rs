@@ -46,6 +46,9 @@ struct State {
     form: ServiceForm,
 }
 
+/// How long "还在吗？" waits for a touch before a half-filled form is cleared.
+pub const STILL_THERE: std::time::Duration = std::time::Duration::from_secs(20);
+
 /// The kiosk's window with its state.
 pub struct KioskUi {
     pub window: AppWindow,
@@ -190,10 +193,26 @@ impl KioskUi {
         let (w, s, idle, after) =
             (self.window.as_weak(), self.state.clone(), self.idle.clone(), self.inactivity);
         nav.on_poke(move || {
-            let (w, s) = (w.clone(), s.clone());
+            if let Some(w) = w.upgrade() {
+                w.global::<Nav>().set_asking(false);
+            }
+            let (w, s, again) = (w.clone(), s.clone(), idle.clone());
             idle.start(slint::TimerMode::SingleShot, after, move || {
-                if let Some(w) = w.upgrade() {
-                    end_visit(&w, &s);
+                let Some(win) = w.upgrade() else { return };
+                // A form in progress asks first; the visit ends only if
+                // nobody answers.
+                if win.global::<Nav>().get_page() == "request" {
+                    win.global::<Nav>().set_asking(true);
+                    let (w, s) = (w.clone(), s.clone());
+                    again.start(slint::TimerMode::SingleShot, STILL_THERE, move || {
+                        if let Some(win) = w.upgrade() {
+                            win.global::<Nav>().set_asking(false);
+                            s.borrow_mut().form = ServiceForm::default();
+                            end_visit(&win, &s);
+                        }
+                    });
+                } else {
+                    end_visit(&win, &s);
                 }
             });
         });
