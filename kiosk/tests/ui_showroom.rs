@@ -3,41 +3,13 @@
 //! changes; the language switch changes what is shown; the inactivity timer
 //! returns to the attract loop and every touch postpones it.
 
-use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementQuery};
-use kiosk::runtime::Runtime;
+mod common;
+
+use common::{labels, offline_kiosk, press};
 use kiosk::ui::adapter::KioskUi;
 use slint::ComponentHandle;
 use std::rc::Rc;
 use std::time::Duration;
-
-fn labels(ui: &KioskUi) -> Vec<String> {
-    ElementQuery::from_root(&ui.window)
-        .find_all()
-        .into_iter()
-        .filter_map(|e| e.accessible_label().map(|l| l.to_string()))
-        .filter(|l| !l.is_empty())
-        .collect()
-}
-
-/// Press the button with this label, as a touch would (a `Text` showing the
-/// same words is not a button).
-fn press(ui: &KioskUi, label: &str) {
-    let found = ElementHandle::find_by_accessible_label(&ui.window, label)
-        .find(|e| e.accessible_role() == Some(AccessibleRole::Button));
-    let e = found.unwrap_or_else(|| panic!("nothing labelled {label:?}; on screen: {:?}", labels(ui)));
-    e.invoke_accessible_default_action();
-}
-
-fn offline_kiosk(dir: &std::path::Path) -> Runtime {
-    let text = format!(
-        "id = \"showroom-1\"\nrole = \"showroom\"\ngroup = \"showroom\"\nstation_no = 1\n\n[hub]\n\
-         address = \"mqtt://127.0.0.1:9\"\nsecret = \"{}\"\nhub_key = \"{}\"\n",
-        "11".repeat(32),
-        "22".repeat(32)
-    );
-    let config = firmware_config::DeviceConfig::parse(&text, &dir.join("kiosk.toml")).unwrap();
-    Runtime::start(config).unwrap()
-}
 
 #[test]
 fn browse_record_translate_and_time_out() {
@@ -45,7 +17,7 @@ fn browse_record_translate_and_time_out() {
     let tmp = tempfile::tempdir().unwrap();
     let (snap, blobs) =
         kiosk::sample::load(&kiosk::sample::default_catalog(), &tmp.path().join("hub")).unwrap();
-    let rt = offline_kiosk(&tmp.path().join("kiosk"));
+    let rt = offline_kiosk(&tmp.path().join("kiosk"), "showroom-1", "showroom", 1);
     let handle = rt.handle();
     let images = Rc::new(move |sha: &str| kiosk::sample::hub_blob_path(&blobs, sha));
     let ui = KioskUi::new(images, Some(handle.clone()), "2026-11-29".into(), Duration::from_secs(90), None)

@@ -3,29 +3,14 @@
 //! submits; the receipt shows the ticket number made at this station, and
 //! the request is in the outbox (so an offline station still takes it).
 
-use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementQuery};
-use kiosk::runtime::Runtime;
+mod common;
+
+use common::{labels, offline_kiosk, press};
 use kiosk::store::requests::Lookup;
 use kiosk::ui::adapter::KioskUi;
 use slint::ComponentHandle;
 use std::rc::Rc;
 use std::time::Duration;
-
-fn labels(ui: &KioskUi) -> Vec<String> {
-    ElementQuery::from_root(&ui.window)
-        .find_all()
-        .into_iter()
-        .filter_map(|e| e.accessible_label().map(|l| l.to_string()))
-        .filter(|l| !l.is_empty())
-        .collect()
-}
-
-fn press(ui: &KioskUi, label: &str) {
-    let found = ElementHandle::find_by_accessible_label(&ui.window, label)
-        .find(|e| e.accessible_role() == Some(AccessibleRole::Button));
-    let e = found.unwrap_or_else(|| panic!("no button {label:?}; on screen: {:?}", labels(ui)));
-    e.invoke_accessible_default_action();
-}
 
 #[test]
 fn a_villager_submits_a_request_without_typing_chinese() {
@@ -33,14 +18,7 @@ fn a_villager_submits_a_request_without_typing_chinese() {
     let tmp = tempfile::tempdir().unwrap();
     let (snap, blobs) =
         kiosk::sample::load(&kiosk::sample::default_catalog(), &tmp.path().join("hub")).unwrap();
-    let text = format!(
-        "id = \"shinan-01\"\nrole = \"station\"\ngroup = \"shinan\"\nstation_no = 7\n\n[hub]\n\
-         address = \"mqtt://127.0.0.1:9\"\nsecret = \"{}\"\nhub_key = \"{}\"\n",
-        "11".repeat(32),
-        "22".repeat(32)
-    );
-    let config = firmware_config::DeviceConfig::parse(&text, &tmp.path().join("kiosk/kiosk.toml")).unwrap();
-    let rt = Runtime::start(config).unwrap();
+    let rt = offline_kiosk(&tmp.path().join("kiosk"), "shinan-01", "station", 7);
     let handle = rt.handle();
     let images = Rc::new(move |sha: &str| kiosk::sample::hub_blob_path(&blobs, sha));
     let ui =

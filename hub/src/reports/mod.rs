@@ -90,6 +90,17 @@ fn sums(conn: &Connection, sql: &str, p: Period) -> Result<BTreeMap<String, Vec<
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// Parcels in, out and picked up, and the weight sent out, per `key` (a
+/// column of `agg_parcel_day`: `day` or `kid`).
+fn parcel_sums(conn: &Connection, key: &str, p: Period) -> Result<BTreeMap<String, Vec<i64>>, StoreError> {
+    let sql = format!(
+        "SELECT {key}, sum(parcels) FILTER (WHERE direction = 'in'), sum(parcels) FILTER (WHERE direction = 'out'),
+                sum(parcels) FILTER (WHERE direction = 'pick_up'), sum(weight_g) FILTER (WHERE direction = 'out')
+         FROM agg_parcel_day WHERE day BETWEEN ?1 AND ?2 GROUP BY {key}"
+    );
+    sums(conn, &sql, p)
+}
+
 fn get(m: &BTreeMap<String, Vec<i64>>, k: &str, i: usize) -> i64 {
     m.get(k).map_or(0, |v| v[i])
 }
@@ -112,15 +123,7 @@ fn by_day(conn: &Connection, p: Period, now: i64) -> Result<Report, StoreError> 
     let cats = sums(conn, &format!("SELECT day, sum(opens) FROM agg_category_day {w}"), p)?;
     let search =
         sums(conn, &format!("SELECT day, sum(searches), sum(no_result) FROM agg_search_day {w}"), p)?;
-    let parcels = sums(
-        conn,
-        &format!(
-            "SELECT day, sum(parcels) FILTER (WHERE direction = 'in'), sum(parcels) FILTER (WHERE direction = 'out'),
-                    sum(parcels) FILTER (WHERE direction = 'pick_up'), sum(weight_g) FILTER (WHERE direction = 'out')
-             FROM agg_parcel_day {w}"
-        ),
-        p,
-    )?;
+    let parcels = parcel_sums(conn, "day", p)?;
     let active = sums(conn, &format!("SELECT day, count(DISTINCT kid) FROM agg_kiosk_day {w}"), p)?;
     let mut requests: BTreeMap<String, (i64, i64)> = BTreeMap::new();
     for t in tickets_in(conn, p, now)? {
@@ -185,15 +188,7 @@ fn by_station(conn: &Connection, p: Period, now: i64) -> Result<Report, StoreErr
     let trace = sums(conn, &format!("SELECT kid, sum(opens) FROM agg_trace_day {w}"), p)?;
     let search =
         sums(conn, &format!("SELECT kid, sum(searches), sum(no_result) FROM agg_search_day {w}"), p)?;
-    let parcels = sums(
-        conn,
-        &format!(
-            "SELECT kid, sum(parcels) FILTER (WHERE direction = 'in'), sum(parcels) FILTER (WHERE direction = 'out'),
-                    sum(parcels) FILTER (WHERE direction = 'pick_up'), sum(weight_g) FILTER (WHERE direction = 'out')
-             FROM agg_parcel_day {w}"
-        ),
-        p,
-    )?;
+    let parcels = parcel_sums(conn, "kid", p)?;
     let mut requests: BTreeMap<String, i64> = BTreeMap::new();
     for t in tickets_in(conn, p, now)? {
         *requests.entry(t.kiosk).or_default() += 1;

@@ -1,0 +1,37 @@
+//! What the UI tests share: reading the screen and pressing buttons through
+//! Slint's testing backend, and an offline kiosk to record into.
+
+use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementQuery};
+use kiosk::runtime::Runtime;
+use kiosk::ui::adapter::KioskUi;
+
+/// Every accessible label on screen.
+pub fn labels(ui: &KioskUi) -> Vec<String> {
+    ElementQuery::from_root(&ui.window)
+        .find_all()
+        .into_iter()
+        .filter_map(|e| e.accessible_label().map(|l| l.to_string()))
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// Press the button with this label, as a touch would (a `Text` showing the
+/// same words is not a button).
+pub fn press(ui: &KioskUi, label: &str) {
+    let found = ElementHandle::find_by_accessible_label(&ui.window, label)
+        .find(|e| e.accessible_role() == Some(AccessibleRole::Button));
+    let e = found.unwrap_or_else(|| panic!("no button {label:?}; on screen: {:?}", labels(ui)));
+    e.invoke_accessible_default_action();
+}
+
+/// A kiosk whose hub is unreachable: everything it records stays in its outbox.
+pub fn offline_kiosk(dir: &std::path::Path, id: &str, role: &str, station_no: u16) -> Runtime {
+    let text = format!(
+        "id = \"{id}\"\nrole = \"{role}\"\ngroup = \"g\"\nstation_no = {station_no}\n\n[hub]\n\
+         address = \"mqtt://127.0.0.1:9\"\nsecret = \"{}\"\nhub_key = \"{}\"\n",
+        "11".repeat(32),
+        "22".repeat(32)
+    );
+    let config = firmware_config::DeviceConfig::parse(&text, &dir.join("kiosk.toml")).unwrap();
+    Runtime::start(config).unwrap()
+}
