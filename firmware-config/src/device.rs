@@ -180,6 +180,26 @@ fn default_protocol() -> String {
 
 const BAUDS: &[u32] = &[1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200];
 
+/// The dotted field whose `key = value` is on 1-based line `line`:
+/// `display.colour`, or `role` at the top level.
+fn field_at(text: &str, line: usize) -> Option<String> {
+    let mut section = None;
+    for t in text.lines().take(line - 1).map(str::trim) {
+        if t.starts_with('[') {
+            section = Some(t.trim_matches(|c| c == '[' || c == ']').trim().to_owned());
+        }
+    }
+    let (key, _) = text.lines().nth(line - 1)?.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    if key.is_empty() || key.contains(char::is_whitespace) || key.starts_with('[') {
+        return None;
+    }
+    Some(match section {
+        Some(s) => format!("{s}.{key}"),
+        None => key.to_owned(),
+    })
+}
+
 /// The line of `key` in `section` (`None` for the top level; for an array
 /// of tables, the `nth` occurrence), to point at the field in messages.
 fn line_of(text: &str, section: Option<&str>, nth: usize, key: &str) -> Option<usize> {
@@ -224,11 +244,11 @@ impl DeviceConfig {
     /// Check configuration text; `path` names it in errors and anchors
     /// relative paths.
     pub fn parse(text: &str, path: &Path) -> Result<DeviceConfig, ConfigError> {
-        let raw: Raw = toml::from_str(text).map_err(|e| ConfigError {
-            file: path.to_owned(),
-            line: e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1),
-            field: None,
-            message: e.message().trim().to_owned(),
+        let raw: Raw = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            // A bad value's message names no field; its line does.
+            let field = line.and_then(|l| field_at(text, l));
+            ConfigError { file: path.to_owned(), line, field, message: e.message().trim().to_owned() }
         })?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let at = |section: Option<&str>, key: &str| line_of(text, section, 0, key);
@@ -441,8 +461,12 @@ protocol = "xk3190-1"
             ),
             ("baud = 2400", "baud = 2500", "kiosk.toml:24: `serial[1].baud`: 2500 is not a standard rate"),
             ("protocol = \"xk3190-1\"", "protocol = \"escpos\"", "`serial[1].protocol`"),
-            ("role = \"station\"", "role = \"kiosk\"", "kiosk.toml:3: unknown variant `kiosk`"),
-            ("width = 1920", "width = 1920\ncolour = 3", "kiosk.toml:14: unknown field `colour`"),
+            ("role = \"station\"", "role = \"kiosk\"", "kiosk.toml:3: `role`: unknown variant `kiosk`"),
+            (
+                "width = 1920",
+                "width = 1920\ncolour = 3",
+                "kiosk.toml:14: `display.colour`: unknown field `colour`",
+            ),
             ("station_no = 12\n", "", "missing field `station_no`"),
         ];
         for (from, to, want) in cases {

@@ -7,6 +7,7 @@
 pub mod blobs;
 pub mod broker;
 pub mod catalog;
+pub mod commands;
 pub mod ingest;
 pub mod kiosks;
 pub mod registry;

@@ -6,11 +6,14 @@
 //! simulator, or a test) a handle to record interactions, take service
 //! requests, search and watch the catalog.
 
+pub mod app;
 pub mod blobs;
+pub mod demo;
 pub mod mqtt;
 pub mod runtime;
 pub mod sample;
 pub mod search;
 pub mod store;
 pub mod sync;
+pub mod tour;
 pub mod ui;

@@ -29,7 +29,7 @@ fn snapshot_writes_every_screen() {
     names.sort();
     assert_eq!(
         names,
-        ["1-attract", "2-home", "3-category", "4-product", "5-trace"]
+        ["1-attract", "2-home", "3-category", "4-product", "5-trace", "6-directory", "7-search", "8-staff"]
             .map(|p| format!("showroom-en-1920x1080-{p}.png"))
     );
     for n in names {

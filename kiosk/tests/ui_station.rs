@@ -65,6 +65,30 @@ fn a_villager_submits_a_request_without_typing_chinese() {
     press(&ui, "完成");
     assert_eq!(ui.page(), "services");
 
+    // "My requests": by the phone's last four digits, then by a ticket
+    // number that is not this station's.
+    press(&ui, "查询我的申请");
+    assert_eq!(ui.page(), "mine");
+    press(&ui, "按手机尾号");
+    for k in "5678".chars() {
+        press(&ui, &k.to_string());
+    }
+    let shown = labels(&ui);
+    assert!(shown.iter().any(|l| l == &ticket.grouped()), "found by the phone tail: {shown:?}");
+    assert!(shown.iter().any(|l| l == "已提交"), "its status: {shown:?}");
+    press(&ui, "按受理号");
+    for k in "26112900070019".chars() {
+        press(&ui, &k.to_string());
+    }
+    assert!(labels(&ui).iter().any(|l| l == "没有找到这个号码的申请"), "{:?}", labels(&ui));
+    press(&ui, "清空号码");
+    for k in ticket.as_str().chars() {
+        press(&ui, &k.to_string());
+    }
+    assert!(labels(&ui).iter().any(|l| l == &ticket.grouped()), "found by its number: {:?}", labels(&ui));
+    press(&ui, "首页");
+    assert_eq!(ui.page(), "services");
+
     // A half-filled form left alone: "还在吗？" first, then cleared.
     press(&ui, "政策咨询");
     press(&ui, "1");

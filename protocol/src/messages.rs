@@ -292,11 +292,43 @@ pub struct Command {
     pub expires: u64,
 }
 
-/// `kh/v1/{kid}/cmd/res`.
+/// `kh/v1/{kid}/cmd/res`. A result with a file (a screenshot's PNG) comes
+/// as numbered parts first, then the result itself without a part.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CommandResult {
     pub cid: String,
     pub ok: bool,
     pub detail: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<ResultPart>,
+}
+
+/// One piece of a command's file, hex-encoded (JSON carries no bytes).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResultPart {
+    pub index: u32,
+    pub count: u32,
+    pub hex: String,
+}
+
+impl ResultPart {
+    /// Raw bytes per part: hex doubles them, and a part must fit the
+    /// 64 KiB limit of `cmd/res` with its envelope.
+    pub const BYTES: usize = 24 * 1024;
+    /// A command's file may not exceed this many parts (12 MiB).
+    pub const MAX_PARTS: u32 = 512;
+
+    /// Split `data` into parts.
+    pub fn split(data: &[u8]) -> Vec<ResultPart> {
+        let count = data.len().div_ceil(Self::BYTES).max(1) as u32;
+        (0..count)
+            .map(|i| {
+                let from = i as usize * Self::BYTES;
+                let to = (from + Self::BYTES).min(data.len());
+                ResultPart { index: i, count, hex: hex::encode(&data[from..to]) }
+            })
+            .collect()
+    }
 }

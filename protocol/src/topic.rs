@@ -174,7 +174,8 @@ impl Topic {
     }
 }
 
-fn is_command_name(name: &str) -> bool {
+/// A command name the topic scheme allows (`cmd/{name}`; `res` is taken).
+pub fn is_command_name(name: &str) -> bool {
     name != "res"
         && !name.is_empty()
         && name.len() <= 32

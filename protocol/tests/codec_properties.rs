@@ -140,7 +140,12 @@ proptest! {
         let live = LiveMinute { minute: v, events: BTreeMap::from([("search".to_owned(), off)]), day: "2026-11-29".into(), today: BTreeMap::new(), parcels_today: BTreeMap::new(), tickets_open: 1, tickets_overdue: 0, kiosks_online: 2, kiosks_total: 3, ts: v };
         roundtrip(&Topic::DataCentre("minute".into()), &live, b"s");
         roundtrip(&Topic::Command { kid: k.clone(), name: "rebirth".into() }, &Command { cid: "c1".into(), args: BTreeMap::new(), expires: v }, b"s");
-        roundtrip(&Topic::CommandResult(k), &CommandResult { cid: "c1".into(), ok: true, detail: String::new() }, b"s");
+        roundtrip(&Topic::CommandResult(k.clone()), &CommandResult { cid: "c1".into(), ok: true, detail: String::new(), part: None }, b"s");
+        // A full-size part of a file fits the limit of cmd/res.
+        let full = ResultPart::split(&vec![0xa5; ResultPart::BYTES * 2 + 1]);
+        prop_assert_eq!(full.len(), 3);
+        prop_assert_eq!(full[2].hex.len(), 2);
+        roundtrip(&Topic::CommandResult(k), &CommandResult { cid: "c1".repeat(16), ok: true, detail: String::new(), part: Some(full[0].clone()) }, b"s");
         roundtrip(&Topic::HubState, &HubState { online: true, ts: v, hub_id: "hub".into() }, b"s");
     }
 

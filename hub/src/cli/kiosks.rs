@@ -1,4 +1,5 @@
-//! `hub kiosks`: the fleet at a glance, and registering a kiosk.
+//! `hub kiosks`: the fleet at a glance, registering a kiosk, and sending
+//! one a command (a screenshot, a language, a restart).
 
 use clap::{Args, Subcommand};
 use hub::kiosks::{self, KioskRow};
@@ -32,6 +33,79 @@ enum KiosksCommand {
         #[arg(long)]
         secret_out: Option<PathBuf>,
     },
+    /// Send a kiosk a command through the running hub and wait for its
+    /// answer: rebirth, reload, set-language (--arg lang=en), screenshot
+    /// (--out shot.png), restart.
+    Command {
+        kid: KioskId,
+        name: String,
+        /// key=value (repeat).
+        #[arg(long = "arg", value_parser = parse_arg)]
+        args: Vec<(String, String)>,
+        /// Give up (and let the hub expire the command) after this many seconds.
+        #[arg(long, default_value_t = 30)]
+        wait: u64,
+        /// Where to copy a file the answer carries (a screenshot's PNG).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+fn parse_arg(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .ok_or_else(|| format!("{s:?} is not key=value"))
+}
+
+/// Queue the command, then watch its row until the hub records the answer.
+fn command(
+    data: &DataDir,
+    kid: &KioskId,
+    name: &str,
+    args: std::collections::BTreeMap<String, String>,
+    wait: u64,
+    out: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    if !protocol::topic::is_command_name(name) {
+        anyhow::bail!("{name:?} is not a command name");
+    }
+    if !registry::all(&store::open_read(data)?)?.contains_key(kid) {
+        anyhow::bail!("no kiosk {kid} is registered (`hub kiosks` lists them)");
+    }
+    let now = store::now_ms();
+    let expires = now + wait as i64 * 1000;
+    let writer = Writer::start(data)?;
+    let (k, n) = (kid.to_string(), name.to_owned());
+    let cid = writer.exec_blocking(move |c| hub::commands::queue(c, &k, &n, &args, now, expires))?;
+    drop(writer);
+    let conn = store::open_read(data)?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(wait + 2);
+    let done = loop {
+        let row =
+            hub::commands::get(&conn, &cid)?.ok_or_else(|| anyhow::anyhow!("command {cid} vanished"))?;
+        if row.done_at.is_some() {
+            break row;
+        }
+        if std::time::Instant::now() > deadline {
+            let how = if row.sent_at.is_some() {
+                "sent, not answered"
+            } else {
+                "not sent: is `hub serve` running and the kiosk online?"
+            };
+            eprintln!("command {cid} to {kid}: no answer within {wait} s ({how})");
+            return Ok(ExitCode::FAILURE);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    let ok = done.ok == Some(true);
+    println!("{kid} {name}: {} — {}", if ok { "ok" } else { "failed" }, done.detail.unwrap_or_default());
+    if let (Some(file), Some(out)) = (&done.file, &out) {
+        std::fs::copy(data.root().join(file), out)?;
+        println!("saved {}", out.display());
+    } else if let Some(file) = &done.file {
+        println!("kept {}", data.root().join(file).display());
+    }
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 pub fn run(a: KiosksArgs) -> anyhow::Result<ExitCode> {
@@ -50,6 +124,9 @@ pub fn run(a: KiosksArgs) -> anyhow::Result<ExitCode> {
                 }
                 None => println!("registered {kid} ({station}); secret {}", hex::encode(&reg.secret)),
             }
+        }
+        Some(KiosksCommand::Command { kid, name, args, wait, out }) => {
+            return command(&data, &kid, &name, args.into_iter().collect(), wait, out);
         }
         None => {
             let conn = store::open_read(&data)?;

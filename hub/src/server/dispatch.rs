@@ -146,7 +146,7 @@ async fn handle(ctx: &Arc<Ctx>, p: Publish, events: &mut EventGroups) {
         }
         TopicKind::CommandResult => {
             let r = body!(CommandResult);
-            tracing::info!(kiosk = %kid, cid = r.cid, ok = r.ok, detail = r.detail, "command result");
+            super::commands::on_result(ctx, &kid, r).await;
         }
         TopicKind::Events => {
             let batch = body!(protocol::messages::EventBatch);

@@ -1,6 +1,7 @@
 //! Periodic work: on every (re)connect, subscribe and republish everything
 //! retained (a broker may have forgotten it); twice a second, notice new
-//! publications and kiosks; every half minute, time out stalled jobs.
+//! publications and kiosks and send staff commands; every half minute,
+//! time out stalled jobs.
 
 use super::{Ctx, live, sync};
 use crate::registry;
@@ -46,6 +47,7 @@ pub(crate) async fn run(ctx: Arc<Ctx>, mut connected: watch::Receiver<u64>) {
                 }
                 flush_last_seen(&ctx).await;
                 send_ticket_updates(&ctx, None).await;
+                super::commands::send_due(&ctx).await;
                 live::publish_if_due(&ctx, &mut live_minute).await;
                 if now_ms() - last_timeout_sweep > 30_000 {
                     last_timeout_sweep = now_ms();

@@ -7,6 +7,7 @@
 //! run in their own tasks.
 
 mod acks;
+mod commands;
 mod link;
 pub mod live;
 pub mod presence;
@@ -79,6 +80,8 @@ pub(crate) struct Ctx {
     pub data: DataDir,
     /// Committed batches' acks waiting to be published.
     pub acks: Arc<acks::AckQueue>,
+    /// Files (screenshots) arriving in parts, by kiosk and command.
+    pub uploads: Mutex<HashMap<(KioskId, String), commands::Upload>>,
 }
 
 impl Ctx {
@@ -127,6 +130,7 @@ pub async fn serve(opts: ServeOptions, shutdown: impl Future<Output = ()>) -> Re
         sent_tickets: Mutex::default(),
         data,
         acks: Arc::default(),
+        uploads: Mutex::default(),
     });
 
     let (inbox, inbox_rx) = mpsc::channel(4096);

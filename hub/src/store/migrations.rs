@@ -204,6 +204,24 @@ const STEPS: &[&str] = &[
         PRIMARY KEY (minute, kind)
     ) WITHOUT ROWID;
     "#,
+    // 4: commands from staff to kiosks (`hub kiosks command`): queued by the
+    // CLI, sent by the serving hub while the kiosk is online, answered.
+    r#"
+    CREATE TABLE commands (
+        cid        TEXT PRIMARY KEY,
+        kid        TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        args       TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires    INTEGER NOT NULL,
+        sent_at    INTEGER,
+        done_at    INTEGER,
+        ok         INTEGER,
+        detail     TEXT,
+        file       TEXT
+    ) WITHOUT ROWID;
+    CREATE INDEX commands_to_send ON commands(expires) WHERE sent_at IS NULL AND done_at IS NULL;
+    "#,
 ];
 
 /// The schema version this build writes.

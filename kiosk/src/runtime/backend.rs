@@ -295,7 +295,8 @@ impl Backend {
 
     async fn on_command(&mut self, name: &str, cmd: Command) {
         let kid = self.shared.config.id.clone();
-        let answer = |ok: bool, detail: String| CommandResult { cid: cmd.cid.clone(), ok, detail };
+        let answer =
+            |ok: bool, detail: String| CommandResult { cid: cmd.cid.clone(), ok, detail, part: None };
         if cmd.expires < now_ms() {
             tracing::info!(command = name, cid = cmd.cid, "expired command ignored");
             return;
@@ -332,10 +333,22 @@ impl Backend {
                         answer(false, "no display attached".into())
                     } else {
                         match tokio::time::timeout(Duration::from_secs(10), rx).await {
-                            Ok(Ok(Ok(png))) => answer(
-                                true,
-                                format!("png {} bytes sha256 {}", png.len(), protocol::sha256_hex(&png)),
-                            ),
+                            Ok(Ok(Ok(png))) => {
+                                // The picture first, in parts; the result names it.
+                                for part in ResultPart::split(&png) {
+                                    let piece = CommandResult {
+                                        cid: cmd.cid.clone(),
+                                        ok: true,
+                                        detail: String::new(),
+                                        part: Some(part),
+                                    };
+                                    self.send(Topic::CommandResult(kid.clone()), &piece, false).await;
+                                }
+                                answer(
+                                    true,
+                                    format!("png {} bytes sha256 {}", png.len(), protocol::sha256_hex(&png)),
+                                )
+                            }
                             Ok(Ok(Err(e))) => answer(false, e),
                             _ => answer(false, "the display did not answer".into()),
                         }

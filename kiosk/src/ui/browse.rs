@@ -1,7 +1,10 @@
 //! What the showroom shows, computed from the catalog on screen as plain
 //! data (no Slint types), so it is tested without a window.
 
-use protocol::catalog::{Batch, CatalogItem, Category, Certification, Producer, Product, Snapshot};
+use crate::search::{HitKind, SearchIndex};
+use protocol::catalog::{
+    Batch, CatalogItem, Category, Certification, Producer, ProducerKind, Product, Snapshot,
+};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -26,6 +29,11 @@ pub fn county_time(ms: u64) -> String {
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
         .to_offset(time::UtcOffset::from_hms(8, 0, 0).expect("valid offset"));
     format!("{:04}-{:02}-{:02} {:02}:{:02}", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute())
+}
+
+/// The county date of a Unix-ms time, `2026-11-29`.
+pub fn county_date(ms: u64) -> String {
+    county_time(ms)[..10].to_owned()
 }
 
 /// Chinese, or English where the catalog has it.
@@ -105,6 +113,46 @@ pub struct TraceData {
     pub rows: Vec<(String, String, String, String)>,
 }
 
+/// An entry of the enterprise directory.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProducerView {
+    pub id: String,
+    pub name: String,
+    /// Kind and town: "合作社 · 石南镇".
+    pub about: String,
+    /// Already masked in the catalog (138****5678).
+    pub contact: String,
+    pub intro: String,
+    pub products: usize,
+    pub logo: Option<String>,
+}
+
+/// A search result: a product or an enterprise.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResultView {
+    pub producer: bool,
+    pub id: String,
+    pub title: String,
+    pub subtitle: String,
+    pub image: Option<String>,
+}
+
+/// The id of the home tile that opens the enterprise directory.
+pub const DIRECTORY: &str = "directory";
+
+fn kind_name(k: ProducerKind, lang: Lang) -> &'static str {
+    match (k, lang) {
+        (ProducerKind::Enterprise, Lang::Zh) => "企业",
+        (ProducerKind::Cooperative, Lang::Zh) => "合作社",
+        (ProducerKind::FamilyFarm, Lang::Zh) => "家庭农场",
+        (ProducerKind::Individual, Lang::Zh) => "个体户",
+        (ProducerKind::Enterprise, Lang::En) => "Company",
+        (ProducerKind::Cooperative, Lang::En) => "Cooperative",
+        (ProducerKind::FamilyFarm, Lang::En) => "Family farm",
+        (ProducerKind::Individual, Lang::En) => "Sole trader",
+    }
+}
+
 pub struct Browse {
     snap: Arc<Snapshot>,
     lang: Lang,
@@ -126,7 +174,7 @@ fn price(p: &Product, lang: Lang) -> String {
             match lang {
                 Lang::Zh if unit.is_empty() => format!("{yuan} 元"),
                 Lang::Zh => format!("{yuan} {unit}"),
-                Lang::En => format!("¥{yuan} {}", unit.trim_start_matches('元')),
+                Lang::En => format!("¥{yuan}{}", unit_en(unit)),
             }
         }
         None => match lang {
@@ -134,6 +182,40 @@ fn price(p: &Product, lang: Lang) -> String {
             Lang::En => "Price on request".into(),
         },
     }
+}
+
+/// A price unit in English: `元/瓶` → ` a bottle`; an unknown one as written.
+pub fn unit_en(unit: &str) -> String {
+    let per = unit.trim_start_matches('元').trim_start_matches('/').trim();
+    let en = match per {
+        "" => return String::new(),
+        "人" => "person",
+        "瓶" => "bottle",
+        "盒" => "box",
+        "袋" => "bag",
+        "罐" => "jar",
+        "件" => "piece",
+        "个" => "piece",
+        "只" => "piece",
+        "斤" => "jin (500 g)",
+        "公斤" | "千克" => "kg",
+        "次" => "visit",
+        "晚" => "night",
+        "套" => "set",
+        "包" => "pack",
+        "箱" => "case",
+        "桶" => "tin",
+        "条" => "piece",
+        "张" => "ticket",
+        "册" => "book",
+        "双" => "pair",
+        "块" => "piece",
+        "桌" => "table",
+        "天" => "day",
+        "小时" => "hour",
+        _ => return format!(" /{per}"),
+    };
+    format!(" per {en}")
 }
 
 /// The trace record stages of `docs/catalog-format.md`.
@@ -211,6 +293,86 @@ impl Browse {
                     count: items.len(),
                     image: image.map(|b| b.sha256.clone()),
                 }
+            })
+            .collect()
+    }
+
+    /// The home tiles: the four categories, then the enterprise directory.
+    pub fn home_tiles(&self) -> Vec<CategoryView> {
+        let mut tiles = self.categories();
+        let logo = self.producers_in_order().find_map(|p| p.logo.as_ref()).map(|b| b.sha256.clone());
+        tiles.push(CategoryView {
+            id: DIRECTORY.to_owned(),
+            name: match self.lang {
+                Lang::Zh => "企业名录",
+                Lang::En => "Enterprise directory",
+            }
+            .to_owned(),
+            count: self.producers.len(),
+            image: logo,
+        });
+        tiles
+    }
+
+    fn producers_in_order(&self) -> impl Iterator<Item = &Producer> {
+        self.snap.items.iter().filter_map(|i| match &i.item {
+            CatalogItem::Producer(p) => Some(p),
+            _ => None,
+        })
+    }
+
+    /// Every producer with how many products it shows, those with the most
+    /// first (then by name).
+    pub fn directory(&self) -> Vec<ProducerView> {
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for p in self.products() {
+            *counts.entry(p.producer_id.as_str()).or_default() += 1;
+        }
+        let mut rows = self
+            .producers_in_order()
+            .map(|p| ProducerView {
+                id: p.id.clone(),
+                name: pick(self.lang, &p.name_zh, &p.name_en).to_owned(),
+                about: format!("{} · {}", kind_name(p.kind, self.lang), p.town),
+                contact: p.contact_masked.clone().unwrap_or_default(),
+                intro: pick(self.lang, &p.intro_zh, &p.intro_en).to_owned(),
+                products: counts.get(p.id.as_str()).copied().unwrap_or(0),
+                logo: p.logo.as_ref().map(|b| b.sha256.clone()),
+            })
+            .collect::<Vec<_>>();
+        rows.sort_by(|a, b| b.products.cmp(&a.products).then_with(|| a.name.cmp(&b.name)));
+        rows
+    }
+
+    /// A producer's products, titled with its name.
+    pub fn by_producer(&self, id: &str) -> (String, Vec<CardView>) {
+        let cards = self.products().filter(|p| p.producer_id == id).map(|p| self.card(p)).collect();
+        (self.producer_name(id), cards)
+    }
+
+    /// The best `limit` results for what the visitor typed.
+    pub fn search(&self, index: &SearchIndex, query: &str, limit: usize) -> Vec<ResultView> {
+        index
+            .search(query, limit)
+            .into_iter()
+            .filter_map(|hit| match hit.kind {
+                HitKind::Product => self.products().find(|p| p.id == hit.id).map(|p| {
+                    let card = self.card(p);
+                    ResultView {
+                        producer: false,
+                        id: card.id,
+                        title: card.name,
+                        subtitle: format!("{} · {}", card.price, card.producer),
+                        image: card.image,
+                    }
+                }),
+                HitKind::Producer => self.producers.get(&hit.id).map(|p| ResultView {
+                    producer: true,
+                    id: p.id.clone(),
+                    title: pick(self.lang, &p.name_zh, &p.name_en).to_owned(),
+                    subtitle: format!("{} · {}", kind_name(p.kind, self.lang), p.town),
+                    image: p.logo.as_ref().map(|b| b.sha256.clone()),
+                }),
             })
             .collect()
     }

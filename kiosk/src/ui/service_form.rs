@@ -3,20 +3,30 @@
 
 use protocol::privacy::check_phone;
 
-/// Tongcheng's towns and townships, for one-tap choice.
-pub const VILLAGES: [&str; 11] = [
-    "隽水镇",
-    "麦市镇",
-    "塘湖镇",
-    "关刀镇",
-    "沙堆镇",
-    "五里镇",
-    "石南镇",
-    "北港镇",
-    "马港镇",
-    "四庄乡",
-    "大坪乡",
+/// Tongcheng's towns and townships, for one-tap choice: the name the hub
+/// stores, and its romanised form for the English screen.
+pub const VILLAGES: [(&str, &str); 11] = [
+    ("隽水镇", "Juanshui"),
+    ("麦市镇", "Maishi"),
+    ("塘湖镇", "Tanghu"),
+    ("关刀镇", "Guandao"),
+    ("沙堆镇", "Shadui"),
+    ("五里镇", "Wuli"),
+    ("石南镇", "Shinan"),
+    ("北港镇", "Beigang"),
+    ("马港镇", "Magang"),
+    ("四庄乡", "Sizhuang"),
+    ("大坪乡", "Daping"),
 ];
+
+/// A town as shown: its Chinese name, or its romanised one on the English
+/// screen; a name not in the list is shown as stored.
+pub fn village_label(stored: &str, english: bool) -> &str {
+    match VILLAGES.iter().find(|(zh, _)| *zh == stored) {
+        Some((_, en)) if english => en,
+        _ => stored,
+    }
+}
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ServiceForm {

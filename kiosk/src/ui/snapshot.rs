@@ -55,15 +55,24 @@ pub fn write_png(path: &Path, width: u32, height: u32, rgb: &[u8]) -> std::io::R
     Ok(())
 }
 
-/// The same frame as PNG bytes (the `screenshot` command's answer).
+/// The same frame as PNG bytes.
 pub fn png_bytes(width: u32, height: u32, rgb: &[u8]) -> Vec<u8> {
+    encode(width, height, rgb, png::ColorType::Rgb)
+}
+
+/// A window snapshot (RGBA) as PNG bytes (the `screenshot` command's answer).
+pub fn png_rgba(width: u32, height: u32, rgba: &[u8]) -> Vec<u8> {
+    encode(width, height, rgba, png::ColorType::Rgba)
+}
+
+fn encode(width: u32, height: u32, pixels: &[u8], color: png::ColorType) -> Vec<u8> {
     let mut out = Vec::new();
     {
         let mut enc = png::Encoder::new(&mut out, width, height);
-        enc.set_color(png::ColorType::Rgb);
+        enc.set_color(color);
         enc.set_depth(png::BitDepth::Eight);
         if let Ok(mut w) = enc.write_header() {
-            let _ = w.write_image_data(rgb);
+            let _ = w.write_image_data(pixels);
         }
     }
     out

@@ -24,13 +24,17 @@ pub fn press(ui: &KioskUi, label: &str) {
     e.invoke_accessible_default_action();
 }
 
+/// The staff PIN of [`offline_kiosk`].
+pub const STAFF_PIN: &str = "2468";
+
 /// A kiosk whose hub is unreachable: everything it records stays in its outbox.
 pub fn offline_kiosk(dir: &std::path::Path, id: &str, role: &str, station_no: u16) -> Runtime {
     let text = format!(
         "id = \"{id}\"\nrole = \"{role}\"\ngroup = \"g\"\nstation_no = {station_no}\n\n[hub]\n\
-         address = \"mqtt://127.0.0.1:9\"\nsecret = \"{}\"\nhub_key = \"{}\"\n",
+         address = \"mqtt://127.0.0.1:9\"\nsecret = \"{}\"\nhub_key = \"{}\"\n\n[staff]\npin_hash = \"{}\"\n",
         "11".repeat(32),
-        "22".repeat(32)
+        "22".repeat(32),
+        firmware_config::pin::hash(STAFF_PIN, b"salt")
     );
     let config = firmware_config::DeviceConfig::parse(&text, &dir.join("kiosk.toml")).unwrap();
     Runtime::start(config).unwrap()

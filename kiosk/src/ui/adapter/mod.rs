@@ -1,14 +1,22 @@
 //! Fills the Slint globals from the browse controller and answers their
 //! callbacks: the only code that touches Slint types. Each interaction is
-//! recorded in the outbox before the screen changes.
+//! recorded in the outbox before the screen changes. Showroom pages are
+//! here; [`finding`] has the directory and search, [`mine`] "my requests",
+//! [`staff`] the PIN and diagnostics.
+
+mod finding;
+pub mod mine;
+pub mod staff;
 
 use super::browse::{Browse, CardView, Lang};
 use super::service_form::{ServiceForm, VILLAGES};
 use super::{
     AppWindow, CatalogAdapter, CategoryTile, Certificate, Nav, ProductCard, ProductDetail, ShopCode,
 };
+use super::{Choice, StaffAdapter};
 use super::{RequestReceipt, ServiceAdapter, ServiceItem, StatusAdapter, TraceRow, TraceView};
 use crate::runtime::Handle;
+use crate::search::SearchIndex;
 use crate::store::requests::RequestForm;
 use protocol::catalog::Snapshot;
 use protocol::catalog::{CatalogItem, ServiceKind};
@@ -44,6 +52,16 @@ struct State {
     station: bool,
     station_no: u16,
     form: ServiceForm,
+    index: Option<Rc<SearchIndex>>,
+    /// What is typed on the search page, whether it was recorded, and how
+    /// many results it found.
+    query: String,
+    query_recorded: bool,
+    results: usize,
+    lookup: mine::LookupForm,
+    pin: staff::PinEntry,
+    /// `kiosk --demo` swaps roles through this.
+    switch_role: Option<Rc<dyn Fn()>>,
 }
 
 /// How long "还在吗？" waits for a touch before a half-filled form is cleared.
@@ -106,6 +124,24 @@ impl State {
         }
     }
 
+    fn pin_hash(&self) -> Option<String> {
+        self.recorder.as_ref().and_then(|r| r.config().staff_pin_hash.clone())
+    }
+
+    /// A service's name in the language on screen.
+    fn service_name(&self, id: &str) -> Option<String> {
+        self.snap.as_ref()?.items.iter().find_map(|i| match &i.item {
+            CatalogItem::Service(v) if v.id == id => {
+                Some(if self.lang == Lang::En && !v.name_en.is_empty() {
+                    v.name_en.clone()
+                } else {
+                    v.name_zh.clone()
+                })
+            }
+            _ => None,
+        })
+    }
+
     fn record(&self, kind: EventKind) {
         if let Some(r) = &self.recorder
             && let Err(e) = r.record(kind)
@@ -150,6 +186,13 @@ impl KioskUi {
             station: station.is_some(),
             station_no: station.unwrap_or(0),
             form: ServiceForm::default(),
+            index: None,
+            query: String::new(),
+            query_recorded: false,
+            results: 0,
+            lookup: mine::LookupForm::default(),
+            pin: staff::PinEntry::default(),
+            switch_role: None,
         }));
         let ui = KioskUi { window, state, idle: Rc::new(slint::Timer::default()), inactivity };
         ui.wire();
@@ -216,8 +259,10 @@ impl KioskUi {
                 }
             });
         });
+        self.wire_finding();
+        self.wire_station();
+        self.wire_staff();
         let service = self.window.global::<ServiceAdapter>();
-        service.set_villages(model(VILLAGES.iter().map(|v| SharedString::from(*v)).collect()));
         let (w, s) = (self.window.as_weak(), self.state.clone());
         service.on_choose_service(move |id| {
             if let Some(w) = w.upgrade() {
@@ -240,7 +285,11 @@ impl KioskUi {
         let (w, s) = (self.window.as_weak(), self.state.clone());
         catalog.on_open_category(move |id| {
             if let Some(w) = w.upgrade() {
-                open_category(&w, &s, &id);
+                if id == super::browse::DIRECTORY {
+                    finding::open_directory(&w, &s);
+                } else {
+                    open_category(&w, &s, &id);
+                }
             }
         });
         let (w, s) = (self.window.as_weak(), self.state.clone());
@@ -257,15 +306,104 @@ impl KioskUi {
         });
     }
 
+    fn wire_finding(&self) {
+        let catalog = self.window.global::<CatalogAdapter>();
+        let (w, s) = (self.window.as_weak(), self.state.clone());
+        catalog.on_open_search(move || {
+            if let Some(w) = w.upgrade() {
+                finding::open_search(&w, &s);
+            }
+        });
+        let (w, s) = (self.window.as_weak(), self.state.clone());
+        catalog.on_search_key(move |k| {
+            if let Some(w) = w.upgrade() {
+                finding::key(&w, &s, &k);
+            }
+        });
+        let (w, s) = (self.window.as_weak(), self.state.clone());
+        catalog.on_open_producer(move |id| {
+            if let Some(w) = w.upgrade() {
+                finding::open_producer(&w, &s, &id);
+            }
+        });
+    }
+
+    fn wire_station(&self) {
+        let service = self.window.global::<ServiceAdapter>();
+        let (w, s) = (self.window.as_weak(), self.state.clone());
+        service.on_open_mine(move || {
+            if let Some(w) = w.upgrade() {
+                mine::open(&w, &s);
+            }
+        });
+        let (w, s) = (self.window.as_weak(), self.state.clone());
+        service.on_lookup_mode_changed(move |m| {
+            if let Some(w) = w.upgrade() {
+                mine::set_mode(&w, &s, &m);
+            }
+        });
+        let (w, s) = (self.window.as_weak(), self.state.clone());
+        service.on_lookup_key(move |k| {
+            if let Some(w) = w.upgrade() {
+                mine::key(&w, &s, &k);
+            }
+        });
+    }
+
+    fn wire_staff(&self) {
+        let staff = self.window.global::<StaffAdapter>();
+        let (w, s) = (self.window.as_weak(), self.state.clone());
+        staff.on_open_staff(move || {
+            if let Some(w) = w.upgrade() {
+                staff::open(&w, &s);
+            }
+        });
+        let (w, s) = (self.window.as_weak(), self.state.clone());
+        staff.on_pin_key(move |k| {
+            if let Some(w) = w.upgrade() {
+                staff::key(&w, &s, &k);
+            }
+        });
+        let (w, s) = (self.window.as_weak(), self.state.clone());
+        staff.on_refresh(move || {
+            if let Some(w) = w.upgrade() {
+                staff::refresh(&w, &s);
+            }
+        });
+        let s = self.state.clone();
+        staff.on_switch_role(move || {
+            let f = s.borrow().switch_role.clone();
+            if let Some(f) = f {
+                f();
+            }
+        });
+    }
+
     /// Show a catalog version (the first, or a new one from sync).
     pub fn set_catalog(&self, snap: Arc<Snapshot>) {
         {
             let mut st = self.state.borrow_mut();
             st.snap = Some(snap.clone());
             st.cache.clear();
+            st.index = Some(Rc::new(SearchIndex::build(&snap)));
         }
         fill(&self.window, &self.state);
         self.window.global::<CatalogAdapter>().set_version_label(format!("v{}", snap.version).into());
+    }
+
+    /// A new county day: certificates are shown in force or expired by it.
+    pub fn set_today(&self, today: &str) {
+        if self.state.borrow().today == today {
+            return;
+        }
+        self.state.borrow_mut().today = today.to_owned();
+        fill(&self.window, &self.state);
+    }
+
+    /// The screen as it is now, as PNG bytes (the hub's `screenshot`).
+    pub fn screenshot_png(&self) -> Result<Vec<u8>, String> {
+        let shot = self.window.window().take_snapshot().map_err(|e| e.to_string())?;
+        Ok(super::snapshot::png_rgba(shot.width(), shot.height(), shot.as_bytes()))
     }
 
     pub fn set_language(&self, lang: Lang) {
@@ -277,6 +415,16 @@ impl KioskUi {
         s.set_online(online);
         s.set_syncing(syncing);
         s.set_sync_progress(progress);
+    }
+
+    /// A touch on the attract loop: the visit starts.
+    pub fn wake(&self) {
+        self.window.global::<Nav>().invoke_wake();
+    }
+
+    /// The demo's role switch, as its footer button does.
+    pub fn switch_role(&self) {
+        self.window.global::<StaffAdapter>().invoke_switch_role();
     }
 
     /// Back to the attract loop (the inactivity timer, and screenshots).
@@ -308,6 +456,56 @@ impl KioskUi {
         let mut st = self.state.borrow_mut();
         st.station = station.is_some();
         st.station_no = station.unwrap_or(0);
+        self.window.global::<StaffAdapter>().set_station(st.station);
+    }
+
+    /// Record into another kiosk's runtime, with its images (the demo's
+    /// role switch). The catalog comes next through [`KioskUi::set_catalog`].
+    pub fn attach(&self, recorder: Option<Handle>, images: ImagePath) {
+        let mut st = self.state.borrow_mut();
+        st.recorder = recorder;
+        st.images = images;
+        st.cache.clear();
+    }
+
+    /// `kiosk --demo`: show the role switch, which calls `switch`.
+    pub fn offer_role_switch(&self, switch: Rc<dyn Fn()>) {
+        self.state.borrow_mut().switch_role = Some(switch);
+        self.window.global::<StaffAdapter>().set_demo(true);
+    }
+
+    /// The enterprise directory, the search page and a key on its keyboard,
+    /// "my requests", the staff PIN page (tests and screenshots).
+    pub fn directory(&self) {
+        finding::open_directory(&self.window, &self.state);
+    }
+
+    pub fn search(&self) {
+        finding::open_search(&self.window, &self.state);
+    }
+
+    pub fn search_key(&self, k: &str) {
+        finding::key(&self.window, &self.state, k);
+    }
+
+    pub fn my_requests(&self) {
+        mine::open(&self.window, &self.state);
+    }
+
+    pub fn lookup_mode(&self, mode: &str) {
+        mine::set_mode(&self.window, &self.state, mode);
+    }
+
+    pub fn lookup_key(&self, k: &str) {
+        mine::key(&self.window, &self.state, k);
+    }
+
+    pub fn staff(&self) {
+        staff::open(&self.window, &self.state);
+    }
+
+    pub fn pin_key(&self, k: &str) {
+        staff::key(&self.window, &self.state, k);
     }
 
     /// The station's service catalogue, and a service's request form.
@@ -331,6 +529,11 @@ impl KioskUi {
 
     pub fn submit(&self) {
         submit(&self.window, &self.state);
+    }
+
+    /// `zh` or `en`.
+    pub fn language(&self) -> String {
+        self.window.global::<Nav>().get_language().to_string()
     }
 
     pub fn page(&self) -> String {
@@ -358,7 +561,7 @@ fn fill(w: &AppWindow, s: &Rc<RefCell<State>>) {
     let browse = Browse::new(snap, st.lang, st.today.clone());
     let featured: Vec<ProductCard> = browse.featured().iter().map(|c| st.card(c)).collect();
     let tiles: Vec<CategoryTile> = browse
-        .categories()
+        .home_tiles()
         .into_iter()
         .map(|c| CategoryTile {
             id: c.id.into(),
@@ -373,7 +576,13 @@ fn fill(w: &AppWindow, s: &Rc<RefCell<State>>) {
     for i in &st.snap.as_ref().expect("checked above").items {
         if let CatalogItem::Service(v) = &i.item {
             let name = if lang == Lang::En && !v.name_en.is_empty() { &v.name_en } else { &v.name_zh };
-            let price = v.price_fen.map(|f| format!("{} {}", f / 100, v.price_unit_zh)).unwrap_or_default();
+            let price = v
+                .price_fen
+                .map(|f| match lang {
+                    Lang::Zh => format!("{} {}", f / 100, v.price_unit_zh),
+                    Lang::En => format!("¥{}{}", f / 100, super::browse::unit_en(&v.price_unit_zh)),
+                })
+                .unwrap_or_default();
             let item = ServiceItem {
                 id: v.id.clone().into(),
                 name: name.clone().into(),
@@ -387,6 +596,15 @@ fn fill(w: &AppWindow, s: &Rc<RefCell<State>>) {
     st.browse = Some(browse);
     drop(st);
     let service = w.global::<ServiceAdapter>();
+    service.set_villages(model(
+        VILLAGES
+            .iter()
+            .map(|(zh, en)| Choice {
+                value: (*zh).into(),
+                label: if lang == Lang::En { *en } else { *zh }.into(),
+            })
+            .collect(),
+    ));
     service.set_free(model(free));
     service.set_paid(model(paid));
     let catalog = w.global::<CatalogAdapter>();
@@ -406,6 +624,11 @@ fn fill(w: &AppWindow, s: &Rc<RefCell<State>>) {
     if let Some(b) = batch {
         show_trace(w, s, &b);
     }
+    match w.global::<Nav>().get_page().as_str() {
+        "directory" => finding::show_directory(w, s),
+        "staff" => staff::refresh(w, s),
+        _ => {}
+    }
 }
 
 fn set_language(w: &AppWindow, s: &Rc<RefCell<State>>, lang: Lang) {
@@ -422,8 +645,12 @@ fn go(w: &AppWindow, s: &Rc<RefCell<State>>, page: &str, remember: bool) {
     let page = if page == "home" && s.borrow().station { "services" } else { page };
     let nav = w.global::<Nav>();
     let from = nav.get_page().to_string();
-    if from == "product" && page != "trace" {
+    // A product's view ends when the visitor leaves it and its trace page.
+    if page != "product" && page != "trace" {
         s.borrow_mut().leave_product();
+    }
+    if from == "search" && page != "search" {
+        finding::leave_search(&mut s.borrow_mut());
     }
     if remember && from != page && from != "attract" {
         s.borrow_mut().history.push(from);
@@ -616,7 +843,7 @@ fn submit(w: &AppWindow, s: &Rc<RefCell<State>>) {
     service.set_receipt(RequestReceipt {
         ticket: grouped.into(),
         service: form.service_name.clone().into(),
-        village: village.into(),
+        village: super::service_form::village_label(&village, !zh).into(),
         phone: protocol::privacy::mask_phone(form.phone()).into(),
         due: due.into(),
         qr: super::qr::image(&ticket),
