@@ -1,5 +1,5 @@
 //! Finding things without typing Chinese, and the staff page: the
-//! enterprise directory, search on the on-screen keyboard (pinyin initials)
+//! enterprise directory, category pages turned a page at a time, search on the on-screen keyboard (pinyin initials)
 //! with the query recorded once on leaving, and the diagnostics behind the
 //! staff PIN (a wrong PIN is refused).
 
@@ -33,6 +33,23 @@ fn directory_search_and_staff_page() {
     press(&ui, "袍山油茶科技有限公司");
     assert_eq!(ui.page(), "category");
     assert!(labels(&ui).iter().any(|l| l == "黄袍山压榨山茶油"), "{:?}", labels(&ui));
+    press(&ui, "首页");
+
+    // A long category comes a page of twelve at a time.
+    press(&ui, "农特产品");
+    let first_page = labels(&ui);
+    assert!(first_page.iter().any(|l| l == "第 1 / 2 页"), "{first_page:?}");
+    press(&ui, "下一页");
+    let second_page = labels(&ui);
+    assert!(second_page.iter().any(|l| l == "第 2 / 2 页"), "{second_page:?}");
+    let cards = |shown: &[String]| {
+        shown.iter().filter(|l| l.contains("山") || l.contains("茶")).cloned().collect::<Vec<_>>()
+    };
+    assert_ne!(cards(&first_page), cards(&second_page), "another twelve products");
+    press(&ui, "下一页");
+    assert!(labels(&ui).iter().any(|l| l == "第 2 / 2 页"), "the last page stays");
+    press(&ui, "上一页");
+    assert!(labels(&ui).iter().any(|l| l == "第 1 / 2 页"));
     press(&ui, "首页");
 
     // Search: Y, C finds 油茶 by its initials, products and producers.

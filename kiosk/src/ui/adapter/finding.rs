@@ -40,14 +40,7 @@ pub(super) fn show_directory(w: &AppWindow, s: &Rc<RefCell<State>>) {
 
 /// A producer's products, on the category page.
 pub(super) fn open_producer(w: &AppWindow, s: &Rc<RefCell<State>>, id: &str) {
-    let mut st = s.borrow_mut();
-    let Some((title, cards)) = st.browse.as_ref().map(|b| b.by_producer(id)) else { return };
-    let cards: Vec<_> = cards.iter().map(|c| st.card(c)).collect();
-    st.category = None;
-    drop(st);
-    let catalog = w.global::<CatalogAdapter>();
-    catalog.set_category_title(title.into());
-    catalog.set_products(model(cards));
+    super::listing::show(w, s, super::listing::Source::Producer(id.to_owned()), 0);
     go(w, s, "category", true);
 }
 

@@ -5,6 +5,8 @@
 //! [`staff`] the PIN and diagnostics.
 
 mod finding;
+mod listing;
+pub use listing::PAGE;
 pub mod mine;
 pub mod staff;
 
@@ -39,7 +41,8 @@ struct State {
     today: String,
     /// Pages to go back to.
     history: Vec<String>,
-    category: Option<String>,
+    /// The category page's list and the page shown.
+    listing: Option<(listing::Source, usize)>,
     /// The product on screen and since when (its dwell time is recorded on leaving).
     product: Option<(String, Instant)>,
     batch: Option<String>,
@@ -63,6 +66,10 @@ struct State {
     /// `kiosk --demo` swaps roles through this.
     switch_role: Option<Rc<dyn Fn()>>,
 }
+
+/// Decoded images kept for pages to come back to: three pages of cards
+/// (a 480×360 picture is 0.7 MB decoded).
+const IMAGE_CACHE: usize = 36;
 
 /// How long "还在吗？" waits for a touch before a half-filled form is cleared.
 pub const STILL_THERE: std::time::Duration = std::time::Duration::from_secs(20);
@@ -108,6 +115,11 @@ impl State {
         let Some(sha) = sha else { return Image::default() };
         if let Some(i) = self.cache.get(sha) {
             return i.clone();
+        }
+        // Decoded pictures are large; the pages on screen keep their own
+        // alive, so a full cache is simply started again.
+        if self.cache.len() >= IMAGE_CACHE {
+            self.cache.clear();
         }
         let img = load_image(&(self.images)(sha));
         self.cache.insert(sha.clone(), img.clone());
@@ -176,7 +188,7 @@ impl KioskUi {
             lang: Lang::Zh,
             today,
             history: Vec::new(),
-            category: None,
+            listing: None,
             product: None,
             batch: None,
             images,
@@ -290,6 +302,12 @@ impl KioskUi {
                 } else {
                     open_category(&w, &s, &id);
                 }
+            }
+        });
+        let (w, s) = (self.window.as_weak(), self.state.clone());
+        catalog.on_turn_page(move |by| {
+            if let Some(w) = w.upgrade() {
+                listing::turn(&w, &s, by);
             }
         });
         let (w, s) = (self.window.as_weak(), self.state.clone());
@@ -435,6 +453,11 @@ impl KioskUi {
 
     pub fn open_category(&self, id: &str) {
         open_category(&self.window, &self.state, id);
+    }
+
+    /// The category page's previous (`-1`) or next (`1`) page.
+    pub fn turn_page(&self, by: i32) {
+        listing::turn(&self.window, &self.state, by);
     }
 
     pub fn open_product(&self, id: &str) {
@@ -611,12 +634,12 @@ fn fill(w: &AppWindow, s: &Rc<RefCell<State>>) {
     catalog.set_featured(model(featured));
     catalog.set_categories(model(tiles));
     // Pages already open show the new language or version too.
-    let (category, product, batch) = {
+    let (listed, product, batch) = {
         let st = s.borrow();
-        (st.category.clone(), st.product.as_ref().map(|p| p.0.clone()), st.batch.clone())
+        (st.listing.clone(), st.product.as_ref().map(|p| p.0.clone()), st.batch.clone())
     };
-    if let Some(c) = category {
-        show_category(w, s, &c);
+    if let Some((source, page)) = listed {
+        listing::show(w, s, source, page);
     }
     if let Some(p) = product {
         show_product(w, s, &p);
@@ -658,20 +681,9 @@ fn go(w: &AppWindow, s: &Rc<RefCell<State>>, page: &str, remember: bool) {
     nav.set_page(SharedString::from(page));
 }
 
-fn show_category(w: &AppWindow, s: &Rc<RefCell<State>>, id: &str) {
-    let mut st = s.borrow_mut();
-    let Some((title, cards)) = st.browse.as_ref().map(|b| b.in_category(id)) else { return };
-    let cards: Vec<ProductCard> = cards.iter().map(|c| st.card(c)).collect();
-    drop(st);
-    let catalog = w.global::<CatalogAdapter>();
-    catalog.set_category_title(title.into());
-    catalog.set_products(model(cards));
-}
-
 fn open_category(w: &AppWindow, s: &Rc<RefCell<State>>, id: &str) {
     s.borrow().record(EventKind::CategoryOpen { category: id.to_owned() });
-    s.borrow_mut().category = Some(id.to_owned());
-    show_category(w, s, id);
+    listing::show(w, s, listing::Source::Category(id.to_owned()), 0);
     go(w, s, "category", true);
 }
 

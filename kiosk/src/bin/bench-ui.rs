@@ -1,0 +1,264 @@
+//! `bench-ui`: the kiosk UI's start-up, render time and memory with a
+//! catalog of 1,000 products, each with its own image (issue #5 targets:
+//! cold start to first frame < 300 ms, a product page < 16 ms, resident
+//! memory < 80 MB). Results and the command go to docs/benchmarks.md.
+//!
+//! It prepares a kiosk data folder (the sample Tongcheng catalog grown to
+//! 1,000 products, stored as a synced kiosk stores it), then runs itself as
+//! a child `--first-frame` several times: each is a new process that opens
+//! the kiosk's store, builds the window and draws the first frame; the
+//! parent times spawn → "drawn". Then another child, a kiosk as fresh as
+//! one after boot, renders product pages full-screen and reports its
+//! resident memory after browsing (the parent's memory holds the catalog
+//! generation, which a kiosk never does).
+
+use clap::Parser;
+use kiosk::runtime::Runtime;
+use kiosk::ui::snapshot;
+use protocol::catalog::{BlobRef, CatalogItem, Snapshot};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+#[command(about = "Kiosk UI start-up, render time and memory")]
+struct Args {
+    /// Products in the catalog.
+    #[arg(long, default_value_t = 1000)]
+    products: usize,
+    /// Cold starts to time.
+    #[arg(long, default_value_t = 10)]
+    starts: usize,
+    /// Product pages to render.
+    #[arg(long, default_value_t = 200)]
+    pages: usize,
+    /// Internal: be the child that draws one first frame from this folder.
+    #[arg(long, hide = true)]
+    first_frame: Option<PathBuf>,
+    /// Internal: be the child that renders pages and reports its memory.
+    #[arg(long, hide = true)]
+    browse: Option<PathBuf>,
+}
+
+const SIZE: (u32, u32) = (1080, 1920);
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    if let Some(dir) = args.first_frame {
+        return first_frame(&dir);
+    }
+    if let Some(dir) = &args.browse {
+        return browse(&args, dir);
+    }
+    let work = std::env::temp_dir().join(format!("bench-ui-{}", std::process::id()));
+    std::fs::create_dir_all(&work)?;
+    let result = run(&args, &work);
+    let _ = std::fs::remove_dir_all(&work);
+    result
+}
+
+fn config(dir: &Path) -> anyhow::Result<firmware_config::DeviceConfig> {
+    // A hub out of reach: start-up must not wait for the network.
+    let text = format!(
+        "id = \"bench\"\nrole = \"showroom\"\ngroup = \"bench\"\nstation_no = 1\ndata_dir = \"kiosk\"\n\n\
+         [hub]\naddress = \"mqtt://127.0.0.1:9\"\nsecret = \"{}\"\nhub_key = \"{}\"\n",
+        "11".repeat(32),
+        "22".repeat(32)
+    );
+    Ok(firmware_config::DeviceConfig::parse(&text, &dir.join("kiosk.toml"))?)
+}
+
+/// The child: from process start to the first frame drawn.
+fn first_frame(dir: &Path) -> anyhow::Result<()> {
+    let window = snapshot::install()?;
+    let rt = Runtime::start(config(dir)?)?;
+    let ui = kiosk::app::window_for(&rt.handle())?;
+    let mut link = kiosk::app::Link::new(rt.handle());
+    link.pump(&ui);
+    let rgb = snapshot::frame(&window, SIZE.0, SIZE.1);
+    anyhow::ensure!(rgb.chunks(3).any(|p| p != [0, 0, 0]), "the first frame is blank");
+    println!("drawn");
+    Ok(())
+}
+
+/// A distinct 480×360 picture per product, as a real catalog has.
+fn picture(n: usize) -> Vec<u8> {
+    let (w, h) = (480u32, 360u32);
+    let mut rgb = Vec::with_capacity((w * h * 3) as usize);
+    for y in 0..h {
+        for x in 0..w {
+            let v = (x / 24 + y / 24 + n as u32) as u8;
+            rgb.extend_from_slice(&[v.wrapping_mul(37), (n as u8).wrapping_mul(59), v.wrapping_mul(11)]);
+        }
+    }
+    snapshot::png_bytes(w, h, &rgb)
+}
+
+fn store_blob(blobs: &kiosk::blobs::BlobStore, sha: &str, bytes: &[u8]) -> std::io::Result<()> {
+    let to = blobs.path(sha);
+    std::fs::create_dir_all(to.parent().expect("blobs are nested"))?;
+    std::fs::write(to, bytes)
+}
+
+/// The sample catalog grown to `products` products, each with its own
+/// image, stored in a kiosk data folder as sync would leave it.
+fn prepare(dir: &Path, products: usize) -> anyhow::Result<Snapshot> {
+    let (sample, hub_blobs) = kiosk::sample::load(&kiosk::sample::default_catalog(), &dir.join("hub"))?;
+    let mut snap = (*sample).clone();
+    let kiosk_dir = dir.join("kiosk");
+    let blobs = kiosk::blobs::BlobStore::new(&kiosk_dir)?;
+    let mut originals = Vec::new();
+    for i in &snap.items {
+        if let CatalogItem::Product(p) = &i.item {
+            originals.push(i.clone());
+            for b in &p.images {
+                store_blob(
+                    &blobs,
+                    &b.sha256,
+                    &std::fs::read(kiosk::sample::hub_blob_path(&hub_blobs, &b.sha256))?,
+                )?;
+            }
+        }
+    }
+    for n in 0..products.saturating_sub(originals.len()) {
+        let mut item = originals[n % originals.len()].clone();
+        if let CatalogItem::Product(p) = &mut item.item {
+            p.id = format!("{}-{n}", p.id);
+            p.name_zh = format!("{}（{n}号）", p.name_zh);
+            p.featured = false;
+            let png = picture(n);
+            let sha = protocol::sha256_hex(&png);
+            store_blob(&blobs, &sha, &png)?;
+            p.images = vec![BlobRef {
+                sha256: sha,
+                size: png.len() as u64,
+                media_type: "image/png".into(),
+                width: 480,
+                height: 360,
+            }];
+        }
+        snap.items.push(item);
+    }
+    let cache = kiosk::store::catalog_cache::CatalogCache::open(&kiosk_dir.join("kiosk.db"))?;
+    cache.apply(&snap)?;
+    Ok(snap)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+fn run(args: &Args, work: &Path) -> anyhow::Result<()> {
+    let snap = prepare(work, args.products)?;
+    let products = snap.items.iter().filter(|i| matches!(i.item, CatalogItem::Product(_))).count();
+    println!("catalog: {products} products, {} items", snap.items.len());
+
+    // Cold start: a new process each time.
+    let me = std::env::current_exe()?;
+    let mut starts = Vec::new();
+    for _ in 0..args.starts {
+        let t = Instant::now();
+        let mut child = Command::new(&me).arg("--first-frame").arg(work).stdout(Stdio::piped()).spawn()?;
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("piped")).read_line(&mut line)?;
+        let took = t.elapsed();
+        anyhow::ensure!(line.trim() == "drawn", "the child did not draw: {line:?}");
+        child.wait()?;
+        starts.push(took);
+    }
+    starts.sort();
+    println!(
+        "cold start to first frame ({} runs): median {}, worst {}",
+        starts.len(),
+        ms(percentile(&starts, 0.5)),
+        ms(*starts.last().expect("runs"))
+    );
+
+    let child = Command::new(&me)
+        .args(["--browse", &work.display().to_string(), "--pages", &args.pages.to_string()])
+        .output()?;
+    anyhow::ensure!(child.status.success(), "{}", String::from_utf8_lossy(&child.stderr));
+    print!("{}", String::from_utf8_lossy(&child.stdout));
+    Ok(())
+}
+
+/// The child: product pages rendered full-screen, then memory after a visit.
+fn browse(args: &Args, work: &Path) -> anyhow::Result<()> {
+    let window = snapshot::install()?;
+    let rt = Runtime::start(config(work)?)?;
+    let ui = kiosk::app::window_for(&rt.handle())?;
+    let mut link = kiosk::app::Link::new(rt.handle());
+    link.pump(&ui);
+    snapshot::frame(&window, SIZE.0, SIZE.1);
+    ui.home();
+    snapshot::frame(&window, SIZE.0, SIZE.1);
+    let mut renders = Vec::new();
+    let mut opens = Vec::new();
+    let products: Vec<String> = rt
+        .handle()
+        .catalog()
+        .borrow()
+        .as_ref()
+        .map(|snap| {
+            snap.items
+                .iter()
+                .filter_map(|i| match &i.item {
+                    CatalogItem::Product(p) => Some(p.id.clone()),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    anyhow::ensure!(!products.is_empty(), "the kiosk has no catalog");
+    println!("resident memory after the first frame: {:.1} MB", rss_mb());
+    for id in products.iter().step_by((products.len() / args.pages).max(1)).take(args.pages) {
+        let t = Instant::now();
+        ui.open_product(id);
+        opens.push(t.elapsed());
+        let t = Instant::now();
+        snapshot::frame(&window, SIZE.0, SIZE.1);
+        renders.push(t.elapsed());
+        ui.home();
+    }
+    renders.sort();
+    opens.sort();
+    println!(
+        "product page ({} pages): render median {}, p99 {}; opening it (data, images, QR codes) median {}, p99 {}",
+        renders.len(),
+        ms(percentile(&renders, 0.5)),
+        ms(percentile(&renders, 0.99)),
+        ms(percentile(&opens, 0.5)),
+        ms(percentile(&opens, 0.99)),
+    );
+
+    // Memory after a visit through every page of every category, the
+    // product pages above and a search.
+    for c in ["farm_produce", "tourism", "cultural", "industrial"] {
+        ui.open_category(c);
+        snapshot::frame(&window, SIZE.0, SIZE.1);
+        for _ in 0..products.len() / kiosk::ui::adapter::PAGE + 1 {
+            ui.turn_page(1);
+            snapshot::frame(&window, SIZE.0, SIZE.1);
+        }
+    }
+    ui.search();
+    "yc".chars().for_each(|k| ui.search_key(&k.to_string()));
+    snapshot::frame(&window, SIZE.0, SIZE.1);
+    println!("resident memory after browsing: {:.1} MB", rss_mb());
+    Ok(())
+}
