@@ -8,7 +8,6 @@ use clap::{Parser, Subcommand};
 use kiosk::ui::adapter::KioskUi;
 use kiosk::ui::browse::Lang;
 use kiosk::ui::snapshot;
-use slint::ComponentHandle;
 use std::cell::RefCell;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -121,7 +120,7 @@ fn appliance(path: &std::path::Path) -> anyhow::Result<()> {
     let ui = Rc::new(kiosk::app::window_for(&runtime.handle())?);
     let link = Rc::new(RefCell::new(kiosk::app::Link::new(runtime.handle())));
     let _feed = kiosk::app::feed(ui.clone(), link);
-    ui.window.run()?;
+    ui.run()?;
     Ok(())
 }
 
@@ -178,7 +177,7 @@ fn demo(catalog: Option<PathBuf>) -> anyhow::Result<()> {
     let demo = Demo::start(catalog)?;
     let (ui, link) = demo.window()?;
     let _feed = kiosk::app::feed(ui.clone(), link);
-    ui.window.run()?;
+    ui.run()?;
     Ok(())
 }
 

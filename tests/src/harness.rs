@@ -14,6 +14,11 @@ pub fn hub_bin() -> PathBuf {
     bin("hub-e2e")
 }
 
+/// The production kiosk binary (`kiosk`, built here as `kiosk-e2e`).
+pub fn kiosk_bin() -> PathBuf {
+    bin("kiosk-e2e")
+}
+
 /// The fleet simulator binary (`kiosk-sim`), found the same way.
 pub fn kiosk_sim_bin() -> PathBuf {
     bin("kiosk-sim")

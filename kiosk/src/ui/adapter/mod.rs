@@ -554,6 +554,12 @@ impl KioskUi {
         submit(&self.window, &self.state);
     }
 
+    /// Show the window and run the event loop until it closes (or the hub
+    /// asks for a restart).
+    pub fn run(&self) -> Result<(), slint::PlatformError> {
+        self.window.run()
+    }
+
     /// `zh` or `en`.
     pub fn language(&self) -> String {
         self.window.global::<Nav>().get_language().to_string()
