@@ -297,6 +297,10 @@ impl Browse {
             .collect()
     }
 
+    fn town<'t>(&self, town: &'t str) -> &'t str {
+        super::service_form::village_label(town, self.lang == Lang::En)
+    }
+
     /// The home tiles: the four categories, then the enterprise directory.
     pub fn home_tiles(&self) -> Vec<CategoryView> {
         let mut tiles = self.categories();
@@ -333,7 +337,7 @@ impl Browse {
             .map(|p| ProducerView {
                 id: p.id.clone(),
                 name: pick(self.lang, &p.name_zh, &p.name_en).to_owned(),
-                about: format!("{} · {}", kind_name(p.kind, self.lang), p.town),
+                about: format!("{} · {}", kind_name(p.kind, self.lang), self.town(&p.town)),
                 contact: p.contact_masked.clone().unwrap_or_default(),
                 intro: pick(self.lang, &p.intro_zh, &p.intro_en).to_owned(),
                 products: counts.get(p.id.as_str()).copied().unwrap_or(0),
@@ -370,7 +374,7 @@ impl Browse {
                     producer: true,
                     id: p.id.clone(),
                     title: pick(self.lang, &p.name_zh, &p.name_en).to_owned(),
-                    subtitle: format!("{} · {}", kind_name(p.kind, self.lang), p.town),
+                    subtitle: format!("{} · {}", kind_name(p.kind, self.lang), self.town(&p.town)),
                     image: p.logo.as_ref().map(|b| b.sha256.clone()),
                 }),
             })
