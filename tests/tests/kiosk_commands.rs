@@ -2,7 +2,8 @@
 //! the software renderer: `hub kiosks command … screenshot` comes back as
 //! the PNG of the screen the kiosk shows (sent in parts, checked, saved);
 //! `set-language` changes the screen; a command to a kiosk that is gone
-//! expires with an answer that says so.
+//! expires with an answer that says so; a file part for no command is
+//! refused.
 
 use e2e::fleet::config;
 use e2e::harness::*;
@@ -110,5 +111,31 @@ fn screenshot_and_language_commands_reach_the_screen() {
         hub_cli_status(&["kiosks", "command", "station-shot", "rebirth", "--wait", "2", "--data", &d]);
     assert!(!ok);
     assert!(out.contains("expired: the kiosk was not online"), "{out}");
+
+    // A kiosk may only send a file for a command it was sent: anything
+    // else is refused and counted, and holds no memory at the hub.
+    let refused = |d: &str| -> u64 {
+        let rows: serde_json::Value =
+            serde_json::from_str(&hub_cli(&["kiosks", "--json", "--data", d])).unwrap();
+        rows[0]["refused"].as_u64().unwrap()
+    };
+    let before = refused(&d);
+    tokio.block_on(async {
+        let k = e2e::raw_kiosk::RawKiosk::connect("station-shot", &secret, mode.port(), 99).await;
+        let part = protocol::messages::ResultPart { index: 0, count: 1, hex: "89504e47".into() };
+        let forged = protocol::messages::CommandResult {
+            cid: "feedfeedfeedfeed".into(),
+            ok: true,
+            detail: String::new(),
+            part: Some(part),
+        };
+        k.publish(&protocol::Topic::CommandResult(protocol::KioskId::new("station-shot").unwrap()), &forged)
+            .await;
+    });
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while refused(&d) == before {
+        assert!(Instant::now() < deadline, "a file part for no command was not refused");
+        std::thread::sleep(Duration::from_millis(200));
+    }
     drop(hub);
 }

@@ -9,10 +9,13 @@ use protocol::{KioskId, Topic};
 use std::sync::Arc;
 
 /// A file arriving in parts, per (kiosk, command).
-#[derive(Default)]
 pub(crate) struct Upload {
     parts: Vec<Option<Vec<u8>>>,
+    started: std::time::Instant,
 }
+
+/// A file not finished within this long is dropped.
+const UPLOAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// Send what is queued for kiosks that are online; answer the expired.
 pub(crate) async fn send_due(ctx: &Arc<Ctx>) {
@@ -33,6 +36,7 @@ pub(crate) async fn send_due(ctx: &Arc<Ctx>) {
         }
         tracing::info!(kiosk = %cmd.kid, command = cmd.name, cid = cmd.cid, "command sent");
     }
+    ctx.uploads.lock().expect("uploads lock").retain(|_, up| up.started.elapsed() < UPLOAD_TIMEOUT);
     match ctx.writer.exec(move |c| commands::expire(c, now)).await {
         Ok(n) if n > 0 => tracing::warn!(commands = n, "commands expired"),
         Ok(_) => {}
@@ -40,12 +44,12 @@ pub(crate) async fn send_due(ctx: &Arc<Ctx>) {
     }
 }
 
-/// A kiosk's answer, or a part of the file it carries.
-pub(crate) async fn on_result(ctx: &Arc<Ctx>, kid: &KioskId, r: CommandResult) {
+/// A kiosk's answer, or a part of the file it carries; `Err` names why a
+/// part was refused.
+pub(crate) async fn on_result(ctx: &Arc<Ctx>, kid: &KioskId, r: CommandResult) -> Result<(), &'static str> {
     let key = (kid.clone(), r.cid.clone());
     if let Some(part) = r.part {
-        take_part(ctx, key, part);
-        return;
+        return take_part(ctx, key, part);
     }
     let upload = ctx.uploads.lock().expect("uploads lock").remove(&key);
     let mut detail = r.detail.clone();
@@ -85,26 +89,33 @@ pub(crate) async fn on_result(ctx: &Arc<Ctx>, kid: &KioskId, r: CommandResult) {
         Ok(false) => tracing::warn!(kiosk = %kid, "an answer to no open command of this kiosk"),
         Err(e) => tracing::error!(error = %e, "cannot record a command's answer"),
     }
+    Ok(())
 }
 
-fn take_part(ctx: &Ctx, key: (KioskId, String), part: ResultPart) {
+fn take_part(ctx: &Ctx, key: (KioskId, String), part: ResultPart) -> Result<(), &'static str> {
     if part.count == 0 || part.count > ResultPart::MAX_PARTS || part.index >= part.count {
-        tracing::warn!(kiosk = %key.0, index = part.index, count = part.count, "file part refused");
-        return;
+        return Err("bad file part");
     }
-    let Ok(bytes) = hex::decode(&part.hex) else {
-        return tracing::warn!(kiosk = %key.0, "file part is not hex");
-    };
+    let bytes = hex::decode(&part.hex).map_err(|_| "bad file part")?;
+    let open = ctx.uploads.lock().expect("uploads lock").contains_key(&key);
+    if !open {
+        // A file only for a command this kiosk was sent and has not answered.
+        let row = ctx.read(|c| commands::get(c, &key.1)).ok().flatten();
+        let expected =
+            row.is_some_and(|r| r.kid == key.0.as_str() && r.sent_at.is_some() && r.done_at.is_none());
+        if !expected {
+            return Err("file part for no open command");
+        }
+    }
     let mut uploads = ctx.uploads.lock().expect("uploads lock");
-    // Kiosks may only have a few uploads open at once.
-    if !uploads.contains_key(&key) && uploads.keys().filter(|(k, _)| *k == key.0).count() >= 4 {
-        return tracing::warn!(kiosk = %key.0, "too many files in transfer");
-    }
-    let up = uploads.entry(key).or_default();
+    let up = uploads
+        .entry(key)
+        .or_insert_with(|| Upload { parts: Vec::new(), started: std::time::Instant::now() });
     if up.parts.len() != part.count as usize {
         up.parts = vec![None; part.count as usize];
     }
     up.parts[part.index as usize] = Some(bytes);
+    Ok(())
 }
 
 fn assemble(up: Upload) -> Option<Vec<u8>> {

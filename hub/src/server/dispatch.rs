@@ -146,7 +146,9 @@ async fn handle(ctx: &Arc<Ctx>, p: Publish, events: &mut EventGroups) {
         }
         TopicKind::CommandResult => {
             let r = body!(CommandResult);
-            super::commands::on_result(ctx, &kid, r).await;
+            if let Err(why) = super::commands::on_result(ctx, &kid, r).await {
+                return reject(ctx, kid.as_str(), &p.topic, why).await;
+            }
         }
         TopicKind::Events => {
             let batch = body!(protocol::messages::EventBatch);
