@@ -12,12 +12,12 @@ use kiosk::runtime::Runtime;
 use kiosk::ui::snapshot;
 use std::time::{Duration, Instant};
 
-/// Keep the UI answering until `job` (a CLI run on another thread) ends.
-fn serve_ui_until<T>(
-    ui: &kiosk::ui::adapter::KioskUi,
-    link: &mut Link,
-    job: std::thread::JoinHandle<T>,
-) -> T {
+/// Run a `hub` CLI command on another thread while the UI keeps answering,
+/// as the kiosk's event loop would.
+fn command_while_serving(ui: &kiosk::ui::adapter::KioskUi, link: &mut Link, args: &[&str]) -> (bool, String) {
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let job =
+        std::thread::spawn(move || hub_cli_status(&args.iter().map(String::as_str).collect::<Vec<_>>()));
     let deadline = Instant::now() + Duration::from_secs(60);
     while !job.is_finished() {
         assert!(Instant::now() < deadline, "the command did not finish");
@@ -62,13 +62,11 @@ fn screenshot_and_language_commands_reach_the_screen() {
 
     // A screenshot: rendered by the kiosk, carried in parts, saved by the CLI.
     let shot = tmp.path().join("shot.png");
-    let args: Vec<String> =
-        ["kiosks", "command", "station-shot", "screenshot", "--out", shot.to_str().unwrap(), "--data", &d]
-            .map(String::from)
-            .to_vec();
-    let job =
-        std::thread::spawn(move || hub_cli_status(&args.iter().map(String::as_str).collect::<Vec<_>>()));
-    let (ok, out) = serve_ui_until(&ui, &mut link, job);
+    let (ok, out) = command_while_serving(
+        &ui,
+        &mut link,
+        &["kiosks", "command", "station-shot", "screenshot", "--out", shot.to_str().unwrap(), "--data", &d],
+    );
     assert!(ok, "{out}");
     assert!(out.contains("station-shot screenshot: ok — png "), "{out}");
     let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
@@ -82,13 +80,11 @@ fn screenshot_and_language_commands_reach_the_screen() {
 
     // The language, switched from the centre.
     assert_eq!(ui.language(), "zh");
-    let args: Vec<String> =
-        ["kiosks", "command", "station-shot", "set-language", "--arg", "lang=en", "--data", &d]
-            .map(String::from)
-            .to_vec();
-    let job =
-        std::thread::spawn(move || hub_cli_status(&args.iter().map(String::as_str).collect::<Vec<_>>()));
-    let (ok, out) = serve_ui_until(&ui, &mut link, job);
+    let (ok, out) = command_while_serving(
+        &ui,
+        &mut link,
+        &["kiosks", "command", "station-shot", "set-language", "--arg", "lang=en", "--data", &d],
+    );
     assert!(ok, "{out}");
     link.pump(&ui);
     assert_eq!(ui.language(), "en");
