@@ -22,6 +22,9 @@
 //! [staff]
 //! pin_hash = "sha256$<salt>$<hash>"
 //!
+//! [parcels]
+//! waybills = "hashed"            # hashed | full: how waybill numbers go to the hub
+//!
 //! [[serial]]
 //! path = "/dev/serial/by-id/usb-Honeywell_scanner-if00"
 //! kind = "scanner"               # scanner | scale | printer
@@ -58,6 +61,18 @@ pub enum SerialKind {
     Scanner,
     Scale,
     Printer,
+}
+
+/// How the parcel desk sends waybill numbers (design: domain.md §7): a
+/// number can lead to its recipient, so by default only a keyed hash
+/// leaves the kiosk, which still counts each parcel once.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WaybillPolicy {
+    #[default]
+    Hashed,
+    /// The data centre needs the numbers themselves (it must say so).
+    Full,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -99,6 +114,7 @@ pub struct DeviceConfig {
     pub display: Display,
     pub staff_pin_hash: Option<String>,
     pub serial: Vec<SerialDevice>,
+    pub waybills: WaybillPolicy,
 }
 
 #[derive(Deserialize)]
@@ -119,6 +135,15 @@ struct Raw {
     staff: RawStaff,
     #[serde(default)]
     serial: Vec<RawSerial>,
+    #[serde(default)]
+    parcels: RawParcels,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawParcels {
+    #[serde(default)]
+    waybills: WaybillPolicy,
 }
 
 fn default_language() -> Language {
@@ -363,7 +388,9 @@ impl DeviceConfig {
             }
             let protocols: &[&str] = match s.kind {
                 SerialKind::Scanner => &["auto", "crlf", "idle"],
-                SerialKind::Scale => &["auto", "toledo", "xk3190-0", "xk3190-1", "xk3190-2", "st-gs"],
+                SerialKind::Scale => {
+                    &["auto", "toledo", "toledo-checksum", "xk3190-0", "xk3190-1", "xk3190-2", "st-gs"]
+                }
                 SerialKind::Printer => &["auto", "escpos"],
             };
             if !protocols.contains(&s.protocol.as_str()) {
@@ -393,6 +420,7 @@ impl DeviceConfig {
             },
             staff_pin_hash: raw.staff.pin_hash,
             serial,
+            waybills: raw.parcels.waybills,
         })
     }
 }

@@ -8,5 +8,5 @@ pub mod device;
 pub mod error;
 pub mod pin;
 
-pub use device::{DeviceConfig, Display, HubLink, Language, Role, SerialDevice, SerialKind};
+pub use device::{DeviceConfig, Display, HubLink, Language, Role, SerialDevice, SerialKind, WaybillPolicy};
 pub use error::ConfigError;

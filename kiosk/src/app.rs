@@ -6,6 +6,7 @@
 //! under the testing backend's mock time, and a burst of sync progress
 //! costs one repaint per tick instead of one per chunk.
 
+use crate::peripherals::{Peripherals, Report};
 use crate::runtime::commands::UiCommand;
 use crate::runtime::{Handle, KioskStatus};
 use crate::ui::adapter::KioskUi;
@@ -26,6 +27,9 @@ pub struct Link {
     catalog: watch::Receiver<Option<Arc<Snapshot>>>,
     status: watch::Receiver<KioskStatus>,
     commands: mpsc::UnboundedReceiver<UiCommand>,
+    /// The serial devices (a station's scanner, scale, printer) and what
+    /// they report; kept here so they stop with the window.
+    devices: Option<(Peripherals, std::sync::mpsc::Receiver<Report>)>,
     first: bool,
 }
 
@@ -36,8 +40,15 @@ impl Link {
             status: handle.status(),
             commands: handle.ui_commands(),
             handle,
+            devices: None,
             first: true,
         }
+    }
+
+    /// Carry these devices' reports to the window too.
+    pub fn with_devices(mut self, devices: Peripherals, reports: std::sync::mpsc::Receiver<Report>) -> Link {
+        self.devices = Some((devices, reports));
+        self
     }
 
     pub fn handle(&self) -> &Handle {
@@ -66,6 +77,11 @@ impl Link {
         }
         ui.set_today(&crate::ui::browse::county_date(crate::store::now_ms()));
         self.first = false;
+        if let Some((_, reports)) = &self.devices {
+            for r in crate::peripherals::drain(reports) {
+                ui.peripheral(r);
+            }
+        }
         while let Ok(cmd) = self.commands.try_recv() {
             match cmd {
                 UiCommand::SetLanguage(l) => ui.set_language(if l == "en" { Lang::En } else { Lang::Zh }),

@@ -101,6 +101,7 @@ pub fn start(
             display: Display { width: 1080, height: 1920, rotation: 0, inactivity_s: 90 },
             staff_pin_hash: Some(pin_hash.clone()),
             serial: Vec::new(),
+            waybills: firmware_config::WaybillPolicy::Hashed,
         })
         .collect();
     Ok((DemoHub { port, data: hub_dir, stop: Some(stop), thread: Some(thread) }, configs))

@@ -10,6 +10,7 @@ pub mod app;
 pub mod blobs;
 pub mod demo;
 pub mod mqtt;
+pub mod parcel_desk;
 pub mod peripherals;
 pub mod runtime;
 pub mod sample;

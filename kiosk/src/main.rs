@@ -116,9 +116,13 @@ fn main() -> ExitCode {
 
 fn appliance(path: &std::path::Path) -> anyhow::Result<()> {
     let config = firmware_config::DeviceConfig::load(path)?;
+    let (reports_tx, reports) = std::sync::mpsc::channel();
+    let devices =
+        kiosk::peripherals::Peripherals::start(&config.serial, reports_tx).map_err(anyhow::Error::msg)?;
     let runtime = kiosk::runtime::Runtime::start(config)?;
     let ui = Rc::new(kiosk::app::window_for(&runtime.handle())?);
-    let link = Rc::new(RefCell::new(kiosk::app::Link::new(runtime.handle())));
+    ui.set_printer(devices.printer.clone());
+    let link = Rc::new(RefCell::new(kiosk::app::Link::new(runtime.handle()).with_devices(devices, reports)));
     let _feed = kiosk::app::feed(ui.clone(), link);
     ui.run()?;
     Ok(())
@@ -272,7 +276,7 @@ fn snapshots(
         }),
         ("staff", &staff),
     ];
-    let station: [(&str, &dyn Fn()); 6] = [
+    let station: [(&str, &dyn Fn()); 7] = [
         ("services", &|| ui.services()),
         ("request", &|| {
             ui.choose_service("shop-setup");
@@ -293,6 +297,30 @@ fn snapshots(
             type_on(&|k| ui.pin_key(k), "12");
         }),
         ("staff", &staff),
+        ("desk", &|| {
+            use kiosk::peripherals::{Report, serial::DeviceEvent};
+            ui.open_desk();
+            ui.desk_direction("out");
+            let device = |kind, path: &str, event| Report { kind, path: path.into(), event };
+            ui.peripheral(device(
+                firmware_config::SerialKind::Scale,
+                "usb-scale",
+                DeviceEvent::Weight(kiosk::peripherals::scale_driver::Weight::Settled(1_235)),
+            ));
+            ui.peripheral(device(
+                firmware_config::SerialKind::Printer,
+                "usb-printer",
+                DeviceEvent::Connected,
+            ));
+            // A number only a low-confidence rule fits: the keeper is asked.
+            let scan =
+                kiosk::peripherals::scanner::ScanText { text: "462598779470531".into(), symbology: None };
+            ui.peripheral(device(
+                firmware_config::SerialKind::Scanner,
+                "usb-scanner",
+                DeviceEvent::Scan(scan),
+            ));
+        }),
     ];
     for role in &roles {
         let steps: &[(&str, &dyn Fn())] = if role == "station" { &station } else { &showroom };

@@ -32,6 +32,7 @@ pub fn config(
         display: Display { width: 1080, height: 1920, rotation: 0, inactivity_s: 90 },
         staff_pin_hash: None,
         serial: Vec::new(),
+        waybills: firmware_config::WaybillPolicy::Hashed,
     }
 }
 

@@ -430,18 +430,25 @@ impl Settle {
             self.recent.clear();
             return None;
         }
-        if self.recent.back().is_some_and(|(_, g)| (g - r.grams).abs() > self.tolerance) {
-            self.recent.clear();
-        }
         self.recent.push_back((at, r.grams));
-        while self.recent.len() > self.needed {
+        // The longest run of recent readings within the tolerance …
+        loop {
+            let (lo, hi) =
+                self.recent.iter().fold((i64::MAX, i64::MIN), |(lo, hi), (_, g)| (lo.min(*g), hi.max(*g)));
+            if hi - lo <= self.tolerance {
+                break;
+            }
+            self.recent.pop_front();
+        }
+        // … no longer than it takes to cover the span (at 20 frames a
+        // second that is ten readings, not all since the parcel settled).
+        while self.recent.len() > self.needed
+            && self.recent.get(1).is_some_and(|(t, _)| at.duration_since(*t) >= self.span)
+        {
             self.recent.pop_front();
         }
         let (first, last) = (self.recent.front()?, self.recent.back()?);
-        let (lo, hi) =
-            self.recent.iter().fold((i64::MAX, i64::MIN), |(lo, hi), (_, g)| (lo.min(*g), hi.max(*g)));
-        (self.recent.len() == self.needed && hi - lo <= self.tolerance && last.0 - first.0 >= self.span)
-            .then_some(last.1)
+        (self.recent.len() >= self.needed && last.0.duration_since(first.0) >= self.span).then_some(last.1)
     }
 }
 

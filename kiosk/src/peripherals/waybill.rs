@@ -88,6 +88,17 @@ impl Carriers {
         Ok(Carriers { rules })
     }
 
+    /// Every carrier named by the rules, in file order, once each.
+    pub fn names(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for r in &self.rules {
+            if !out.contains(&r.carrier) {
+                out.push(r.carrier.clone());
+            }
+        }
+        out
+    }
+
     pub fn shipped() -> Carriers {
         Carriers::parse(DEFAULT_RULES).expect("the shipped carrier rules parse")
     }

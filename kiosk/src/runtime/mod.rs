@@ -183,6 +183,36 @@ impl Handle {
         }
     }
 
+    /// Count a parcel scanned at the desk (once per waybill and
+    /// direction); the waybill leaves the kiosk as `kiosk.toml` says.
+    pub fn record_parcel(
+        &self,
+        entry: &crate::store::parcels::ParcelEntry,
+    ) -> Result<crate::store::parcels::Logged, StoreError> {
+        let (t, trusted) = self.clock();
+        let config = &self.shared.config;
+        let sent = match config.waybills {
+            firmware_config::WaybillPolicy::Full => (entry.waybill.clone(), false),
+            firmware_config::WaybillPolicy::Hashed => {
+                (protocol::privacy::hash_waybill(&config.hub.hub_key, &entry.waybill), true)
+            }
+        };
+        self.recorded(self.shared.outbox.record_parcel(entry, &county_yymmdd(t), t, trusted, sent))
+    }
+
+    /// Today's parcels at this desk, by direction and carrier.
+    pub fn parcels_today(&self) -> Result<crate::store::parcels::DayCounts, StoreError> {
+        self.shared.outbox.parcel_counts(&county_yymmdd(now_ms()))
+    }
+
+    pub fn remembered_carrier(&self, number: &str) -> Result<Option<String>, StoreError> {
+        self.shared.outbox.remembered_carrier(number)
+    }
+
+    pub fn remember_carrier(&self, number: &str, carrier: &str) -> Result<(), StoreError> {
+        self.shared.outbox.remember_carrier(number, carrier)
+    }
+
     pub fn my_requests(&self, lookup: &Lookup) -> Result<Vec<MyRequest>, StoreError> {
         self.shared.outbox.my_requests(lookup)
     }

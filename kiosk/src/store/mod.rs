@@ -10,6 +10,7 @@
 
 pub mod catalog_cache;
 pub mod outbox;
+pub mod parcels;
 pub mod requests;
 
 use rusqlite::Connection;
@@ -43,7 +44,8 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
-const STEPS: &[&str] = &[r#"
+const STEPS: &[&str] = &[
+    r#"
     -- Interactions not yet acknowledged by the hub, with the next sequence
     -- number and lifetime totals kept beside them in the same transaction.
     CREATE TABLE outbox (
@@ -95,7 +97,29 @@ const STEPS: &[&str] = &[r#"
         key   TEXT PRIMARY KEY,
         value TEXT NOT NULL
     ) WITHOUT ROWID;
-"#];
+"#,
+    r#"
+    -- The parcel desk: one row per (waybill, direction), however often it
+    -- is scanned; the number stays on this kiosk (see store::parcels).
+    CREATE TABLE parcels (
+        waybill   TEXT NOT NULL,
+        direction TEXT NOT NULL,
+        carrier   TEXT NOT NULL,
+        weight_g  INTEGER,
+        day       TEXT NOT NULL,
+        t         INTEGER NOT NULL,
+        scans     INTEGER NOT NULL DEFAULT 1,
+        PRIMARY KEY (waybill, direction)
+    ) WITHOUT ROWID;
+    CREATE INDEX parcels_by_day ON parcels(day);
+    -- The keeper's answer for waybill numbers several carriers could own,
+    -- by the number's shape (length and first two digits).
+    CREATE TABLE carrier_memory (
+        shape   TEXT PRIMARY KEY,
+        carrier TEXT NOT NULL
+    ) WITHOUT ROWID;
+"#,
+];
 
 fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;

@@ -55,10 +55,26 @@ impl Outbox {
         clock_trusted: bool,
         build: impl FnOnce(&Transaction, u64) -> Result<EventKind, StoreError>,
     ) -> Result<u64, StoreError> {
+        let seq = self.record_if(t, clock_trusted, |tx, seq| build(tx, seq).map(Some))?;
+        Ok(seq.expect("an event was built"))
+    }
+
+    /// The same, where `build` may decide there is no event (a parcel
+    /// scanned again): its other writes are kept, no sequence number used.
+    pub(crate) fn record_if(
+        &self,
+        t: u64,
+        clock_trusted: bool,
+        build: impl FnOnce(&Transaction, u64) -> Result<Option<EventKind>, StoreError>,
+    ) -> Result<Option<u64>, StoreError> {
         let mut conn = self.conn.lock().expect("outbox lock");
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let seq = counter(&tx, "last_seq")? + 1;
-        let kind = match build(&tx, seq)? {
+        let Some(kind) = build(&tx, seq)? else {
+            tx.commit()?;
+            return Ok(None);
+        };
+        let kind = match kind {
             EventKind::Search { query, results } => {
                 EventKind::Search { query: query.chars().take(MAX_QUERY_CHARS).collect(), results }
             }
@@ -74,7 +90,7 @@ impl Outbox {
         )?
         .execute([name])?;
         tx.commit()?;
-        Ok(seq)
+        Ok(Some(seq))
     }
 
     /// Up to `max` unacknowledged events from `from` on, contiguous.

@@ -2,8 +2,10 @@
 //! callbacks: the only code that touches Slint types. Each interaction is
 //! recorded in the outbox before the screen changes. Showroom pages are
 //! here; [`finding`] has the directory and search, [`mine`] "my requests",
-//! [`staff`] the PIN and diagnostics.
+//! [`staff`] the PIN and diagnostics, [`desk`] the parcel desk and the
+//! serial devices' reports.
 
+pub mod desk;
 mod finding;
 mod listing;
 pub use listing::PAGE;
@@ -15,7 +17,7 @@ use super::service_form::{ServiceForm, VILLAGES};
 use super::{
     AppWindow, CatalogAdapter, CategoryTile, Certificate, Nav, ProductCard, ProductDetail, ShopCode,
 };
-use super::{Choice, StaffAdapter};
+use super::{Choice, DeskAdapter, StaffAdapter};
 use super::{RequestReceipt, ServiceAdapter, ServiceItem, StatusAdapter, TraceRow, TraceView};
 use crate::runtime::Handle;
 use crate::search::SearchIndex;
@@ -63,6 +65,7 @@ struct State {
     results: usize,
     lookup: mine::LookupForm,
     pin: staff::PinEntry,
+    desk: desk::DeskState,
     /// `kiosk --demo` swaps roles through this.
     switch_role: Option<Rc<dyn Fn()>>,
 }
@@ -204,8 +207,10 @@ impl KioskUi {
             results: 0,
             lookup: mine::LookupForm::default(),
             pin: staff::PinEntry::default(),
+            desk: desk::DeskState::default(),
             switch_role: None,
         }));
+        window.global::<StaffAdapter>().set_station(station.is_some());
         let ui = KioskUi { window, state, idle: Rc::new(slint::Timer::default()), inactivity };
         ui.wire();
         Ok(ui)
@@ -395,6 +400,60 @@ impl KioskUi {
                 f();
             }
         });
+        self.wire_desk();
+    }
+
+    fn wire_desk(&self) {
+        let desk = self.window.global::<DeskAdapter>();
+        let (w, s) = (self.window.as_weak(), self.state.clone());
+        desk.on_open_desk(move || {
+            if let Some(w) = w.upgrade() {
+                desk::open(&w, &s);
+            }
+        });
+        let (w, s) = (self.window.as_weak(), self.state.clone());
+        desk.on_set_direction(move |d| {
+            if let Some(w) = w.upgrade() {
+                desk::set_direction(&w, &s, &d);
+            }
+        });
+        let (w, s) = (self.window.as_weak(), self.state.clone());
+        desk.on_choose(move |c| {
+            if let Some(w) = w.upgrade() {
+                desk::choose(&w, &s, &c);
+            }
+        });
+        let (w, s) = (self.window.as_weak(), self.state.clone());
+        desk.on_print_slip(move || {
+            if let Some(w) = w.upgrade() {
+                desk::print_slip(&w, &s);
+            }
+        });
+    }
+
+    /// The parcel desk, as the staff page's button opens it.
+    pub fn open_desk(&self) {
+        desk::open(&self.window, &self.state);
+    }
+
+    /// The desk's direction: `in`, `out` or `pick_up`.
+    pub fn desk_direction(&self, d: &str) {
+        desk::set_direction(&self.window, &self.state, d);
+    }
+
+    /// The keeper's tap on a carrier.
+    pub fn desk_choose(&self, carrier: &str) {
+        desk::choose(&self.window, &self.state, carrier);
+    }
+
+    /// A serial device's report (scans, weights, paper, presence).
+    pub fn peripheral(&self, r: crate::peripherals::Report) {
+        desk::report(&self.window, &self.state, r);
+    }
+
+    /// Where receipts and slips are printed (`None`: no printer).
+    pub fn set_printer(&self, q: Option<crate::peripherals::printer::PrintQueue>) {
+        self.state.borrow_mut().desk.set_printer(q);
     }
 
     /// Show a catalog version (the first, or a new one from sync).
@@ -777,6 +836,12 @@ fn open_trace(w: &AppWindow, s: &Rc<RefCell<State>>) {
     go(w, s, "trace", true);
 }
 
+/// Show a batch's trace page (its code was scanned).
+fn open_batch(w: &AppWindow, s: &Rc<RefCell<State>>, batch: &str) {
+    s.borrow_mut().batch = Some(batch.to_owned());
+    open_trace(w, s);
+}
+
 fn choose_service(w: &AppWindow, s: &Rc<RefCell<State>>, id: &str) {
     let found = s.borrow().snap.as_ref().and_then(|snap| {
         snap.items.iter().find_map(|i| match &i.item {
@@ -866,7 +931,29 @@ fn submit(w: &AppWindow, s: &Rc<RefCell<State>>) {
         due: due.into(),
         qr: super::qr::image(&ticket),
     });
+    print_request(s, &form, &village, &ticket, at, zh);
     s.borrow_mut().form = ServiceForm::default();
     show_form(w, s, "");
     go(w, s, "receipt", false);
+}
+
+/// The villager's paper receipt, when the station has a printer.
+fn print_request(s: &Rc<RefCell<State>>, form: &ServiceForm, village: &str, ticket: &str, at: u64, zh: bool) {
+    let st = s.borrow();
+    let Some(printer) = st.desk.printer().cloned() else { return };
+    let station = st.recorder.as_ref().map(|r| r.config().id.to_string()).unwrap_or_default();
+    drop(st);
+    let slip = crate::peripherals::receipts::RequestSlip {
+        station,
+        ticket_no: ticket.to_owned(),
+        service: form.service_name.clone(),
+        village: super::service_form::village_label(village, !zh).to_owned(),
+        phone_masked: protocol::privacy::mask_phone(form.phone()),
+        submitted: crate::ui::browse::county_time(at),
+        due: crate::ui::browse::county_time(at + 48 * 3_600_000),
+    };
+    printer.print(crate::peripherals::receipts::request_receipt(
+        crate::peripherals::escpos::Profile::STATION_58MM,
+        &slip,
+    ));
 }
