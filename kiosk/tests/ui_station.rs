@@ -27,6 +27,9 @@ fn a_villager_submits_a_request_without_typing_chinese() {
     ui.window.window().set_size(slint::PhysicalSize::new(1080, 2400));
     ui.set_catalog(snap);
     ui.set_language(kiosk::ui::browse::Lang::Zh);
+    // The station's receipt printer (its driver, without a port).
+    let (mut printer, queue) = kiosk::peripherals::printer::PrinterDriver::new();
+    ui.set_printer(Some(queue));
 
     press(&ui, "轻触屏幕 开始浏览");
     assert_eq!(ui.page(), "services", "a station's home is its service catalogue");
@@ -62,6 +65,19 @@ fn a_villager_submits_a_request_without_typing_chinese() {
     assert!(shown.iter().any(|l| l.contains("138****5678")), "the phone is masked: {shown:?}");
     assert!(!shown.iter().any(|l| l.contains("13812345678")));
     assert_eq!(handle.outbox_state().unwrap().totals.get("service_request"), Some(&1));
+
+    // The paper receipt: its number, the masked phone, the number in the QR.
+    use kiosk::peripherals::serial::Driver;
+    let now = std::time::Instant::now();
+    assert_eq!(printer.to_write(now), Some(kiosk::peripherals::escpos::PAPER_STATUS_QUERY.to_vec()));
+    printer.read(&[0x12], now, &mut Vec::new());
+    let bytes = printer.to_write(now).expect("the receipt goes to the printer");
+    let cmds = kiosk::peripherals::escpos_decode::decode(&bytes).unwrap();
+    let lines = kiosk::peripherals::escpos_decode::text_lines(&cmds);
+    assert!(lines.iter().any(|l| l.starts_with("受理编号") && l.ends_with(&ticket.grouped())), "{lines:?}");
+    assert!(lines.iter().any(|l| l.ends_with("138****5678")), "{lines:?}");
+    assert_eq!(kiosk::peripherals::escpos_decode::qr_codes(&cmds), [ticket.as_str()]);
+    assert!(!String::from_utf8_lossy(&bytes).contains("13812345678"));
     press(&ui, "完成");
     assert_eq!(ui.page(), "services");
 
