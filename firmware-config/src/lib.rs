@@ -6,6 +6,7 @@
 
 pub mod device;
 pub mod error;
+pub mod mosquitto;
 pub mod pin;
 
 pub use device::{DeviceConfig, Display, HubLink, Language, Role, SerialDevice, SerialKind, WaybillPolicy};

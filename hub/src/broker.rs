@@ -4,6 +4,11 @@
 
 use std::collections::HashMap;
 use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+
+/// Decides a CONNECT's user name and password (never the client id: a
+/// kiosk is who its credentials say).
+pub type Authenticator = Arc<dyn Fn(&str, &str) -> bool + Send + Sync>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BrokerError {
@@ -51,9 +56,10 @@ impl EmbeddedBroker {
     }
 }
 
-/// Start rumqttd on `listen` (port 0 picks a free port). It binds from its
-/// own thread a moment later; clients retry until it accepts.
-pub fn start_embedded(listen: SocketAddr) -> Result<EmbeddedBroker, BrokerError> {
+/// Start rumqttd on `listen` (port 0 picks a free port), admitting only
+/// whom `auth` accepts. It binds from its own thread a moment later;
+/// clients retry until it accepts.
+pub fn start_embedded(listen: SocketAddr, auth: Authenticator) -> Result<EmbeddedBroker, BrokerError> {
     // rumqttd only logs a failed bind from its own thread; probe first so a
     // taken port is a clear error here.
     let probe = TcpListener::bind(listen).map_err(|source| match source.kind() {
@@ -63,7 +69,7 @@ pub fn start_embedded(listen: SocketAddr) -> Result<EmbeddedBroker, BrokerError>
     let addr = probe.local_addr().map_err(|source| BrokerError::Listen { addr: listen, source })?;
     drop(probe);
 
-    let connections = rumqttd::ConnectionSettings {
+    let mut connections = rumqttd::ConnectionSettings {
         connection_timeout_ms: 10_000,
         max_payload_size: protocol::limits::MAX_PACKET,
         max_inflight_count: 1000,
@@ -71,6 +77,13 @@ pub fn start_embedded(listen: SocketAddr) -> Result<EmbeddedBroker, BrokerError>
         external_auth: None,
         dynamic_filters: true,
     };
+    connections.set_auth_handler(move |client_id: String, user: String, password: String| {
+        let ok = auth(&user, &password);
+        if !ok {
+            tracing::warn!(%client_id, %user, "broker refused a connection: unknown user or wrong password");
+        }
+        std::future::ready(ok)
+    });
     let server = rumqttd::ServerSettings {
         name: "v4".into(),
         listen: addr,
@@ -122,7 +135,9 @@ mod tests {
     #[test]
     fn a_taken_port_names_the_port_and_the_flag() {
         let busy = TcpListener::bind("127.0.0.1:0").unwrap();
-        let err = start_embedded(busy.local_addr().unwrap()).unwrap_err().to_string();
+        let err = start_embedded(busy.local_addr().unwrap(), Arc::new(|_: &str, _: &str| true))
+            .unwrap_err()
+            .to_string();
         let port = busy.local_addr().unwrap().port().to_string();
         assert!(err.contains(&port) && err.contains("--listen"), "{err}");
     }

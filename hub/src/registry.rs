@@ -88,6 +88,70 @@ pub fn all(conn: &Connection) -> Result<HashMap<KioskId, KioskEntry>, StoreError
     Ok(out)
 }
 
+/// Revoke a kiosk: the hub refuses its messages from now on, and it drops
+/// out of the broker's password file. Returns false when it was unknown or
+/// already revoked. `register` brings it back with a new secret.
+pub fn revoke(conn: &Connection, kid: &KioskId) -> Result<bool, StoreError> {
+    let n = conn.execute(
+        "UPDATE kiosks SET revoked_at = ?2 WHERE kid = ?1 AND revoked_at IS NULL",
+        params![kid.as_str(), now_ms()],
+    )?;
+    Ok(n == 1)
+}
+
+/// One line of the fleet listing.
+#[derive(Clone, Debug)]
+pub struct Listed {
+    pub kid: String,
+    pub group: String,
+    pub station_no: u16,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+/// Every kiosk ever registered, revoked ones too, by id.
+pub fn list(conn: &Connection) -> Result<Vec<Listed>, StoreError> {
+    let mut st = conn.prepare(
+        "SELECT kid, group_name, coalesce(station_no, 0), created_at, revoked_at FROM kiosks ORDER BY kid",
+    )?;
+    let rows = st.query_map([], |r| {
+        Ok(Listed {
+            kid: r.get(0)?,
+            group: r.get(1)?,
+            station_no: r.get(2)?,
+            created_at: r.get(3)?,
+            revoked_at: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Who the embedded broker lets in: the hub, the data centre (their
+/// passwords come from the hub key) and every registered kiosk that is not
+/// revoked, by its id and the password derived from its secret. Read from
+/// the store at each connect, so a revocation takes effect at once.
+pub fn authenticator(dir: &DataDir, hub_key: Vec<u8>) -> Result<crate::broker::Authenticator, StoreError> {
+    use protocol::credentials::{DC_USER, HUB_USER, dc_password, password_matches, same};
+    let conn = std::sync::Mutex::new(crate::store::open_read(dir)?);
+    Ok(std::sync::Arc::new(move |user: &str, password: &str| match user {
+        HUB_USER => password_matches(&hub_key, password),
+        DC_USER => same(&dc_password(&hub_key), password),
+        kid => {
+            let conn = conn.lock().expect("registry connection lock");
+            let secret: Option<Vec<u8>> = conn
+                .query_row("SELECT secret FROM kiosks WHERE kid = ?1 AND revoked_at IS NULL", [kid], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .unwrap_or_else(|e| {
+                    tracing::error!(error = %e, "cannot read the kiosk registry");
+                    None
+                });
+            secret.is_some_and(|s| password_matches(&s, password))
+        }
+    }))
+}
+
 /// A kiosk's station number, if it is registered.
 pub fn station_no(conn: &Connection, kid: &str) -> Result<Option<u16>, StoreError> {
     Ok(conn

@@ -30,6 +30,9 @@ pub struct Link {
     /// The serial devices (a station's scanner, scale, printer) and what
     /// they report; kept here so they stop with the window.
     devices: Option<(Peripherals, std::sync::mpsc::Receiver<Report>)>,
+    /// systemd's watchdog, pinged from this (the UI thread's) timer.
+    #[cfg(unix)]
+    watchdog: Option<crate::watchdog::Watchdog>,
     first: bool,
 }
 
@@ -41,8 +44,20 @@ impl Link {
             commands: handle.ui_commands(),
             handle,
             devices: None,
+            #[cfg(unix)]
+            watchdog: None,
             first: true,
         }
+    }
+
+    /// Tell systemd the kiosk is up, and keep its watchdog fed.
+    #[cfg(unix)]
+    pub fn with_watchdog(mut self, w: Option<crate::watchdog::Watchdog>) -> Link {
+        if let Some(w) = &w {
+            w.ready();
+        }
+        self.watchdog = w;
+        self
     }
 
     /// Carry these devices' reports to the window too.
@@ -77,6 +92,10 @@ impl Link {
         }
         ui.set_today(&crate::ui::browse::county_date(crate::store::now_ms()));
         self.first = false;
+        #[cfg(unix)]
+        if let Some(w) = &mut self.watchdog {
+            w.ping();
+        }
         if let Some((_, reports)) = &self.devices {
             for r in crate::peripherals::drain(reports) {
                 ui.peripheral(r);

@@ -19,3 +19,5 @@ pub mod store;
 pub mod sync;
 pub mod tour;
 pub mod ui;
+#[cfg(unix)]
+pub mod watchdog;

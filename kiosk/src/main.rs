@@ -122,7 +122,10 @@ fn appliance(path: &std::path::Path) -> anyhow::Result<()> {
     let runtime = kiosk::runtime::Runtime::start(config)?;
     let ui = Rc::new(kiosk::app::window_for(&runtime.handle())?);
     ui.set_printer(devices.printer.clone());
-    let link = Rc::new(RefCell::new(kiosk::app::Link::new(runtime.handle()).with_devices(devices, reports)));
+    let link = kiosk::app::Link::new(runtime.handle()).with_devices(devices, reports);
+    #[cfg(unix)]
+    let link = link.with_watchdog(kiosk::watchdog::Watchdog::from_env());
+    let link = Rc::new(RefCell::new(link));
     let _feed = kiosk::app::feed(ui.clone(), link);
     ui.run()?;
     Ok(())

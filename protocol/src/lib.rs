@@ -9,6 +9,7 @@
 pub mod broker_url;
 pub mod catalog;
 pub mod codec;
+pub mod credentials;
 pub mod envelope;
 pub mod kiosk_id;
 pub mod limits;

@@ -154,10 +154,12 @@ impl Topic {
 
     /// The subscription filter for everything kiosks send the hub.
     pub fn hub_filters() -> Vec<String> {
-        ["status", "evt", "catalog/get", "catalog/reported", "blob/get", "svc/seen", "cmd/res"]
-            .iter()
-            .map(|t| format!("{PREFIX}/+/{t}"))
-            .collect()
+        KIOSK_PUBLISHES.iter().map(|t| format!("{PREFIX}/+/{t}")).collect()
+    }
+
+    /// The topics one kiosk publishes on (what a broker ACL lets it write).
+    pub fn kiosk_publishes(kid: &KioskId) -> Vec<String> {
+        KIOSK_PUBLISHES.iter().map(|t| format!("{PREFIX}/{kid}/{t}")).collect()
     }
 
     /// The subscription filters for one kiosk.
@@ -173,6 +175,11 @@ impl Topic {
         ]
     }
 }
+
+/// What a kiosk publishes under `kh/v1/{kid}/`; everything else under its
+/// id comes from the hub.
+pub const KIOSK_PUBLISHES: [&str; 7] =
+    ["status", "evt", "catalog/get", "catalog/reported", "blob/get", "svc/seen", "cmd/res"];
 
 /// A command name the topic scheme allows (`cmd/{name}`; `res` is taken).
 pub fn is_command_name(name: &str) -> bool {

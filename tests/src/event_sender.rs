@@ -68,6 +68,7 @@ impl EventSender {
 async fn run(cfg: SenderConfig, progress: Arc<Progress>) {
     let n = cfg.events.len() as u64;
     let mut opts = MqttOptions::new(cfg.kid.to_string(), &cfg.host, cfg.port);
+    opts.set_credentials(cfg.kid.as_str(), protocol::credentials::mqtt_password(&cfg.secret));
     opts.set_keep_alive(Duration::from_secs(5));
     opts.set_max_packet_size(limits::MAX_PACKET, limits::MAX_PACKET);
     opts.set_inflight(cfg.window_batches.clamp(8, 1000) as u16);

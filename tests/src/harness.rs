@@ -14,6 +14,11 @@ pub fn hub_bin() -> PathBuf {
     bin("hub-e2e")
 }
 
+/// The fleet provisioning CLI (`kiosk-fleet`, built here as `kiosk-fleet-e2e`).
+pub fn fleet_bin() -> PathBuf {
+    bin("kiosk-fleet-e2e")
+}
+
 /// The production kiosk binary (`kiosk`, built here as `kiosk-e2e`).
 pub fn kiosk_bin() -> PathBuf {
     bin("kiosk-e2e")
@@ -149,6 +154,8 @@ impl Drop for HubProcess {
 async fn hub_online_since(port: u16, hub_key: &[u8], since: u64) -> bool {
     let mut opts = rumqttc::MqttOptions::new(format!("ready-{}", free_port()), "127.0.0.1", port);
     opts.set_max_packet_size(protocol::limits::MAX_PACKET, protocol::limits::MAX_PACKET);
+    // As the hub's user: a broker with an ACL lets only the hub read everything.
+    opts.set_credentials(protocol::credentials::HUB_USER, protocol::credentials::mqtt_password(hub_key));
     let (client, ev) = rumqttc::AsyncClient::new(opts, 16);
     let mut ev = crate::mqtt_pump::pump(ev);
     let _ = client.subscribe(protocol::Topic::HubState.to_string(), rumqttc::QoS::AtLeastOnce).await;
@@ -185,6 +192,7 @@ pub fn wait_for_port(port: u16) {
 pub struct Mosquitto {
     child: Child,
     pub port: u16,
+    settings: String,
     _dir: tempfile::TempDir,
 }
 
@@ -192,11 +200,13 @@ impl Mosquitto {
     /// Start Mosquitto, or return `None` with a printed notice when it is not
     /// installed. With `KH_REQUIRE_MOSQUITTO=1` (set by CI) absence fails.
     pub fn start() -> Option<Mosquitto> {
-        let bin = ["/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto"]
-            .iter()
-            .map(PathBuf::from)
-            .find(|p| p.exists());
-        let Some(bin) = bin else {
+        Self::start_with("allow_anonymous true\n", free_port())
+    }
+
+    /// The same on `port`, with these lines instead of `allow_anonymous
+    /// true` (a password file, an ACL).
+    pub fn start_with(settings: &str, port: u16) -> Option<Mosquitto> {
+        let Some(bin) = Self::bin() else {
             assert!(
                 std::env::var("KH_REQUIRE_MOSQUITTO").as_deref() != Ok("1"),
                 "mosquitto is required (KH_REQUIRE_MOSQUITTO=1) but not installed"
@@ -206,11 +216,17 @@ impl Mosquitto {
             );
             return None;
         };
-        let port = free_port();
-        Some(Self::start_on(&bin, port))
+        Some(Self::start_on(&bin, port, settings))
     }
 
-    fn start_on(bin: &Path, port: u16) -> Mosquitto {
+    fn bin() -> Option<PathBuf> {
+        ["/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto"]
+            .iter()
+            .map(PathBuf::from)
+            .find(|p| p.exists())
+    }
+
+    fn start_on(bin: &Path, port: u16, settings: &str) -> Mosquitto {
         let dir = tempfile::tempdir().unwrap();
         let conf = dir.path().join("mosquitto.conf");
         // max_packet_size matches what the hub and kiosks accept, plus
@@ -221,7 +237,7 @@ impl Mosquitto {
         std::fs::write(
             &conf,
             format!(
-                "listener {port} 127.0.0.1\nset_tcp_nodelay true\nallow_anonymous true\npersistence false\nmax_packet_size {}\n\
+                "listener {port} 127.0.0.1\nset_tcp_nodelay true\n{settings}persistence false\nmax_packet_size {}\n\
                  max_inflight_messages 1000\nmax_queued_messages 100000\nlog_dest stderr\n",
                 protocol::limits::MAX_PACKET + 1024
             ),
@@ -235,21 +251,17 @@ impl Mosquitto {
             .spawn()
             .expect("start mosquitto");
         wait_for_port(port);
-        Mosquitto { child, port, _dir: dir }
+        Mosquitto { child, port, settings: settings.to_owned(), _dir: dir }
     }
 
     /// Stop and start again on the same port: a broker that forgot everything.
     pub fn restart(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let bin = ["/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto"]
-            .iter()
-            .map(PathBuf::from)
-            .find(|p| p.exists())
-            .unwrap();
+        let bin = Self::bin().unwrap();
         // The port may take a moment to be free again.
         std::thread::sleep(Duration::from_millis(200));
-        let fresh = Self::start_on(&bin, self.port);
+        let fresh = Self::start_on(&bin, self.port, &self.settings);
         *self = fresh;
     }
 }

@@ -23,6 +23,7 @@ impl RawKiosk {
     pub async fn connect(kid: &str, secret: &[u8], port: u16, session: u64) -> RawKiosk {
         let kid = KioskId::new(kid).unwrap();
         let mut opts = MqttOptions::new(format!("{kid}-s{session}"), "127.0.0.1", port);
+        opts.set_credentials(kid.as_str(), protocol::credentials::mqtt_password(secret));
         opts.set_max_packet_size(protocol::limits::MAX_PACKET, protocol::limits::MAX_PACKET);
         let (client, ev) = AsyncClient::new(opts, 64);
         let mut ev = crate::mqtt_pump::pump(ev);

@@ -30,6 +30,7 @@ impl Spy {
     /// Connect and subscribe (again after every reconnect: a broker may forget).
     pub async fn start(port: u16, kid: &KioskId, secret: &[u8]) -> Spy {
         let mut opts = MqttOptions::new(format!("spy-{kid}"), "127.0.0.1", port);
+        opts.set_credentials(kid.as_str(), protocol::credentials::mqtt_password(secret));
         opts.set_max_packet_size(protocol::limits::MAX_PACKET, protocol::limits::MAX_PACKET);
         let (client, ev) = AsyncClient::new(opts, 64);
         let mut ev = crate::mqtt_pump::pump(ev);

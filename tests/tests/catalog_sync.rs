@@ -35,10 +35,11 @@ async fn wait_row(data: &Path, what: &str, cond: impl Fn(&serde_json::Value) -> 
 /// Each try is a fresh connection: a message published while a subscriber
 /// is connected reaches it live, without the retain flag, which proves
 /// nothing about what the broker keeps.
-async fn retained(port: u16, topic: &str) -> Option<Vec<u8>> {
+async fn retained(port: u16, hub_key: &[u8], topic: &str) -> Option<Vec<u8>> {
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while std::time::Instant::now() < deadline {
         let mut opts = rumqttc::MqttOptions::new(format!("probe-{}", free_port()), "127.0.0.1", port);
+        opts.set_credentials(protocol::credentials::HUB_USER, protocol::credentials::mqtt_password(hub_key));
         opts.set_max_packet_size(protocol::limits::MAX_PACKET, protocol::limits::MAX_PACKET);
         let (client, mut ev) = rumqttc::AsyncClient::new(opts, 16);
         client.subscribe(topic, rumqttc::QoS::AtLeastOnce).await.unwrap();
@@ -149,13 +150,13 @@ async fn scenario(mode: BrokerMode, mut mosquitto: Option<Mosquitto>) {
         }
         BrokerMode::External(_) => mosquitto.as_mut().unwrap().restart(),
     }
-    let payload = retained(mode.port(), "kh/v1/maishi-01/catalog/desired").await;
+    let payload = retained(mode.port(), &hub_key(&data), "kh/v1/maishi-01/catalog/desired").await;
     let payload = payload
         .unwrap_or_else(|| panic!("no retained pointer after the broker restart; hub log:\n{}", hub.log()));
     let topic = protocol::Topic::parse("kh/v1/maishi-01/catalog/desired").unwrap();
     let pointer: protocol::messages::CatalogPointer = protocol::decode(&topic, &payload, &secret).unwrap();
     assert_eq!(pointer.version, 2);
-    let state = retained(mode.port(), "kh/v1/_hub/state").await.expect("retained hub state");
+    let state = retained(mode.port(), &hub_key(&data), "kh/v1/_hub/state").await.expect("retained hub state");
     let state: protocol::messages::HubState =
         protocol::decode(&protocol::Topic::HubState, &state, &hub_key(&data)).unwrap();
     assert!(state.online);

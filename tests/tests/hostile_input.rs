@@ -39,7 +39,9 @@ async fn hostile_messages_are_refused_counted_and_harmless() {
     let mode = BrokerMode::Embedded(free_port());
     let mut hub = HubProcess::start(&data, mode).await;
 
+    // An insider: kiosk k2's own credentials, speaking for k1.
     let mut opts = MqttOptions::new("attacker", "127.0.0.1", mode.port());
+    opts.set_credentials("k2", protocol::credentials::mqtt_password(&k2_secret));
     opts.set_max_packet_size(protocol::limits::MAX_PACKET, protocol::limits::MAX_PACKET);
     let (c, ev) = AsyncClient::new(opts, 1024);
     let mut ev = e2e::mqtt_pump::pump(ev);

@@ -108,7 +108,7 @@ async fn a_kiosk_syncs_records_and_takes_requests_after_a_week_offline() {
     }
 
     // An update signed with the wrong key is ignored: the kiosk keeps version 1.
-    let spy = spy_client(mode.port()).await;
+    let spy = spy_client(mode.port(), &key).await;
     let topic = Topic::CatalogDesired(protocol::KioskId::new("station-a").unwrap());
     let forged = CatalogPointer { version: 9, manifest_sha256: "00".repeat(32), size: 1, items: 1 };
     let payload = encode(&topic, &forged, b"not the kiosk's secret").unwrap();
@@ -125,8 +125,11 @@ async fn a_kiosk_syncs_records_and_takes_requests_after_a_week_offline() {
     assert_eq!(hub_counts(&data, "station-a").0, 7 * per_day + 11);
 }
 
-async fn spy_client(port: u16) -> rumqttc::AsyncClient {
+/// A client that may publish anywhere (the broker lets it in as the hub; what
+/// it publishes is signed with keys of the test's choosing).
+async fn spy_client(port: u16, hub_key: &[u8]) -> rumqttc::AsyncClient {
     let mut opts = rumqttc::MqttOptions::new("spy", "127.0.0.1", port);
+    opts.set_credentials(protocol::credentials::HUB_USER, protocol::credentials::mqtt_password(hub_key));
     opts.set_max_packet_size(protocol::limits::MAX_PACKET, protocol::limits::MAX_PACKET);
     let (client, ev) = rumqttc::AsyncClient::new(opts, 64);
     let mut ev = e2e::mqtt_pump::pump(ev);

@@ -201,6 +201,7 @@ async fn requests_become_tickets_and_every_change_reaches_the_kiosk() {
 
 async fn retained_live_minute(port: u16, hub_key: &[u8]) -> LiveMinute {
     let mut opts = MqttOptions::new("dc-viewer", "127.0.0.1", port);
+    opts.set_credentials(protocol::credentials::DC_USER, protocol::credentials::dc_password(hub_key));
     opts.set_max_packet_size(protocol::limits::MAX_PACKET, protocol::limits::MAX_PACKET);
     let (client, ev) = AsyncClient::new(opts, 16);
     let mut ev = e2e::mqtt_pump::pump(ev);

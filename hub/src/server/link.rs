@@ -12,7 +12,7 @@ pub(crate) struct Link {
     hub_key: Vec<u8>,
 }
 
-pub const HUB_ID: &str = "kh-hub";
+pub const HUB_ID: &str = protocol::credentials::HUB_USER;
 
 impl Link {
     pub fn new(broker: &BrokerAddr, hub_key: Vec<u8>) -> (Link, EventLoop) {
@@ -22,6 +22,7 @@ impl Link {
         opts.set_clean_session(true);
         opts.set_inflight(1000);
         opts.set_request_channel_capacity(4096);
+        opts.set_credentials(protocol::credentials::HUB_USER, protocol::credentials::mqtt_password(&hub_key));
         let will = hub_state_payload(&hub_key, false);
         opts.set_last_will(LastWill::new(Topic::HubState.to_string(), will, QoS::AtLeastOnce, true));
         let (client, mut eventloop) = AsyncClient::new(opts, 4096);

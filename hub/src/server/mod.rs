@@ -112,7 +112,8 @@ pub async fn serve(opts: ServeOptions, shutdown: impl Future<Output = ()>) -> Re
     let hub_key = registry::hub_key(&data).map_err(ServeError::Key)?;
     let broker_addr = match &opts.broker {
         Some(b) => b.clone(),
-        None => broker::start_embedded(opts.listen)?.client_addr(),
+        None => broker::start_embedded(opts.listen, registry::authenticator(&data, hub_key.clone())?)?
+            .client_addr(),
     };
     let (link, mut eventloop) = Link::new(&broker_addr, hub_key);
     let read = store::open_read(&data)?;

@@ -30,6 +30,9 @@ pub(super) async fn run(shared: Arc<Shared>) {
     opts.set_max_packet_size(limits::MAX_PACKET, limits::MAX_PACKET);
     opts.set_clean_session(true);
     opts.set_inflight(64);
+    // A broker with a password file (`kiosk-fleet mosquitto`) knows the
+    // kiosk by its id and a password derived from its secret.
+    opts.set_credentials(cfg.id.to_string(), protocol::credentials::mqtt_password(&cfg.hub.secret));
     let stored_session = peek_session(&shared).unwrap_or(0);
     opts.set_last_will(presence::will(&cfg.id, &cfg.hub.secret, stored_session + 1));
     let (client, mut eventloop) = AsyncClient::new(opts, 256);

@@ -142,7 +142,15 @@ async fn broker_only(mode: BrokerMode, n: u64) -> (u64, f64, f64) {
     // Outside kh/v1, so the idle hub does not receive these too.
     let topic = "bench/baseline".to_owned();
     let payload = vec![b'x'; 220];
+    // The embedded broker admits the hub's user (the key exists once the hub ran).
+    let login = |o: &mut MqttOptions| {
+        if let BrokerMode::Embedded(_) = mode {
+            let key = hub_key(tmp.path());
+            o.set_credentials(protocol::credentials::HUB_USER, protocol::credentials::mqtt_password(&key));
+        }
+    };
     let mut sub_opts = MqttOptions::new("baseline-sub", "127.0.0.1", mode.port());
+    login(&mut sub_opts);
     sub_opts.set_max_packet_size(1 << 20, 1 << 20);
     sub_opts.set_inflight(1000);
     let (sub, mut sub_ev) = AsyncClient::new(sub_opts, 10_000);
@@ -154,6 +162,7 @@ async fn broker_only(mode: BrokerMode, n: u64) -> (u64, f64, f64) {
         }
     }
     let mut pub_opts = MqttOptions::new("baseline-pub", "127.0.0.1", mode.port());
+    login(&mut pub_opts);
     pub_opts.set_inflight(1000);
     let (publ, mut pub_ev) = AsyncClient::new(pub_opts, 10_000);
     tokio::spawn(async move { while pub_ev.poll().await.is_ok() {} });

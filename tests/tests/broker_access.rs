@@ -1,0 +1,271 @@
+//! Who gets onto the broker. With `kiosk-fleet`'s files on a real
+//! Mosquitto: each kiosk connects only as itself, cannot publish or read
+//! under another kiosk's id, a revoked kiosk and a wrong password are
+//! refused, and a hub process plus a kiosk set up from the written
+//! `kiosk.toml` work through that broker. With the hub's embedded broker:
+//! only the hub, the data centre and registered, unrevoked kiosks with the
+//! right password get in. In both, a message a kiosk signs with another
+//! kiosk's secret is refused by the hub.
+
+use e2e::fleet::{wait_catalog, wait_status};
+use e2e::harness::*;
+use protocol::credentials::{HUB_USER, mqtt_password};
+use protocol::messages::{Birth, Status};
+use protocol::{KioskId, Topic, encode};
+use rumqttc::{AsyncClient, ConnectReturnCode, Event, EventLoop, MqttOptions, Packet, QoS};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+fn fleet(data: &Path, args: &[&str]) -> (bool, String) {
+    let out = Command::new(fleet_bin()).arg("--data").arg(data).args(args).output().expect("run kiosk-fleet");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
+}
+
+fn secret_of(out: &Path, kid: &str) -> Vec<u8> {
+    hex::decode(std::fs::read_to_string(out.join(kid).join("secret")).unwrap().trim()).unwrap()
+}
+
+/// Connect as `user`: the event loop once connected, or the refusal.
+async fn connect(
+    port: u16,
+    client_id: &str,
+    user: &str,
+    password: &str,
+) -> Result<(AsyncClient, EventLoop), String> {
+    let mut opts = MqttOptions::new(client_id, "127.0.0.1", port);
+    opts.set_credentials(user, password);
+    opts.set_keep_alive(Duration::from_secs(5));
+    let (client, mut ev) = AsyncClient::new(opts, 64);
+    let r = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match ev.poll().await {
+                Ok(Event::Incoming(Packet::ConnAck(a))) => {
+                    return if a.code == ConnectReturnCode::Success {
+                        Ok(())
+                    } else {
+                        Err(format!("{:?}", a.code))
+                    };
+                }
+                Ok(_) => {}
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+    })
+    .await
+    .map_err(|_| "no answer".to_owned())?;
+    r.map(|()| (client, ev))
+}
+
+fn birth() -> Status {
+    Status::Online(Birth {
+        session: 1,
+        boot_id: "x".into(),
+        app_version: "x".into(),
+        catalog_version: 0,
+        outbox_depth: 0,
+        lifetime_totals: BTreeMap::new(),
+        ts: 0,
+    })
+}
+
+/// `kid` publishes its own birth signed with `key`; the hub must count it
+/// refused as "bad signature".
+async fn forged_birth_is_refused(client: &AsyncClient, data: &Path, kid: &str, key: &[u8]) {
+    let topic = Topic::Status(KioskId::new(kid).unwrap());
+    client
+        .publish(topic.to_string(), QoS::AtLeastOnce, false, encode(&topic, &birth(), key).unwrap())
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let conn = hub::store::open_read(&hub::store::DataDir::new(data).unwrap()).unwrap();
+        let totals = hub::server::rejects::totals(&conn).unwrap();
+        if totals.iter().any(|r| r.0 == kid && r.2 == "bad signature") {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "not refused: {totals:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Publishes seen by this event loop within `for_`.
+async fn received(ev: &mut EventLoop, for_: Duration) -> Vec<String> {
+    let mut seen = Vec::new();
+    let _ = tokio::time::timeout(for_, async {
+        loop {
+            if let Ok(Event::Incoming(Packet::Publish(p))) = ev.poll().await {
+                seen.push(p.topic.clone());
+            }
+        }
+    })
+    .await;
+    seen
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kiosks_are_confined_to_their_own_topics_on_mosquitto() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("hub");
+    std::fs::create_dir_all(&data).unwrap();
+    let d = data.to_str().unwrap();
+    hub_cli(&["catalog", "publish", sample_catalog().to_str().unwrap(), "--data", d]);
+    let out = tmp.path().join("kiosks");
+    let o = out.to_str().unwrap();
+    let port = free_port();
+    let address = format!("mqtt://127.0.0.1:{port}");
+    for kid in ["station-a", "station-b", "station-c"] {
+        let (ok, text) = fleet(
+            &data,
+            &[
+                "new",
+                kid,
+                "--role",
+                "station",
+                "--group",
+                "shinan",
+                "--hub",
+                &address,
+                "--data-dir",
+                "data",
+                "--out",
+                o,
+            ],
+        );
+        assert!(ok, "{text}");
+        assert!(text.contains("staff PIN (shown once"), "{text}");
+    }
+    let (ok, text) = fleet(
+        &data,
+        &["new", "station-a", "--role", "station", "--group", "shinan", "--hub", &address, "--out", o],
+    );
+    assert!(!ok && text.contains("set up before"), "{text}");
+    let (ok, text) = fleet(&data, &["check", out.join("station-a/kiosk.toml").to_str().unwrap()]);
+    assert!(ok && text.contains("kiosk station-a"), "{text}");
+    let bad = tmp.path().join("bad.toml");
+    std::fs::write(&bad, "id = \"x\"\nrole = \"kiosk\"\n").unwrap();
+    let (ok, text) = fleet(&data, &["check", bad.to_str().unwrap()]);
+    assert!(!ok && text.contains("bad.toml:2") && text.contains("role"), "{text}");
+    let (ok, text) = fleet(&data, &["revoke", "station-c"]);
+    assert!(ok, "{text}");
+    let (ok, text) = fleet(&data, &["list"]);
+    assert!(ok && text.lines().any(|l| l.starts_with("station-c") && l.ends_with("revoked")), "{text}");
+    let broker_files = tmp.path().join("mosquitto");
+    let (ok, text) = fleet(&data, &["mosquitto", "--out", broker_files.to_str().unwrap()]);
+    assert!(ok && text.contains("2 kiosk(s)"), "{text}");
+
+    // `user root`: the files are in a root-only temporary folder (Mosquitto
+    // started as root would otherwise drop to its own user first).
+    let settings = format!(
+        "allow_anonymous false\nuser root\npassword_file {}\nacl_file {}\n",
+        broker_files.join("passwd").display(),
+        broker_files.join("acl").display()
+    );
+    let Some(broker) = Mosquitto::start_with(&settings, port) else { return };
+    let hub_key = hub_key(&data);
+    let (a, b, c) =
+        (secret_of(&out, "station-a"), secret_of(&out, "station-b"), secret_of(&out, "station-c"));
+
+    // Who may connect.
+    assert!(
+        connect(broker.port, "x1", "station-a", &mqtt_password(&b)).await.is_err(),
+        "A with B's password"
+    );
+    assert!(connect(broker.port, "x2", "station-c", &mqtt_password(&c)).await.is_err(), "revoked C");
+    assert!(connect(broker.port, "x3", "nobody", "nothing").await.is_err(), "unknown user");
+    let (hub_client, mut hub_ev) =
+        connect(broker.port, "hub-test", HUB_USER, &mqtt_password(&hub_key)).await.unwrap();
+    let (a_client, mut a_ev) =
+        connect(broker.port, "station-a", "station-a", &mqtt_password(&a)).await.unwrap();
+
+    // The hub hears A on A's topics only; A hears the hub on A's topics only.
+    hub_client.subscribe("kh/v1/#", QoS::AtLeastOnce).await.unwrap();
+    a_client.subscribe("kh/v1/station-a/cmd/+", QoS::AtLeastOnce).await.unwrap();
+    a_client.subscribe("kh/v1/station-b/cmd/+", QoS::AtLeastOnce).await.unwrap();
+    a_client.subscribe("kh/v1/station-b/#", QoS::AtLeastOnce).await.unwrap();
+    let _ = received(&mut hub_ev, Duration::from_millis(300)).await;
+    let _ = received(&mut a_ev, Duration::from_millis(300)).await;
+    for t in [
+        "kh/v1/station-b/evt",
+        "kh/v1/station-b/status",
+        "kh/v1/station-a/evt/ack",
+        "kh/v1/_hub/state",
+        "kh/v1/station-a/evt",
+    ] {
+        a_client.publish(t, QoS::AtLeastOnce, false, b"x".to_vec()).await.unwrap();
+    }
+    for t in ["kh/v1/station-b/cmd/screenshot", "kh/v1/station-a/cmd/screenshot"] {
+        hub_client.publish(t, QoS::AtLeastOnce, false, b"y".to_vec()).await.unwrap();
+    }
+    let (hub_seen, a_seen) = tokio::join!(
+        received(&mut hub_ev, Duration::from_secs(2)),
+        received(&mut a_ev, Duration::from_secs(2))
+    );
+    let from_a: Vec<&String> = hub_seen.iter().filter(|t| !t.contains("/cmd/")).collect();
+    assert_eq!(from_a, ["kh/v1/station-a/evt"], "only A's own upstream topic gets through");
+    assert_eq!(a_seen, ["kh/v1/station-a/cmd/screenshot"], "A reads its own commands, not B's");
+    drop((hub_client, a_client));
+
+    // The real hub and a kiosk made from the written files, through this broker.
+    let _hub = HubProcess::start(&data, BrokerMode::External(broker.port)).await;
+    let config = firmware_config::DeviceConfig::load(&out.join("station-a/kiosk.toml")).unwrap();
+    assert!(config.data_dir.starts_with(out.join("station-a")));
+    let rt = kiosk::runtime::Runtime::start(config).unwrap();
+    let k = rt.handle();
+    wait_catalog(&k, Duration::from_secs(60), 1).await;
+    k.record(protocol::messages::EventKind::AttractExit).unwrap();
+    wait_status(&k, Duration::from_secs(30), "the event acknowledged", |s| {
+        s.hub_online && s.outbox_depth == 0
+    })
+    .await;
+
+    // B, on its own topic (the ACL allows it), signs with A's secret.
+    let (b_client, mut b_ev) =
+        connect(broker.port, "station-b", "station-b", &mqtt_password(&b)).await.unwrap();
+    tokio::spawn(async move { while b_ev.poll().await.is_ok() {} });
+    forged_birth_is_refused(&b_client, &data, "station-b", &a).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_embedded_broker_admits_only_whom_the_registry_knows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("hub");
+    std::fs::create_dir_all(&data).unwrap();
+    let k1 = register_kiosk(&data, "k1", "g");
+    let k2 = register_kiosk(&data, "k2", "g");
+    let mode = BrokerMode::Embedded(free_port());
+    let _hub = HubProcess::start(&data, mode).await;
+    let key = hub_key(&data);
+    let port = mode.port();
+
+    let (c1, mut ev1) = connect(port, "k1", "k1", &mqtt_password(&k1)).await.expect("a registered kiosk");
+    tokio::spawn(async move { while ev1.poll().await.is_ok() {} });
+    assert!(connect(port, "x", HUB_USER, &mqtt_password(&key)).await.is_ok(), "the hub's user");
+    let dc = protocol::credentials::dc_password(&key);
+    assert!(connect(port, "dc", protocol::credentials::DC_USER, &dc).await.is_ok(), "the data centre");
+    assert!(connect(port, "k1b", "k1", &mqtt_password(&k2)).await.is_err(), "k1 with k2's password");
+    assert!(connect(port, "ghost", "ghost", &mqtt_password(&k1)).await.is_err(), "an unknown kiosk");
+    assert!(
+        connect(port, "x2", HUB_USER, &mqtt_password(&k1)).await.is_err(),
+        "the hub's user, wrong password"
+    );
+    let mut anonymous = MqttOptions::new("anon", "127.0.0.1", port);
+    anonymous.set_keep_alive(Duration::from_secs(5));
+    let (_c, mut ev) = AsyncClient::new(anonymous, 8);
+    let r = tokio::time::timeout(Duration::from_secs(10), ev.poll()).await.expect("an answer");
+    assert!(
+        !matches!(r, Ok(Event::Incoming(Packet::ConnAck(ref a))) if a.code == ConnectReturnCode::Success),
+        "{r:?}"
+    );
+
+    // Revoked: out at the next connect, without restarting the hub.
+    assert!(connect(port, "k2", "k2", &mqtt_password(&k2)).await.is_ok());
+    let (ok, text) = fleet(&data, &["revoke", "k2"]);
+    assert!(ok, "{text}");
+    assert!(connect(port, "k2-again", "k2", &mqtt_password(&k2)).await.is_err(), "revoked");
+
+    // An insider signing for itself with another kiosk's secret.
+    forged_birth_is_refused(&c1, &data, "k1", &k2).await;
+}
