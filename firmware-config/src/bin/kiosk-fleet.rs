@@ -140,6 +140,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let data = DataDir::new(&cli.data)?;
             let hub_key = registry::hub_key(&data).context("the hub key")?;
             let writer = Writer::start(&data)?;
+            let known = registry::list(&store::open_read(&data)?)?;
+            if known.iter().any(|k| k.kid == id.as_str() && k.revoked_at.is_none()) {
+                bail!(
+                    "kiosk {id} is registered already: `rotate-secret` gives it a new secret, `revoke` retires it"
+                );
+            }
             let (k, g) = (id.clone(), group.clone());
             let reg = writer.exec_blocking(move |c| registry::register(c, &k, &g))?;
             let text = kiosk_toml(&KioskFile {
