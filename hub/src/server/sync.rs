@@ -128,7 +128,9 @@ pub fn job_started(conn: &Connection, kid: &str, version: u64) -> Result<(), Sto
     Ok(())
 }
 
-/// Apply a kiosk's report to its job (and its presence on success).
+/// Apply a kiosk's report to its job (and its presence on success). A
+/// progress report that arrives after the job was applied (reports are
+/// handled concurrently, so one can overtake another) changes nothing.
 pub fn job_reported(conn: &Connection, kid: &str, r: &CatalogReported) -> Result<(), StoreError> {
     let state = match r.state {
         SyncState::Downloading => "downloading",
@@ -138,7 +140,8 @@ pub fn job_reported(conn: &Connection, kid: &str, r: &CatalogReported) -> Result
     conn.execute(
         "INSERT INTO sync_jobs(kid, version, state, bytes_done, bytes_total, error, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT(kid, version) DO UPDATE SET state = excluded.state, bytes_done = excluded.bytes_done,
-           bytes_total = excluded.bytes_total, error = excluded.error, updated_at = excluded.updated_at",
+           bytes_total = excluded.bytes_total, error = excluded.error, updated_at = excluded.updated_at
+         WHERE NOT (sync_jobs.state = 'applied' AND excluded.state = 'downloading')",
         params![kid, r.version, state, r.bytes_done, r.bytes_total, r.error, now_ms()],
     )?;
     if r.state == SyncState::Applied {
@@ -207,5 +210,8 @@ mod tests {
         job_reported(&c, "k1", &applied).unwrap();
         job_started(&c, "k1", 1).unwrap();
         assert_eq!(state(&c), "applied", "a repeated request does not reopen an applied job");
+        let late = CatalogReported { state: SyncState::Downloading, bytes_done: 0, ..applied };
+        job_reported(&c, "k1", &late).unwrap();
+        assert_eq!(state(&c), "applied", "a progress report overtaken by its result changes nothing");
     }
 }
