@@ -17,8 +17,11 @@ struct Windowed(Child);
 
 impl Drop for Windowed {
     fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-9", &format!("-{}", self.0.id())]).status();
-        let _ = self.0.wait();
+        // Only while it runs: once reaped, its number may belong to others.
+        if let Ok(None) = self.0.try_wait() {
+            let _ = Command::new("kill").args(["-9", &format!("-{}", self.0.id())]).status();
+            let _ = self.0.wait();
+        }
     }
 }
 
@@ -62,6 +65,9 @@ async fn the_appliance_window_answers_screenshot_and_restart() {
         .arg("--config")
         .arg(&config)
         .env("RUST_LOG", "warn")
+        // Not the test runner's terminal: a process group of its own must
+        // not read from (or be stopped by) a terminal it does not own.
+        .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .process_group(0);
