@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{STAFF_PIN, labels, offline_kiosk, press};
+use common::{STAFF_PIN, labels, press, sample_kiosk_ui};
 use firmware_config::SerialKind;
 use kiosk::peripherals::Report;
 use kiosk::peripherals::scale_driver::Weight;
@@ -16,9 +16,6 @@ use kiosk::peripherals::serial::DeviceEvent;
 use kiosk::ui::adapter::KioskUi;
 use protocol::catalog::CatalogItem;
 use protocol::messages::{EventKind, ParcelDirection};
-use slint::ComponentHandle;
-use std::rc::Rc;
-use std::time::Duration;
 
 fn scan(ui: &KioskUi, text: &str) {
     let symbology = text.contains("://").then(|| "]Q1".to_owned());
@@ -37,16 +34,8 @@ fn shown(ui: &KioskUi, part: &str) -> bool {
 fn a_keeper_scans_parcels_in_out_and_at_pick_up() {
     i_slint_backend_testing::init_integration_test_with_mock_time();
     let tmp = tempfile::tempdir().unwrap();
-    let (snap, blobs) =
-        kiosk::sample::load(&kiosk::sample::default_catalog(), &tmp.path().join("hub")).unwrap();
-    let rt = offline_kiosk(&tmp.path().join("kiosk"), "shinan-01", "station", 7);
+    let (rt, ui, snap) = sample_kiosk_ui(tmp.path(), "shinan-01", "station", 7, 1920);
     let handle = rt.handle();
-    let images = Rc::new(move |sha: &str| kiosk::sample::hub_blob_path(&blobs, sha));
-    let ui =
-        KioskUi::new(images, Some(handle.clone()), "2026-11-29".into(), Duration::from_secs(90), Some(7))
-            .unwrap();
-    ui.window.window().set_size(slint::PhysicalSize::new(1080, 1920));
-    ui.set_catalog(snap.clone());
 
     // Behind the PIN.
     ui.staff();

@@ -5,25 +5,14 @@
 
 mod common;
 
-use common::{STAFF_PIN, labels, offline_kiosk, press};
-use kiosk::ui::adapter::KioskUi;
-use slint::ComponentHandle;
-use std::rc::Rc;
-use std::time::Duration;
+use common::{STAFF_PIN, labels, press, sample_kiosk_ui};
 
 #[test]
 fn directory_search_and_staff_page() {
     i_slint_backend_testing::init_no_event_loop();
     let tmp = tempfile::tempdir().unwrap();
-    let (snap, blobs) =
-        kiosk::sample::load(&kiosk::sample::default_catalog(), &tmp.path().join("hub")).unwrap();
-    let rt = offline_kiosk(&tmp.path().join("kiosk"), "showroom-2", "showroom", 2);
+    let (rt, ui, _) = sample_kiosk_ui(tmp.path(), "showroom-2", "showroom", 2, 4000);
     let handle = rt.handle();
-    let images = Rc::new(move |sha: &str| kiosk::sample::hub_blob_path(&blobs, sha));
-    let ui = KioskUi::new(images, Some(handle.clone()), "2026-11-29".into(), Duration::from_secs(90), None)
-        .unwrap();
-    ui.window.window().set_size(slint::PhysicalSize::new(1080, 4000));
-    ui.set_catalog(snap);
     ui.set_language(kiosk::ui::browse::Lang::Zh);
     press(&ui, "轻触屏幕 开始浏览");
 

@@ -5,26 +5,16 @@
 
 mod common;
 
-use common::{labels, offline_kiosk, press};
-use kiosk::ui::adapter::KioskUi;
-use slint::ComponentHandle;
-use std::rc::Rc;
+use common::{labels, press, sample_kiosk_ui};
 use std::time::Duration;
 
 #[test]
 fn browse_record_translate_and_time_out() {
     i_slint_backend_testing::init_integration_test_with_mock_time();
     let tmp = tempfile::tempdir().unwrap();
-    let (snap, blobs) =
-        kiosk::sample::load(&kiosk::sample::default_catalog(), &tmp.path().join("hub")).unwrap();
-    let rt = offline_kiosk(&tmp.path().join("kiosk"), "showroom-1", "showroom", 1);
-    let handle = rt.handle();
-    let images = Rc::new(move |sha: &str| kiosk::sample::hub_blob_path(&blobs, sha));
-    let ui = KioskUi::new(images, Some(handle.clone()), "2026-11-29".into(), Duration::from_secs(90), None)
-        .unwrap();
     // A tall window, so that the whole product page is on screen at once.
-    ui.window.window().set_size(slint::PhysicalSize::new(1080, 3200));
-    ui.set_catalog(snap);
+    let (rt, ui, _) = sample_kiosk_ui(tmp.path(), "showroom-1", "showroom", 1, 3200);
+    let handle = rt.handle();
     ui.set_language(kiosk::ui::browse::Lang::Zh);
     assert_eq!(ui.page(), "attract");
 

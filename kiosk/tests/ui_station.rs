@@ -5,27 +5,16 @@
 
 mod common;
 
-use common::{labels, offline_kiosk, press};
+use common::{labels, press, sample_kiosk_ui};
 use kiosk::store::requests::Lookup;
-use kiosk::ui::adapter::KioskUi;
-use slint::ComponentHandle;
-use std::rc::Rc;
 use std::time::Duration;
 
 #[test]
 fn a_villager_submits_a_request_without_typing_chinese() {
     i_slint_backend_testing::init_integration_test_with_mock_time();
     let tmp = tempfile::tempdir().unwrap();
-    let (snap, blobs) =
-        kiosk::sample::load(&kiosk::sample::default_catalog(), &tmp.path().join("hub")).unwrap();
-    let rt = offline_kiosk(&tmp.path().join("kiosk"), "shinan-01", "station", 7);
+    let (rt, ui, _) = sample_kiosk_ui(tmp.path(), "shinan-01", "station", 7, 2400);
     let handle = rt.handle();
-    let images = Rc::new(move |sha: &str| kiosk::sample::hub_blob_path(&blobs, sha));
-    let ui =
-        KioskUi::new(images, Some(handle.clone()), "2026-11-29".into(), Duration::from_secs(90), Some(7))
-            .unwrap();
-    ui.window.window().set_size(slint::PhysicalSize::new(1080, 2400));
-    ui.set_catalog(snap);
     ui.set_language(kiosk::ui::browse::Lang::Zh);
     // The station's receipt printer (its driver, without a port).
     let (mut printer, queue) = kiosk::peripherals::printer::PrinterDriver::new();

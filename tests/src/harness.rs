@@ -341,3 +341,17 @@ pub fn make_png(path: &Path, w: u32, h: u32, rgb: [u8; 3], noise_seed: Option<u6
     }
     writer.write_image_data(&data).unwrap();
 }
+
+/// A kiosk's birth with placeholder fields, for tests that forge or replay
+/// one (signing it is up to the test).
+pub fn test_birth(session: u64) -> protocol::messages::Status {
+    protocol::messages::Status::Online(protocol::messages::Birth {
+        session,
+        boot_id: "x".into(),
+        app_version: "x".into(),
+        catalog_version: 0,
+        outbox_depth: 0,
+        lifetime_totals: std::collections::BTreeMap::new(),
+        ts: 0,
+    })
+}

@@ -10,10 +10,8 @@
 use e2e::fleet::{wait_catalog, wait_status};
 use e2e::harness::*;
 use protocol::credentials::{HUB_USER, mqtt_password};
-use protocol::messages::{Birth, Status};
 use protocol::{KioskId, Topic, encode};
 use rumqttc::{AsyncClient, ConnectReturnCode, Event, EventLoop, MqttOptions, Packet, QoS};
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
@@ -59,24 +57,12 @@ async fn connect(
     r.map(|()| (client, ev))
 }
 
-fn birth() -> Status {
-    Status::Online(Birth {
-        session: 1,
-        boot_id: "x".into(),
-        app_version: "x".into(),
-        catalog_version: 0,
-        outbox_depth: 0,
-        lifetime_totals: BTreeMap::new(),
-        ts: 0,
-    })
-}
-
 /// `kid` publishes its own birth signed with `key`; the hub must count it
 /// refused as "bad signature".
 async fn forged_birth_is_refused(client: &AsyncClient, data: &Path, kid: &str, key: &[u8]) {
     let topic = Topic::Status(KioskId::new(kid).unwrap());
     client
-        .publish(topic.to_string(), QoS::AtLeastOnce, false, encode(&topic, &birth(), key).unwrap())
+        .publish(topic.to_string(), QoS::AtLeastOnce, false, encode(&topic, &test_birth(1), key).unwrap())
         .await
         .unwrap();
     let deadline = std::time::Instant::now() + Duration::from_secs(20);

@@ -8,20 +8,7 @@ use kiosk::runtime::Runtime;
 use protocol::messages::*;
 use protocol::{KioskId, Topic, encode};
 use rumqttc::{AsyncClient, MqttOptions, QoS};
-use std::collections::BTreeMap;
 use std::time::Duration;
-
-fn birth(session: u64) -> Status {
-    Status::Online(Birth {
-        session,
-        boot_id: "x".into(),
-        app_version: "x".into(),
-        catalog_version: 0,
-        outbox_depth: 0,
-        lifetime_totals: BTreeMap::new(),
-        ts: 0,
-    })
-}
 
 fn event(seq: u64) -> Event {
     Event { seq, t: 0, clock_trusted: true, kind: EventKind::AttractExit }
@@ -51,18 +38,18 @@ async fn hostile_messages_are_refused_counted_and_harmless() {
     let k1 = KioskId::new("k1").unwrap();
     let status = Topic::Status(k1.clone());
     let get = Topic::CatalogGet(k1.clone());
-    let good = encode(&status, &birth(1), &k1_secret).unwrap();
+    let good = encode(&status, &test_birth(1), &k1_secret).unwrap();
 
     let mut sent: Vec<(String, Vec<u8>, &str)> = vec![
         (status.to_string(), b"\x00\xff garbage".to_vec(), "unsigned"),
         (status.to_string(), br#"{"state":"online","session":9}"#.to_vec(), "unsigned"),
-        (status.to_string(), encode(&status, &birth(1), b"wrong key").unwrap(), "bad signature"),
+        (status.to_string(), encode(&status, &test_birth(1), b"wrong key").unwrap(), "bad signature"),
         // k2 speaks for k1: its own key, k1's topic.
-        (status.to_string(), encode(&status, &birth(1), &k2_secret).unwrap(), "bad signature"),
+        (status.to_string(), encode(&status, &test_birth(1), &k2_secret).unwrap(), "bad signature"),
         // A message signed for k2's topic replayed on k1's.
         (
             status.to_string(),
-            encode(&Topic::Status(KioskId::new("k2").unwrap()), &birth(1), &k2_secret).unwrap(),
+            encode(&Topic::Status(KioskId::new("k2").unwrap()), &test_birth(1), &k2_secret).unwrap(),
             "bad signature",
         ),
         (status.to_string(), good[..good.len() / 2].to_vec(), "truncated"),
@@ -75,7 +62,7 @@ async fn hostile_messages_are_refused_counted_and_harmless() {
         ),
         (
             "kh/v1/ghost/status".into(),
-            encode(&Topic::Status(KioskId::new("ghost").unwrap()), &birth(1), b"k").unwrap(),
+            encode(&Topic::Status(KioskId::new("ghost").unwrap()), &test_birth(1), b"k").unwrap(),
             "unknown kiosk",
         ),
         (

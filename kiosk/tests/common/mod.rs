@@ -39,3 +39,31 @@ pub fn offline_kiosk(dir: &std::path::Path, id: &str, role: &str, station_no: u1
     let config = firmware_config::DeviceConfig::parse(&text, &dir.join("kiosk.toml")).unwrap();
     Runtime::start(config).unwrap()
 }
+
+/// An [`offline_kiosk`] of `role` under `dir`, showing the sample catalog in
+/// a window 1080 px wide and `height` px tall (tall enough for what the test
+/// reads). Keep the runtime alive as long as the window.
+pub fn sample_kiosk_ui(
+    dir: &std::path::Path,
+    id: &str,
+    role: &str,
+    station_no: u16,
+    height: u32,
+) -> (Runtime, KioskUi, std::sync::Arc<protocol::catalog::Snapshot>) {
+    use slint::ComponentHandle;
+    let (snap, blobs) = kiosk::sample::load(&kiosk::sample::default_catalog(), &dir.join("hub")).unwrap();
+    let rt = offline_kiosk(&dir.join("kiosk"), id, role, station_no);
+    let images = std::rc::Rc::new(move |sha: &str| kiosk::sample::hub_blob_path(&blobs, sha));
+    let station = (role == "station").then_some(station_no);
+    let ui = KioskUi::new(
+        images,
+        Some(rt.handle()),
+        "2026-11-29".into(),
+        std::time::Duration::from_secs(90),
+        station,
+    )
+    .unwrap();
+    ui.window.window().set_size(slint::PhysicalSize::new(1080, height));
+    ui.set_catalog(snap.clone());
+    (rt, ui, snap)
+}
