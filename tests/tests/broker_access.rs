@@ -252,6 +252,46 @@ async fn the_embedded_broker_admits_only_whom_the_registry_knows() {
     assert!(ok, "{text}");
     assert!(connect(port, "k2-again", "k2", &mqtt_password(&k2)).await.is_err(), "revoked");
 
+    // A rotated secret: the old password stops working at once, the new one works.
+    let out = tmp.path().join("kiosks");
+    let (ok, text) = fleet(&data, &["rotate-secret", "k1", "--out", out.to_str().unwrap()]);
+    assert!(ok, "{text}");
+    let rotated = secret_of(&out, "k1");
+    assert!(connect(port, "k1-old", "k1", &mqtt_password(&k1)).await.is_err(), "the old secret");
+    assert!(connect(port, "k1-new", "k1", &mqtt_password(&rotated)).await.is_ok(), "the new secret");
+    let (ok, text) = fleet(&data, &["rotate-secret", "k2", "--out", out.to_str().unwrap()]);
+    assert!(!ok && text.contains("revoked"), "{text}");
+
+    // `new` refuses before registering anything: an id in use, a bad PIN, TLS without the CA.
+    let o = out.to_str().unwrap();
+    let new = |id: &str, extra: &[&str]| {
+        let mut args = vec![
+            "new",
+            id,
+            "--role",
+            "station",
+            "--group",
+            "g",
+            "--hub",
+            "mqtt://127.0.0.1:1883",
+            "--out",
+            o,
+        ];
+        args.extend_from_slice(extra);
+        fleet(&data, &args)
+    };
+    let (ok, text) = new("k1", &[]);
+    assert!(!ok && text.contains("registered already"), "{text}");
+    let (ok, text) = new("k3", &["--pin", "12"]);
+    assert!(!ok && text.contains("4 to 8 digits"), "{text}");
+    let (ok, text) = fleet(
+        &data,
+        &["new", "k3", "--role", "station", "--group", "g", "--hub", "mqtts://hub:8883", "--out", o],
+    );
+    assert!(!ok && text.contains("--ca"), "{text}");
+    let (_, listed) = fleet(&data, &["list"]);
+    assert!(!listed.contains("k3"), "nothing registered by a refused `new`: {listed}");
+
     // An insider signing for itself with another kiosk's secret.
     forged_birth_is_refused(&c1, &data, "k1", &k2).await;
 }
