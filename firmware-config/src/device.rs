@@ -82,7 +82,7 @@ pub struct HubLink {
     pub secret: Vec<u8>,
     /// The hub's key, which signs `_hub/state`.
     pub hub_key: Vec<u8>,
-    /// The county CA for `mqtts://` (issue #7).
+    /// The county CA for `mqtts://` (`kiosk-fleet tls` makes one).
     pub ca_file: Option<PathBuf>,
 }
 
@@ -336,6 +336,19 @@ impl DeviceConfig {
                 "an mqtts:// address needs the county CA certificate".into(),
             ));
         }
+        if let Some(ca) = &ca_file {
+            match std::fs::read_to_string(ca) {
+                Ok(pem) if pem.contains("-----BEGIN CERTIFICATE-----") => {}
+                Ok(_) => {
+                    return Err(err(
+                        Some("hub"),
+                        "ca_file",
+                        format!("{} holds no PEM certificate", ca.display()),
+                    ));
+                }
+                Err(e) => return Err(err(Some("hub"), "ca_file", format!("{}: {e}", ca.display()))),
+            }
+        }
 
         let d = &raw.display;
         for (name, v) in [("width", d.width), ("height", d.height)] {
@@ -518,5 +531,29 @@ protocol = "xk3190-1"
         let missing =
             DeviceConfig::parse(&text.replace("\"secret\"", "\"nope\""), &dir.path().join("kiosk.toml"));
         assert!(missing.unwrap_err().to_string().contains("`hub.secret_file`: cannot read"));
+    }
+
+    #[test]
+    fn a_tls_address_needs_a_readable_ca_certificate() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kiosk.toml");
+        let tls = GOOD.replace("mqtt://127.0.0.1:1883", "mqtts://hub.local:8883");
+        let e = DeviceConfig::parse(&tls, &path).unwrap_err().to_string();
+        assert!(e.contains("`hub.ca_file`: an mqtts:// address needs"), "{e}");
+        let with_ca = tls.replace("[hub]\n", "[hub]\nca_file = \"ca.pem\"\n");
+        assert_ne!(with_ca, tls, "the fixture has a [hub] table");
+        let e = DeviceConfig::parse(&with_ca, &path).unwrap_err().to_string();
+        assert!(e.contains("`hub.ca_file`") && e.contains("ca.pem"), "{e}");
+        std::fs::write(dir.path().join("ca.pem"), "hello\n").unwrap();
+        let e = DeviceConfig::parse(&with_ca, &path).unwrap_err().to_string();
+        assert!(e.contains("no PEM certificate"), "{e}");
+        std::fs::write(
+            dir.path().join("ca.pem"),
+            "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap();
+        let c = DeviceConfig::parse(&with_ca, &path).unwrap();
+        assert!(c.hub.url.tls);
+        assert_eq!(c.hub.ca_file, Some(dir.path().join("ca.pem")));
     }
 }

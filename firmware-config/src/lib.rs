@@ -4,6 +4,7 @@
 //!
 //! Fleet provisioning (issue #7) writes these files; the kiosk reads them.
 
+pub mod county_ca;
 pub mod device;
 pub mod error;
 pub mod mosquitto;

@@ -15,3 +15,4 @@ pub mod reports;
 pub mod server;
 pub mod store;
 pub mod tickets;
+pub mod tls;

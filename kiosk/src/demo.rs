@@ -62,6 +62,8 @@ pub fn start(
         data: hub_dir.clone(),
         listen: SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
         broker: None,
+        tls_listen: None,
+        ca_file: None,
         seed_catalog: Some(catalog.to_owned()),
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

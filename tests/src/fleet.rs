@@ -7,7 +7,7 @@ use protocol::{BrokerUrl, KioskId};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// The configuration `kiosk-provision` would write for this kiosk.
+/// The configuration `kiosk-fleet new` would write for this kiosk.
 pub fn config(
     kid: &str,
     secret: &[u8],

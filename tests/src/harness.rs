@@ -92,9 +92,22 @@ impl HubProcess {
 
     /// The same with a log filter (`RUST_LOG` syntax) for tests that read the log.
     pub async fn start_logging(data: &Path, mode: BrokerMode, filter: &str) -> HubProcess {
+        Self::start_inner(data, mode, None, filter).await
+    }
+
+    /// With TLS on `tls_port` as well: the embedded broker also listens for
+    /// TLS there (`--tls-listen`), or the hub reaches the external broker
+    /// through its TLS listener there (`--broker mqtts://`). Either way with
+    /// the certificates in `<data>/tls/`; readiness is still probed on the
+    /// plain port.
+    pub async fn start_tls(data: &Path, mode: BrokerMode, tls_port: u16) -> HubProcess {
+        Self::start_inner(data, mode, Some(tls_port), "info").await
+    }
+
+    async fn start_inner(data: &Path, mode: BrokerMode, tls_port: Option<u16>, filter: &str) -> HubProcess {
         let since =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
-        let hub = Self::spawn(data, mode, filter);
+        let hub = Self::spawn(data, mode, tls_port, filter);
         let key = hub_key(data);
         let deadline = Instant::now() + Duration::from_secs(20);
         while !hub_online_since(mode.port(), &key, since).await {
@@ -103,7 +116,7 @@ impl HubProcess {
         hub
     }
 
-    fn spawn(data: &Path, mode: BrokerMode, filter: &str) -> HubProcess {
+    fn spawn(data: &Path, mode: BrokerMode, tls_port: Option<u16>, filter: &str) -> HubProcess {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -111,9 +124,18 @@ impl HubProcess {
             .expect("hub log");
         let mut cmd = Command::new(hub_bin());
         cmd.arg("serve").arg("--data").arg(data);
-        match mode {
-            BrokerMode::Embedded(port) => cmd.args(["--listen", &format!("127.0.0.1:{port}")]),
-            BrokerMode::External(port) => cmd.args(["--broker", &format!("mqtt://127.0.0.1:{port}")]),
+        match (mode, tls_port) {
+            (BrokerMode::Embedded(port), None) => cmd.args(["--listen", &format!("127.0.0.1:{port}")]),
+            (BrokerMode::Embedded(port), Some(tls)) => cmd.args([
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--tls-listen",
+                &format!("127.0.0.1:{tls}"),
+            ]),
+            (BrokerMode::External(port), None) => cmd.args(["--broker", &format!("mqtt://127.0.0.1:{port}")]),
+            (BrokerMode::External(_), Some(tls)) => {
+                cmd.args(["--broker", &format!("mqtts://127.0.0.1:{tls}")])
+            }
         };
         let child = cmd.env("RUST_LOG", filter).stdout(Stdio::null()).stderr(log).spawn().expect("start hub");
         let hub = HubProcess { child, data: data.to_owned(), mode };

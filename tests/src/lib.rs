@@ -5,6 +5,7 @@ pub mod event_sender;
 pub mod figures;
 pub mod fleet;
 pub mod harness;
+pub mod logins;
 /// The kiosk's own event-loop pump, used by every test client.
 pub use kiosk::mqtt as mqtt_pump;
 pub mod raw_kiosk;

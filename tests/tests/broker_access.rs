@@ -9,53 +9,12 @@
 
 use e2e::fleet::{wait_catalog, wait_status};
 use e2e::harness::*;
+use e2e::logins::{connect, fleet, secret_of};
 use protocol::credentials::{HUB_USER, mqtt_password};
 use protocol::{KioskId, Topic, encode};
 use rumqttc::{AsyncClient, ConnectReturnCode, Event, EventLoop, MqttOptions, Packet, QoS};
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
-
-fn fleet(data: &Path, args: &[&str]) -> (bool, String) {
-    let out = Command::new(fleet_bin()).arg("--data").arg(data).args(args).output().expect("run kiosk-fleet");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    (out.status.success(), text)
-}
-
-fn secret_of(out: &Path, kid: &str) -> Vec<u8> {
-    hex::decode(std::fs::read_to_string(out.join(kid).join("secret")).unwrap().trim()).unwrap()
-}
-
-/// Connect as `user`: the event loop once connected, or the refusal.
-async fn connect(
-    port: u16,
-    client_id: &str,
-    user: &str,
-    password: &str,
-) -> Result<(AsyncClient, EventLoop), String> {
-    let mut opts = MqttOptions::new(client_id, "127.0.0.1", port);
-    opts.set_credentials(user, password);
-    opts.set_keep_alive(Duration::from_secs(5));
-    let (client, mut ev) = AsyncClient::new(opts, 64);
-    let r = tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            match ev.poll().await {
-                Ok(Event::Incoming(Packet::ConnAck(a))) => {
-                    return if a.code == ConnectReturnCode::Success {
-                        Ok(())
-                    } else {
-                        Err(format!("{:?}", a.code))
-                    };
-                }
-                Ok(_) => {}
-                Err(e) => return Err(e.to_string()),
-            }
-        }
-    })
-    .await
-    .map_err(|_| "no answer".to_owned())?;
-    r.map(|()| (client, ev))
-}
 
 /// `kid` publishes its own birth signed with `key`; the hub must count it
 /// refused as "bad signature".
@@ -156,15 +115,15 @@ async fn kiosks_are_confined_to_their_own_topics_on_mosquitto() {
 
     // Who may connect.
     assert!(
-        connect(broker.port, "x1", "station-a", &mqtt_password(&b)).await.is_err(),
+        connect(broker.port, "x1", "station-a", &mqtt_password(&b), None).await.is_err(),
         "A with B's password"
     );
-    assert!(connect(broker.port, "x2", "station-c", &mqtt_password(&c)).await.is_err(), "revoked C");
-    assert!(connect(broker.port, "x3", "nobody", "nothing").await.is_err(), "unknown user");
+    assert!(connect(broker.port, "x2", "station-c", &mqtt_password(&c), None).await.is_err(), "revoked C");
+    assert!(connect(broker.port, "x3", "nobody", "nothing", None).await.is_err(), "unknown user");
     let (hub_client, mut hub_ev) =
-        connect(broker.port, "hub-test", HUB_USER, &mqtt_password(&hub_key)).await.unwrap();
+        connect(broker.port, "hub-test", HUB_USER, &mqtt_password(&hub_key), None).await.unwrap();
     let (a_client, mut a_ev) =
-        connect(broker.port, "station-a", "station-a", &mqtt_password(&a)).await.unwrap();
+        connect(broker.port, "station-a", "station-a", &mqtt_password(&a), None).await.unwrap();
 
     // The hub hears A on A's topics only; A hears the hub on A's topics only.
     hub_client.subscribe("kh/v1/#", QoS::AtLeastOnce).await.unwrap();
@@ -209,7 +168,7 @@ async fn kiosks_are_confined_to_their_own_topics_on_mosquitto() {
 
     // B, on its own topic (the ACL allows it), signs with A's secret.
     let (b_client, mut b_ev) =
-        connect(broker.port, "station-b", "station-b", &mqtt_password(&b)).await.unwrap();
+        connect(broker.port, "station-b", "station-b", &mqtt_password(&b), None).await.unwrap();
     tokio::spawn(async move { while b_ev.poll().await.is_ok() {} });
     forged_birth_is_refused(&b_client, &data, "station-b", &a).await;
 }
@@ -226,15 +185,16 @@ async fn the_embedded_broker_admits_only_whom_the_registry_knows() {
     let key = hub_key(&data);
     let port = mode.port();
 
-    let (c1, mut ev1) = connect(port, "k1", "k1", &mqtt_password(&k1)).await.expect("a registered kiosk");
+    let (c1, mut ev1) =
+        connect(port, "k1", "k1", &mqtt_password(&k1), None).await.expect("a registered kiosk");
     tokio::spawn(async move { while ev1.poll().await.is_ok() {} });
-    assert!(connect(port, "x", HUB_USER, &mqtt_password(&key)).await.is_ok(), "the hub's user");
+    assert!(connect(port, "x", HUB_USER, &mqtt_password(&key), None).await.is_ok(), "the hub's user");
     let dc = protocol::credentials::dc_password(&key);
-    assert!(connect(port, "dc", protocol::credentials::DC_USER, &dc).await.is_ok(), "the data centre");
-    assert!(connect(port, "k1b", "k1", &mqtt_password(&k2)).await.is_err(), "k1 with k2's password");
-    assert!(connect(port, "ghost", "ghost", &mqtt_password(&k1)).await.is_err(), "an unknown kiosk");
+    assert!(connect(port, "dc", protocol::credentials::DC_USER, &dc, None).await.is_ok(), "the data centre");
+    assert!(connect(port, "k1b", "k1", &mqtt_password(&k2), None).await.is_err(), "k1 with k2's password");
+    assert!(connect(port, "ghost", "ghost", &mqtt_password(&k1), None).await.is_err(), "an unknown kiosk");
     assert!(
-        connect(port, "x2", HUB_USER, &mqtt_password(&k1)).await.is_err(),
+        connect(port, "x2", HUB_USER, &mqtt_password(&k1), None).await.is_err(),
         "the hub's user, wrong password"
     );
     let mut anonymous = MqttOptions::new("anon", "127.0.0.1", port);
@@ -247,18 +207,18 @@ async fn the_embedded_broker_admits_only_whom_the_registry_knows() {
     );
 
     // Revoked: out at the next connect, without restarting the hub.
-    assert!(connect(port, "k2", "k2", &mqtt_password(&k2)).await.is_ok());
+    assert!(connect(port, "k2", "k2", &mqtt_password(&k2), None).await.is_ok());
     let (ok, text) = fleet(&data, &["revoke", "k2"]);
     assert!(ok, "{text}");
-    assert!(connect(port, "k2-again", "k2", &mqtt_password(&k2)).await.is_err(), "revoked");
+    assert!(connect(port, "k2-again", "k2", &mqtt_password(&k2), None).await.is_err(), "revoked");
 
     // A rotated secret: the old password stops working at once, the new one works.
     let out = tmp.path().join("kiosks");
     let (ok, text) = fleet(&data, &["rotate-secret", "k1", "--out", out.to_str().unwrap()]);
     assert!(ok, "{text}");
     let rotated = secret_of(&out, "k1");
-    assert!(connect(port, "k1-old", "k1", &mqtt_password(&k1)).await.is_err(), "the old secret");
-    assert!(connect(port, "k1-new", "k1", &mqtt_password(&rotated)).await.is_ok(), "the new secret");
+    assert!(connect(port, "k1-old", "k1", &mqtt_password(&k1), None).await.is_err(), "the old secret");
+    assert!(connect(port, "k1-new", "k1", &mqtt_password(&rotated), None).await.is_ok(), "the new secret");
     let (ok, text) = fleet(&data, &["rotate-secret", "k2", "--out", out.to_str().unwrap()]);
     assert!(!ok && text.contains("revoked"), "{text}");
 

@@ -1,14 +1,16 @@
 //! `kiosk-fleet`: set up kiosks. Runs on the hub machine, against the hub's
 //! data folder: registers a kiosk (a fresh random secret, a station number)
 //! and writes everything the kiosk needs into one folder to copy onto it;
-//! lists, rotates and revokes; checks a `kiosk.toml`; and writes the
-//! password and ACL files for a Mosquitto broker from the same registry.
+//! lists, rotates and revokes; checks a `kiosk.toml`; writes the password
+//! and ACL files for a Mosquitto broker from the same registry; and makes
+//! the county CA and the broker's TLS certificate.
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use firmware_config::DeviceConfig;
 use hub::registry;
 use hub::store::{self, DataDir, writer::Writer};
+use hub::tls::TlsFiles;
 use protocol::KioskId;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -44,7 +46,8 @@ enum Command {
         /// The broker as kiosks reach it: mqtt://host:1883 or mqtts://host:8883.
         #[arg(long)]
         hub: String,
-        /// The county CA certificate for mqtts:// (copied beside the config).
+        /// The county CA certificate for mqtts:// (copied beside the config)
+        /// [default: <data>/tls/ca.pem, made by `kiosk-fleet tls`].
         #[arg(long)]
         ca: Option<PathBuf>,
         /// Staff PIN (4–8 digits); without it a random 6-digit PIN is made
@@ -75,10 +78,26 @@ enum Command {
     Check { file: PathBuf },
     /// Write `passwd` (mosquitto_passwd format) and `acl` for Mosquitto into
     /// a folder: the hub, the data centre and every active kiosk, each kiosk
-    /// confined to its own topics (and `dc.password` for the data centre).
+    /// confined to its own topics (and `dc.password` for the data centre;
+    /// and the broker certificate, when `tls` has made one).
     Mosquitto {
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Make the county CA (once; never replaced) and a broker certificate
+    /// for the hosts kiosks dial, in <data>/tls/: ca.pem goes to every
+    /// kiosk, server.pem and server.key to the broker. Run again to re-issue
+    /// the broker certificate (new names, or before it expires).
+    Tls {
+        /// A host name or IP address kiosks use in mqtts://…; repeat for each.
+        #[arg(long = "host", required = true)]
+        hosts: Vec<String>,
+        /// The county named in the CA certificate.
+        #[arg(long, default_value = "Tongcheng")]
+        county: String,
+        /// How long the broker certificate is valid, in days.
+        #[arg(long, default_value_t = 3650)]
+        days: u32,
     },
 }
 
@@ -119,8 +138,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             registry::check_group(&group).map_err(anyhow::Error::msg)?;
             // Everything that can be wrong is found before anything is registered.
             let url = protocol::BrokerUrl::parse(&hub).map_err(|e| anyhow::anyhow!("--hub: {e}"))?;
-            if url.tls && ca.is_none() {
-                bail!("--hub {hub} is TLS: give the county CA certificate with --ca");
+            let county_ca = TlsFiles::in_data_dir(&cli.data).ca_cert();
+            let ca = match ca {
+                Some(ca) => Some(ca),
+                None if url.tls && county_ca.exists() => Some(county_ca),
+                None if url.tls => bail!(
+                    "--hub {hub} is TLS: make the county CA with `kiosk-fleet tls --host <hub name>`, or give one with --ca"
+                ),
+                None => None,
+            };
+            if let Some(ca) = &ca {
+                hub::tls::client_config(ca).with_context(|| "--ca".to_owned())?;
             }
             if !matches!(language.as_str(), "zh" | "en") {
                 bail!("--language must be zh or en");
@@ -207,6 +235,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             println!("kiosk {id} revoked");
         }
+        Command::Tls { hosts, county, days } => make_tls(&cli.data, &hosts, &county, days)?,
         Command::Mosquitto { out } => {
             let data = DataDir::new(&cli.data)?;
             let hub_key = registry::hub_key(&data)?;
@@ -234,9 +263,62 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 protocol::credentials::DC_USER,
                 out.join("dc.password").display()
             );
+            let tls = TlsFiles::in_data_dir(&cli.data);
+            if tls.server_cert().exists() {
+                let (cert, key) = (out.join("server.pem"), out.join("server.key"));
+                std::fs::copy(tls.server_cert(), &cert)?;
+                let key_pem = std::fs::read_to_string(tls.server_key()).context("the broker key")?;
+                // The broker reads it as its own user (chgrp mosquitto).
+                write_file(&key, &key_pem, 0o640)?;
+                println!(
+                    "TLS: add to mosquitto.conf\n  listener 8883\n  certfile {}\n  keyfile {}",
+                    cert.display(),
+                    key.display()
+                );
+            }
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The county CA (made once) and a broker certificate for `hosts`.
+fn make_tls(data: &Path, hosts: &[String], county: &str, days: u32) -> anyhow::Result<()> {
+    use firmware_config::county_ca::{self, Issued};
+    let files = TlsFiles::in_data_dir(data);
+    std::fs::create_dir_all(&files.dir).with_context(|| format!("creating {}", files.dir.display()))?;
+    let ca = if files.ca_cert().exists() {
+        let read =
+            |p: PathBuf| std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()));
+        Issued { cert_pem: read(files.ca_cert())?, key_pem: read(files.ca_key())? }
+    } else {
+        let ca = county_ca::new_ca(county)?;
+        // The key first: a certificate without its key would block a retry.
+        write_private(&files.ca_key(), &ca.key_pem)?;
+        write_file(&files.ca_cert(), &ca.cert_pem, 0o644)?;
+        println!(
+            "county CA made: {} (its key {} stays on this machine)",
+            files.ca_cert().display(),
+            files.ca_key().display()
+        );
+        ca
+    };
+    let server = county_ca::server_cert(&ca, hosts, days)?;
+    write_private(&files.server_key(), &server.key_pem)?;
+    write_file(&files.server_cert(), &server.cert_pem, 0o644)?;
+    // Loaded back as the broker will load them, or nothing is handed out.
+    hub::tls::server_config(&files.server_cert(), &files.server_key()).context("the written certificate")?;
+    println!(
+        "broker certificate for {} (valid {days} days): {} and {}",
+        hosts.join(", "),
+        files.server_cert().display(),
+        files.server_key().display()
+    );
+    println!(
+        "CA fingerprint (SHA-256): {}",
+        county_ca::fingerprint(&ca.cert_pem).unwrap_or_else(|| "unreadable".into())
+    );
+    println!("restart `hub serve --tls-listen 0.0.0.0:8883` (or the broker) to use a re-issued certificate");
+    Ok(())
 }
 
 struct KioskFile<'a> {

@@ -3,7 +3,7 @@
 use clap::Args;
 use hub::broker::BrokerAddr;
 use hub::server::{ServeOptions, serve};
-use std::net::SocketAddr;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -12,12 +12,22 @@ pub struct ServeArgs {
     /// The hub's data folder (SQLite store, blobs, hub key).
     #[arg(long, default_value = "hub-data")]
     data: PathBuf,
-    /// Where the embedded broker listens.
-    #[arg(long, default_value = "0.0.0.0:1883")]
-    listen: SocketAddr,
-    /// Use this external broker (mqtt://host:port) instead of the embedded one.
+    /// Where the embedded broker listens for plain MQTT [default:
+    /// 0.0.0.0:1883, or 127.0.0.1:1883 (this machine only) with --tls-listen].
     #[arg(long)]
+    listen: Option<SocketAddr>,
+    /// The embedded broker also listens for MQTT over TLS here (e.g.
+    /// 0.0.0.0:8883), with the certificate `kiosk-fleet tls` made.
+    #[arg(long)]
+    tls_listen: Option<SocketAddr>,
+    /// Use this external broker (mqtt://host:port or mqtts://host:port)
+    /// instead of the embedded one.
+    #[arg(long, conflicts_with = "tls_listen")]
     broker: Option<String>,
+    /// The CA certificate an mqtts:// broker's certificate must chain to
+    /// [default: <data>/tls/ca.pem].
+    #[arg(long, requires = "broker")]
+    ca: Option<PathBuf>,
     /// Publish this catalog folder first if nothing has been published yet.
     #[arg(long)]
     seed_catalog: Option<PathBuf>,
@@ -25,7 +35,16 @@ pub struct ServeArgs {
 
 pub fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
     let broker = a.broker.as_deref().map(BrokerAddr::parse).transpose()?;
-    let opts = ServeOptions { data: a.data, listen: a.listen, broker, seed_catalog: a.seed_catalog };
+    // With TLS for the kiosks, plain MQTT is only for the hub's own client.
+    let default_ip = if a.tls_listen.is_some() { Ipv4Addr::LOCALHOST } else { Ipv4Addr::UNSPECIFIED };
+    let opts = ServeOptions {
+        data: a.data,
+        listen: a.listen.unwrap_or(SocketAddr::from((default_ip, 1883))),
+        broker,
+        tls_listen: a.tls_listen,
+        ca_file: a.ca,
+        seed_catalog: a.seed_catalog,
+    };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(serve(opts, shutdown_signal()))?;
     Ok(ExitCode::SUCCESS)

@@ -4,7 +4,7 @@ use crate::broker::BrokerAddr;
 use crate::store::now_ms;
 use protocol::messages::HubState;
 use protocol::{Message, Topic, encode};
-use rumqttc::{AsyncClient, EventLoop, LastWill, MqttOptions, QoS};
+use rumqttc::{AsyncClient, EventLoop, LastWill, MqttOptions, QoS, Transport};
 use std::time::Duration;
 
 pub(crate) struct Link {
@@ -15,8 +15,12 @@ pub(crate) struct Link {
 pub const HUB_ID: &str = protocol::credentials::HUB_USER;
 
 impl Link {
-    pub fn new(broker: &BrokerAddr, hub_key: Vec<u8>) -> (Link, EventLoop) {
+    /// `transport`: TLS for an `mqtts://` broker; plain TCP without it.
+    pub fn new(broker: &BrokerAddr, hub_key: Vec<u8>, transport: Option<Transport>) -> (Link, EventLoop) {
         let mut opts = MqttOptions::new(HUB_ID, &broker.host, broker.port);
+        if let Some(t) = transport {
+            opts.set_transport(t);
+        }
         opts.set_keep_alive(Duration::from_secs(10));
         opts.set_max_packet_size(protocol::limits::MAX_PACKET, protocol::limits::MAX_PACKET);
         opts.set_clean_session(true);

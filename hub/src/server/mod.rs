@@ -20,6 +20,7 @@ use crate::catalog::{self, Diagnostics, publish};
 use crate::registry::{self, KioskEntry};
 use crate::store::{self, DataDir, StoreError, writer::Writer};
 use crate::tickets::calendar::{Calendar, CalendarError};
+use crate::tls::TlsFiles;
 use link::Link;
 use protocol::KioskId;
 use rumqttc::{Event, Packet};
@@ -39,6 +40,12 @@ pub struct ServeOptions {
     pub listen: SocketAddr,
     /// Use this external broker instead of the embedded one.
     pub broker: Option<BrokerAddr>,
+    /// The embedded broker also listens for TLS here, with the certificate
+    /// in `<data>/tls/` (`kiosk-fleet tls`).
+    pub tls_listen: Option<SocketAddr>,
+    /// The CA an `mqtts://` external broker's certificate must chain to
+    /// (default `<data>/tls/ca.pem`).
+    pub ca_file: Option<PathBuf>,
     /// Publish this catalog folder first if nothing is published yet.
     pub seed_catalog: Option<PathBuf>,
 }
@@ -53,6 +60,10 @@ pub enum ServeError {
     Key(std::io::Error),
     #[error(transparent)]
     Calendar(#[from] CalendarError),
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
+    #[error("{0}")]
+    TlsSetup(String),
     #[error("seed catalog {dir}: {errors} error(s); run `hub catalog check {dir}`")]
     Seed { dir: String, errors: usize },
 }
@@ -110,12 +121,32 @@ pub async fn serve(opts: ServeOptions, shutdown: impl Future<Output = ()>) -> Re
         seed(&writer, &blobs, dir, &data).await?;
     }
     let hub_key = registry::hub_key(&data).map_err(ServeError::Key)?;
-    let broker_addr = match &opts.broker {
-        Some(b) => b.clone(),
-        None => broker::start_embedded(opts.listen, registry::authenticator(&data, hub_key.clone())?)?
-            .client_addr(),
+    let tls_files = TlsFiles::in_data_dir(data.root());
+    let (broker_addr, transport) = match &opts.broker {
+        Some(b) if b.tls => {
+            let ca = opts.ca_file.clone().unwrap_or_else(|| tls_files.ca_cert());
+            (b.clone(), Some(crate::tls::mqtt_transport(&ca)?))
+        }
+        Some(b) => (b.clone(), None),
+        None => {
+            let embedded =
+                broker::start_embedded(opts.listen, registry::authenticator(&data, hub_key.clone())?)?;
+            if let Some(listen) = opts.tls_listen {
+                if !tls_files.server_cert().exists() {
+                    return Err(ServeError::TlsSetup(format!(
+                        "--tls-listen needs the broker certificate {}; make it with `kiosk-fleet tls --data {} --host <name kiosks dial>`",
+                        tls_files.server_cert().display(),
+                        data.root().display()
+                    )));
+                }
+                let config = crate::tls::server_config(&tls_files.server_cert(), &tls_files.server_key())?;
+                broker::start_tls_listener(listen, embedded.local_addr(), config).await?;
+            }
+            // The hub's own client stays on the plain loopback listener.
+            (embedded.client_addr(), None)
+        }
     };
-    let (link, mut eventloop) = Link::new(&broker_addr, hub_key);
+    let (link, mut eventloop) = Link::new(&broker_addr, hub_key, transport);
     let read = store::open_read(&data)?;
     let kiosks = registry::all(&read)?;
     let calendar = Calendar::load(Some(&data.calendar()))?;

@@ -21,11 +21,15 @@ struct Backend {
     session: u64,
     connected: bool,
     hub_online: bool,
+    link_error: Option<String>,
 }
 
 pub(super) async fn run(shared: Arc<Shared>) {
     let cfg = &shared.config;
     let mut opts = MqttOptions::new(cfg.id.to_string(), &cfg.hub.url.host, cfg.hub.url.port);
+    if let Some(t) = &shared.transport {
+        opts.set_transport(t.clone());
+    }
     opts.set_keep_alive(Duration::from_secs(10));
     opts.set_max_packet_size(limits::MAX_PACKET, limits::MAX_PACKET);
     opts.set_clean_session(true);
@@ -48,6 +52,7 @@ pub(super) async fn run(shared: Arc<Shared>) {
         session: stored_session,
         connected: false,
         hub_online: false,
+        link_error: None,
     };
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     loop {
@@ -63,7 +68,11 @@ pub(super) async fn run(shared: Arc<Shared>) {
                 Err(e) => {
                     if b.connected {
                         tracing::warn!(error = %e, "hub link lost; retrying");
+                    } else if b.link_error.as_deref() != Some(e.as_str()) {
+                        // Once per kind of failure, not every retry.
+                        tracing::warn!(error = %e, "cannot connect to the hub's broker; retrying");
                     }
+                    b.link_error = Some(e);
                     b.connected = false;
                     b.hub_online = false;
                     b.publish_status();
@@ -111,8 +120,10 @@ impl Backend {
         let depth = self.shared.outbox.state().map(|s| s.depth).ok();
         let (connected, hub_online, session, progress) =
             (self.connected, self.hub_online, self.session, self.sync.progress());
+        let link_error = self.link_error.clone();
         self.shared.status.send_modify(|s| {
             s.connected = connected;
+            s.link_error = link_error;
             s.hub_online = hub_online;
             s.session = session;
             s.sync = progress;
@@ -132,6 +143,7 @@ impl Backend {
             }
         };
         self.connected = true;
+        self.link_error = None;
         let subs = Topic::kiosk_filters(&kid)
             .into_iter()
             .map(|f| rumqttc::SubscribeFilter::new(f, QoS::AtLeastOnce));

@@ -36,12 +36,17 @@ pub struct KioskStatus {
     /// The last recording failure (a full disk), shown on the staff page.
     pub store_error: Option<String>,
     pub session: u64,
+    /// Why the last connection attempt failed (refused login, untrusted
+    /// certificate, no route), until the next one succeeds.
+    pub link_error: Option<String>,
     /// The hub asked for a restart; the appliance exits and is restarted.
     pub restart_requested: bool,
 }
 
 pub(crate) struct Shared {
     pub config: DeviceConfig,
+    /// TLS to the hub's broker (`mqtts://`); plain TCP when `None`.
+    pub transport: Option<rumqttc::Transport>,
     pub outbox: Outbox,
     pub catalog_cache: CatalogCache,
     pub blobs: BlobStore,
@@ -61,6 +66,10 @@ pub enum StartError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Blobs(#[from] crate::blobs::BlobError),
+    #[error("hub TLS: {0}")]
+    Tls(#[from] hub::tls::TlsError),
+    #[error("hub address {0} is TLS but no `ca_file` is configured")]
+    NoCa(String),
 }
 
 /// A running kiosk backend. Dropping it stops the backend thread.
@@ -82,6 +91,13 @@ const PLAUSIBLE_MS: u64 = 1_767_225_600_000;
 impl Runtime {
     /// Open the kiosk's store under `config.data_dir` and start the backend.
     pub fn start(config: DeviceConfig) -> Result<Runtime, StartError> {
+        // A CA file that cannot be read is a set-up error, reported now,
+        // not a connection that fails quietly forever.
+        let transport = match (&config.hub.url.tls, &config.hub.ca_file) {
+            (false, _) => None,
+            (true, Some(ca)) => Some(hub::tls::mqtt_transport(ca)?),
+            (true, None) => return Err(StartError::NoCa(config.hub.url.to_string())),
+        };
         let db = config.data_dir.join("kiosk.db");
         let outbox = Outbox::open(&db)?;
         let catalog_cache = CatalogCache::open(&db)?;
@@ -90,6 +106,7 @@ impl Runtime {
         let depth = outbox.state()?.depth;
         let shared = Arc::new(Shared {
             config,
+            transport,
             outbox,
             catalog_cache,
             blobs,

@@ -126,6 +126,29 @@ fn label(lang: Lang, zh: &str, en: &str) -> String {
     if lang == Lang::Zh { zh } else { en }.to_owned()
 }
 
+/// A connection failure in words a station keeper can act on (or pass on
+/// by phone); anything not recognised is shown as it is.
+pub fn link_problem(error: &str, lang: Lang) -> String {
+    let l = |zh: &str, en: &str| label(lang, zh, en);
+    let has = |s: &str| error.contains(s);
+    if has("UnknownIssuer") || has("BadSignature") {
+        l(
+            "服务器证书不是本县CA签发（检查 ca.pem）",
+            "server certificate not from the county CA (check ca.pem)",
+        )
+    } else if has("NotValidForName") {
+        l("服务器证书不含此地址（请中心重新签发）", "server certificate does not name this address")
+    } else if has("Expired") {
+        l("服务器证书已过期（请中心重新签发）", "server certificate expired")
+    } else if has("BadUserNamePassword") || has("NotAuthorized") {
+        l("登录被拒（密钥已更换或已注销）", "login refused (secret rotated or kiosk revoked)")
+    } else if has("Connection refused") {
+        l("服务器无应答", "nothing answers at that address")
+    } else {
+        error.to_owned()
+    }
+}
+
 /// The staff page's lines: (name, value, fine?).
 pub fn diagnostics(
     config: &DeviceConfig,
@@ -168,7 +191,11 @@ pub fn diagnostics(
         (true, false) => (l("已连接，服务器离线", "connected, hub offline"), false),
         (false, _) => (l("未连接", "not connected"), false),
     };
-    rows.push((l("网络", "Network"), format!("{} · {}", link.0, config.hub.url), link.1));
+    let why = match (status.connected, &status.link_error) {
+        (false, Some(e)) => format!(" · {}", link_problem(e, lang)),
+        _ => String::new(),
+    };
+    rows.push((l("网络", "Network"), format!("{} · {}{why}", link.0, config.hub.url), link.1));
     if let Some(o) = outbox {
         rows.push((
             l("待上传记录", "Outbox"),
@@ -201,4 +228,26 @@ pub fn diagnostics(
     }
     rows.push((l("会话", "Session"), status.session.to_string(), true));
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connection_failures_are_named_for_the_keeper() {
+        for (raw, zh) in [
+            ("TLS: I/O: invalid peer certificate: UnknownIssuer", "不是本县CA"),
+            ("TLS: I/O: invalid peer certificate: BadSignature", "不是本县CA"),
+            ("TLS: I/O: invalid peer certificate: NotValidForName", "不含此地址"),
+            ("TLS: I/O: invalid peer certificate: Expired", "已过期"),
+            ("Connection refused, return code: `BadUserNamePassword`", "登录被拒"),
+            ("Connection refused, return code: `NotAuthorized`", "登录被拒"),
+            ("I/O: Connection refused (os error 111)", "无应答"),
+        ] {
+            assert!(link_problem(raw, Lang::Zh).contains(zh), "{raw}");
+            assert!(link_problem(raw, Lang::En).is_ascii(), "{raw}");
+        }
+        assert_eq!(link_problem("I/O: Network unreachable", Lang::Zh), "I/O: Network unreachable");
+    }
 }

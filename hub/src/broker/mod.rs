@@ -2,6 +2,10 @@
 //! an external one (Mosquitto, EMQX) named by URL. Either way the hub itself
 //! connects as an ordinary MQTT client, so both paths run the same code.
 
+mod tls_listener;
+
+pub use tls_listener::{HANDSHAKE_DEADLINE, start_tls_listener};
+
 use std::collections::HashMap;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
@@ -18,8 +22,16 @@ pub enum BrokerError {
     PortTaken { ip: std::net::IpAddr, port: u16 },
     #[error("cannot listen on {addr}: {source}")]
     Listen { addr: SocketAddr, source: std::io::Error },
-    #[error("broker URL {0:?} must look like mqtt://host:port")]
+    #[error("broker URL {0:?} must look like mqtt://host:1883 or mqtts://host:8883")]
     BadUrl(String),
+}
+
+/// A failed bind, with the fix for the common case (the port is taken).
+fn bind_error(addr: SocketAddr, source: std::io::Error) -> BrokerError {
+    match source.kind() {
+        std::io::ErrorKind::AddrInUse => BrokerError::PortTaken { ip: addr.ip(), port: addr.port() },
+        _ => BrokerError::Listen { addr, source },
+    }
 }
 
 /// Where the hub's MQTT client connects.
@@ -27,16 +39,16 @@ pub enum BrokerError {
 pub struct BrokerAddr {
     pub host: String,
     pub port: u16,
+    /// `mqtts://`: the broker's certificate must chain to the county CA.
+    pub tls: bool,
 }
 
 impl BrokerAddr {
-    /// Parse `mqtt://host:port` (port defaults to 1883). TLS (`mqtts://`)
-    /// is not supported by the hub yet.
+    /// Parse `mqtt://host:port` or `mqtts://host:port` (ports default to
+    /// 1883 and 8883).
     pub fn parse(url: &str) -> Result<Self, BrokerError> {
-        match protocol::BrokerUrl::parse(url) {
-            Ok(u) if !u.tls => Ok(Self { host: u.host, port: u.port }),
-            _ => Err(BrokerError::BadUrl(url.to_owned())),
-        }
+        let u = protocol::BrokerUrl::parse(url).map_err(|_| BrokerError::BadUrl(url.to_owned()))?;
+        Ok(Self { host: u.host, port: u.port, tls: u.tls })
     }
 }
 
@@ -50,9 +62,17 @@ pub struct EmbeddedBroker {
 impl EmbeddedBroker {
     /// Where a client on this machine reaches it.
     pub fn client_addr(&self) -> BrokerAddr {
-        let host =
-            if self.addr.ip().is_unspecified() { "127.0.0.1".to_owned() } else { self.addr.ip().to_string() };
-        BrokerAddr { host, port: self.addr.port() }
+        let local = self.local_addr();
+        BrokerAddr { host: local.ip().to_string(), port: local.port(), tls: false }
+    }
+
+    /// The same as a socket address (a wildcard listen becomes loopback).
+    pub fn local_addr(&self) -> SocketAddr {
+        if self.addr.ip().is_unspecified() {
+            SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), self.addr.port())
+        } else {
+            self.addr
+        }
     }
 }
 
@@ -62,10 +82,7 @@ impl EmbeddedBroker {
 pub fn start_embedded(listen: SocketAddr, auth: Authenticator) -> Result<EmbeddedBroker, BrokerError> {
     // rumqttd only logs a failed bind from its own thread; probe first so a
     // taken port is a clear error here.
-    let probe = TcpListener::bind(listen).map_err(|source| match source.kind() {
-        std::io::ErrorKind::AddrInUse => BrokerError::PortTaken { ip: listen.ip(), port: listen.port() },
-        _ => BrokerError::Listen { addr: listen, source },
-    })?;
+    let probe = TcpListener::bind(listen).map_err(|source| bind_error(listen, source))?;
     let addr = probe.local_addr().map_err(|source| BrokerError::Listen { addr: listen, source })?;
     drop(probe);
 
@@ -125,9 +142,13 @@ mod tests {
     fn broker_urls() {
         assert_eq!(
             BrokerAddr::parse("mqtt://10.0.0.5:1884").unwrap(),
-            BrokerAddr { host: "10.0.0.5".into(), port: 1884 }
+            BrokerAddr { host: "10.0.0.5".into(), port: 1884, tls: false }
         );
         assert_eq!(BrokerAddr::parse("mqtt://broker").unwrap().port, 1883);
+        assert_eq!(
+            BrokerAddr::parse("mqtts://hub.local").unwrap(),
+            BrokerAddr { host: "hub.local".into(), port: 8883, tls: true }
+        );
         assert!(BrokerAddr::parse("http://x:1").is_err());
         assert!(BrokerAddr::parse("mqtt://:1").is_err());
     }

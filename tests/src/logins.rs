@@ -1,0 +1,57 @@
+//! Provisioning and broker logins as an operator and a client would do
+//! them: `kiosk-fleet` runs, and one MQTT connect that reports whether the
+//! broker let the client in.
+
+use crate::harness::fleet_bin;
+use rumqttc::{AsyncClient, ConnectReturnCode, Event, EventLoop, MqttOptions, Packet, Transport};
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+/// Run `kiosk-fleet --data <data> <args>`: (success, stdout + stderr).
+pub fn fleet(data: &Path, args: &[&str]) -> (bool, String) {
+    let out = Command::new(fleet_bin()).arg("--data").arg(data).args(args).output().expect("run kiosk-fleet");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
+}
+
+/// The secret `kiosk-fleet` wrote for `kid` under `out`.
+pub fn secret_of(out: &Path, kid: &str) -> Vec<u8> {
+    hex::decode(std::fs::read_to_string(out.join(kid).join("secret")).unwrap().trim()).unwrap()
+}
+
+/// Connect to the broker on this port as `user` (over `transport`, plain
+/// TCP without it): the event loop once connected, or why not.
+pub async fn connect(
+    port: u16,
+    client_id: &str,
+    user: &str,
+    password: &str,
+    transport: Option<Transport>,
+) -> Result<(AsyncClient, EventLoop), String> {
+    let mut opts = MqttOptions::new(client_id, "127.0.0.1", port);
+    opts.set_credentials(user, password);
+    opts.set_keep_alive(Duration::from_secs(5));
+    if let Some(t) = transport {
+        opts.set_transport(t);
+    }
+    let (client, mut ev) = AsyncClient::new(opts, 64);
+    let r = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match ev.poll().await {
+                Ok(Event::Incoming(Packet::ConnAck(a))) => {
+                    return if a.code == ConnectReturnCode::Success {
+                        Ok(())
+                    } else {
+                        Err(format!("{:?}", a.code))
+                    };
+                }
+                Ok(_) => {}
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+    })
+    .await
+    .map_err(|_| "no answer".to_owned())?;
+    r.map(|()| (client, ev))
+}
