@@ -9,9 +9,10 @@
 
 use super::BrokerError;
 use rustls::ServerConfig;
-use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 
@@ -28,11 +29,12 @@ pub async fn start_tls_listener(
     let listener = TcpListener::bind(listen).await.map_err(|source| super::bind_error(listen, source))?;
     let addr = listener.local_addr().map_err(|source| BrokerError::Listen { addr: listen, source })?;
     let acceptor = TlsAcceptor::from(config);
+    let failures = Arc::new(FailureLog::default());
     tokio::spawn(async move {
         loop {
             match listener.accept().await {
                 Ok((stream, peer)) => {
-                    tokio::spawn(relay(acceptor.clone(), stream, peer, broker));
+                    tokio::spawn(relay(acceptor.clone(), stream, peer, broker, failures.clone()));
                 }
                 Err(e) => {
                     // Out of file descriptors, typically: pause rather than spin.
@@ -46,18 +48,58 @@ pub async fn start_tls_listener(
     Ok(addr)
 }
 
-async fn relay(acceptor: TlsAcceptor, stream: TcpStream, peer: SocketAddr, broker: SocketAddr) {
+/// Handshake failures are logged once a minute per address: a kiosk with
+/// the wrong CA retries every few hundred milliseconds, and its line should
+/// stand out in the log, not fill it.
+#[derive(Default)]
+struct FailureLog {
+    /// When each address was last logged, and failures since then.
+    last: Mutex<HashMap<IpAddr, (Instant, u64)>>,
+}
+
+const FAILURE_LOG_EVERY: Duration = Duration::from_secs(60);
+
+impl FailureLog {
+    fn record(&self, peer: SocketAddr, why: &str) {
+        if let Some(repeats) = self.due(peer.ip(), Instant::now()) {
+            tracing::warn!(%peer, error = why, repeats_since_last_logged = repeats, "TLS handshake failed");
+        }
+    }
+
+    /// Whether a failure from `ip` at `now` is to be logged, with the number
+    /// of failures not logged since the last line.
+    fn due(&self, ip: IpAddr, now: Instant) -> Option<u64> {
+        let mut last = self.last.lock().expect("failure log lock");
+        let due = match last.get_mut(&ip) {
+            Some((at, repeats)) if now.duration_since(*at) < FAILURE_LOG_EVERY => {
+                *repeats += 1;
+                None
+            }
+            previous => Some(previous.map_or(0, |(_, r)| *r)),
+        };
+        if due.is_some() {
+            last.insert(ip, (now, 0));
+        }
+        // Addresses not heard from in a while are forgotten.
+        if last.len() > 10_000 {
+            last.retain(|_, (at, _)| now.duration_since(*at) < FAILURE_LOG_EVERY);
+        }
+        due
+    }
+}
+
+async fn relay(
+    acceptor: TlsAcceptor,
+    stream: TcpStream,
+    peer: SocketAddr,
+    broker: SocketAddr,
+    failures: Arc<FailureLog>,
+) {
     let _ = stream.set_nodelay(true);
     let mut tls = match tokio::time::timeout(HANDSHAKE_DEADLINE, acceptor.accept(stream)).await {
         Ok(Ok(tls)) => tls,
-        Ok(Err(e)) => {
-            tracing::warn!(%peer, error = %e, "TLS handshake failed");
-            return;
-        }
-        Err(_) => {
-            tracing::warn!(%peer, "TLS handshake not finished in time; connection closed");
-            return;
-        }
+        Ok(Err(e)) => return failures.record(peer, &e.to_string()),
+        Err(_) => return failures.record(peer, "handshake not finished in time; connection closed"),
     };
     let mut plain = match TcpStream::connect(broker).await {
         Ok(s) => s,
@@ -69,5 +111,24 @@ async fn relay(acceptor: TlsAcceptor, stream: TcpStream, peer: SocketAddr, broke
     let _ = plain.set_nodelay(true);
     if let Err(e) = tokio::io::copy_bidirectional(&mut tls, &mut plain).await {
         tracing::debug!(%peer, error = %e, "TLS connection ended");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_retrying_client_is_logged_once_a_minute_with_its_count() {
+        let log = FailureLog::default();
+        let (a, b): (IpAddr, IpAddr) = ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
+        let t0 = Instant::now();
+        assert_eq!(log.due(a, t0), Some(0));
+        for i in 1..=5 {
+            assert_eq!(log.due(a, t0 + Duration::from_millis(200 * i)), None);
+        }
+        assert_eq!(log.due(b, t0 + Duration::from_secs(1)), Some(0), "another address is its own");
+        assert_eq!(log.due(a, t0 + FAILURE_LOG_EVERY), Some(5));
+        assert_eq!(log.due(a, t0 + FAILURE_LOG_EVERY + Duration::from_secs(1)), None);
     }
 }

@@ -62,8 +62,12 @@ pub enum ServeError {
     Calendar(#[from] CalendarError),
     #[error(transparent)]
     Tls(#[from] crate::tls::TlsError),
-    #[error("{0}")]
-    TlsSetup(String),
+    #[error(
+        "--tls-listen needs the broker certificate {}; make it with `kiosk-fleet --data {} tls --host <the name kiosks dial>`",
+        cert.display(),
+        data.display()
+    )]
+    NoBrokerCertificate { cert: PathBuf, data: PathBuf },
     #[error("seed catalog {dir}: {errors} error(s); run `hub catalog check {dir}`")]
     Seed { dir: String, errors: usize },
 }
@@ -129,17 +133,23 @@ pub async fn serve(opts: ServeOptions, shutdown: impl Future<Output = ()>) -> Re
         }
         Some(b) => (b.clone(), None),
         None => {
+            // The certificate is checked before anything listens.
+            let tls_server = match opts.tls_listen {
+                None => None,
+                Some(_) if !tls_files.server_cert().exists() => {
+                    return Err(ServeError::NoBrokerCertificate {
+                        cert: tls_files.server_cert(),
+                        data: data.root().to_owned(),
+                    });
+                }
+                Some(listen) => Some((
+                    listen,
+                    crate::tls::server_config(&tls_files.server_cert(), &tls_files.server_key())?,
+                )),
+            };
             let embedded =
                 broker::start_embedded(opts.listen, registry::authenticator(&data, hub_key.clone())?)?;
-            if let Some(listen) = opts.tls_listen {
-                if !tls_files.server_cert().exists() {
-                    return Err(ServeError::TlsSetup(format!(
-                        "--tls-listen needs the broker certificate {}; make it with `kiosk-fleet tls --data {} --host <name kiosks dial>`",
-                        tls_files.server_cert().display(),
-                        data.root().display()
-                    )));
-                }
-                let config = crate::tls::server_config(&tls_files.server_cert(), &tls_files.server_key())?;
+            if let Some((listen, config)) = tls_server {
                 broker::start_tls_listener(listen, embedded.local_addr(), config).await?;
             }
             // The hub's own client stays on the plain loopback listener.
