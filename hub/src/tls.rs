@@ -130,6 +130,55 @@ pub fn server_config(cert: &Path, key: &Path) -> Result<Arc<ServerConfig>, TlsEr
     Ok(Arc::new(config))
 }
 
+/// The broker's certificate as the TLS listener uses it: re-read when its
+/// files change, so a certificate re-issued by `kiosk-fleet tls` (a new
+/// name, a renewal) is presented from the next connection on, without a
+/// restart. Files that do not load keep the previous certificate in use.
+#[derive(Debug)]
+pub struct ServerCertificate {
+    cert: PathBuf,
+    key: PathBuf,
+    stamp: Option<FileStamp>,
+    config: Arc<ServerConfig>,
+}
+
+/// Modification times and sizes of the certificate and key files.
+type FileStamp = [(std::time::SystemTime, u64); 2];
+
+fn file_stamp(cert: &Path, key: &Path) -> Option<FileStamp> {
+    let one = |p: &Path| std::fs::metadata(p).and_then(|m| Ok((m.modified()?, m.len()))).ok();
+    Some([one(cert)?, one(key)?])
+}
+
+impl ServerCertificate {
+    pub fn load(cert: &Path, key: &Path) -> Result<Self, TlsError> {
+        let stamp = file_stamp(cert, key);
+        let config = server_config(cert, key)?;
+        Ok(Self { cert: cert.to_owned(), key: key.to_owned(), stamp, config })
+    }
+
+    /// The configuration for the next handshake (one `stat` per file when
+    /// nothing changed).
+    pub fn current(&mut self) -> Arc<ServerConfig> {
+        let stamp = file_stamp(&self.cert, &self.key);
+        if stamp != self.stamp {
+            // Remembered even on failure: a half-written pair is retried
+            // when the second file lands, not on every connection.
+            self.stamp = stamp;
+            match server_config(&self.cert, &self.key) {
+                Ok(config) => {
+                    tracing::info!(cert = %self.cert.display(), "broker certificate re-read");
+                    self.config = config;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "new broker certificate not usable; keeping the old one")
+                }
+            }
+        }
+        self.config.clone()
+    }
+}
+
 /// The standard WebPKI check (chain to the CA, host name, validity), with
 /// the clock raised to [`CLOCK_FLOOR`] when it is behind it. Only the time
 /// is changed; a wrong name or another CA still fails.

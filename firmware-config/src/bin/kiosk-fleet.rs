@@ -87,7 +87,8 @@ enum Command {
     /// Make the county CA (once; never replaced) and a broker certificate
     /// for the hosts kiosks dial, in <data>/tls/: ca.pem goes to every
     /// kiosk, server.pem and server.key to the broker. Run again to re-issue
-    /// the broker certificate (new names, or before it expires).
+    /// the broker certificate (new names, or before it expires): the hub
+    /// picks it up without a restart.
     Tls {
         /// A host name or IP address kiosks use in mqtts://…; repeat for each.
         #[arg(long = "host", required = true)]
@@ -317,7 +318,10 @@ fn make_tls(data: &Path, hosts: &[String], county: &str, days: u32) -> anyhow::R
         "CA fingerprint (SHA-256): {}",
         county_ca::fingerprint(&ca.cert_pem).unwrap_or_else(|| "unreadable".into())
     );
-    println!("restart `hub serve --tls-listen 0.0.0.0:8883` (or the broker) to use a re-issued certificate");
+    println!(
+        "the hub's TLS listener presents a re-issued certificate from the next connection on; \
+         Mosquitto needs `kiosk-fleet mosquitto` again and a restart"
+    );
     Ok(())
 }
 

@@ -8,7 +8,7 @@
 //! peers; it never judged clients by address, only by their login.)
 
 use super::BrokerError;
-use rustls::ServerConfig;
+use crate::tls::ServerCertificate;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
@@ -24,17 +24,17 @@ pub const HANDSHAKE_DEADLINE: Duration = Duration::from_secs(10);
 pub async fn start_tls_listener(
     listen: SocketAddr,
     broker: SocketAddr,
-    config: Arc<ServerConfig>,
+    mut certificate: ServerCertificate,
 ) -> Result<SocketAddr, BrokerError> {
     let listener = TcpListener::bind(listen).await.map_err(|source| super::bind_error(listen, source))?;
     let addr = listener.local_addr().map_err(|source| BrokerError::Listen { addr: listen, source })?;
-    let acceptor = TlsAcceptor::from(config);
     let failures = Arc::new(FailureLog::default());
     tokio::spawn(async move {
         loop {
             match listener.accept().await {
                 Ok((stream, peer)) => {
-                    tokio::spawn(relay(acceptor.clone(), stream, peer, broker, failures.clone()));
+                    let acceptor = TlsAcceptor::from(certificate.current());
+                    tokio::spawn(relay(acceptor, stream, peer, broker, failures.clone()));
                 }
                 Err(e) => {
                     // Out of file descriptors, typically: pause rather than spin.

@@ -144,13 +144,13 @@ pub async fn serve(opts: ServeOptions, shutdown: impl Future<Output = ()>) -> Re
                 }
                 Some(listen) => Some((
                     listen,
-                    crate::tls::server_config(&tls_files.server_cert(), &tls_files.server_key())?,
+                    crate::tls::ServerCertificate::load(&tls_files.server_cert(), &tls_files.server_key())?,
                 )),
             };
             let embedded =
                 broker::start_embedded(opts.listen, registry::authenticator(&data, hub_key.clone())?)?;
-            if let Some((listen, config)) = tls_server {
-                broker::start_tls_listener(listen, embedded.local_addr(), config).await?;
+            if let Some((listen, certificate)) = tls_server {
+                broker::start_tls_listener(listen, embedded.local_addr(), certificate).await?;
             }
             // The hub's own client stays on the plain loopback listener.
             (embedded.client_addr(), None)

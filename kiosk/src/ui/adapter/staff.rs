@@ -136,10 +136,12 @@ pub fn link_problem(error: &str, lang: Lang) -> String {
             "服务器证书不是本县CA签发（检查 ca.pem）",
             "server certificate not from the county CA (check ca.pem)",
         )
-    } else if has("NotValidForName") {
+    } else if has("NotValidForName") || has("not valid for name") {
         l("服务器证书不含此地址（请中心重新签发）", "server certificate does not name this address")
-    } else if has("Expired") {
+    } else if has("Expired") || has("certificate expired") {
         l("服务器证书已过期（请中心重新签发）", "server certificate expired")
+    } else if has("not valid yet") {
+        l("服务器证书尚未生效（检查本机时钟）", "server certificate not valid yet (check this kiosk's clock)")
     } else if has("BadUserNamePassword") || has("NotAuthorized") {
         l("登录被拒（密钥已更换或已注销）", "login refused (secret rotated or kiosk revoked)")
     } else if has("Connection refused") {
@@ -239,8 +241,15 @@ mod tests {
         for (raw, zh) in [
             ("TLS: I/O: invalid peer certificate: UnknownIssuer", "不是本县CA"),
             ("TLS: I/O: invalid peer certificate: BadSignature", "不是本县CA"),
-            ("TLS: I/O: invalid peer certificate: NotValidForName", "不含此地址"),
-            ("TLS: I/O: invalid peer certificate: Expired", "已过期"),
+            (
+                "TLS: I/O: invalid peer certificate: certificate not valid for name \"127.0.0.1\"; certificate is only valid for DnsName(\"localhost\")",
+                "不含此地址",
+            ),
+            ("TLS: I/O: invalid peer certificate: certificate expired: verification time 1", "已过期"),
+            (
+                "TLS: I/O: invalid peer certificate: certificate not valid yet: verification time 1",
+                "尚未生效",
+            ),
             ("Connection refused, return code: `BadUserNamePassword`", "登录被拒"),
             ("Connection refused, return code: `NotAuthorized`", "登录被拒"),
             ("I/O: Connection refused (os error 111)", "无应答"),
