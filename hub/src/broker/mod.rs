@@ -4,7 +4,7 @@
 
 mod tls_listener;
 
-pub use tls_listener::{HANDSHAKE_DEADLINE, start_tls_listener};
+pub use tls_listener::start_tls_listener;
 
 use std::collections::HashMap;
 use std::net::{SocketAddr, TcpListener};

@@ -17,7 +17,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 
 /// A client must finish its TLS handshake within this.
-pub const HANDSHAKE_DEADLINE: Duration = Duration::from_secs(10);
+const HANDSHAKE_DEADLINE: Duration = Duration::from_secs(10);
 
 /// Listen for TLS on `listen` (port 0 picks a free one) and relay to the
 /// plain broker listener at `broker`. Returns the address bound.
