@@ -28,6 +28,7 @@ pub fn pump_with_will(mut ev: EventLoop) -> (watch::Sender<LastWill>, Events) {
     let (will_tx, mut will_rx) = watch::channel(initial);
     let (tx, rx) = mpsc::channel(1024);
     tokio::spawn(async move {
+        let mut backoff = Backoff::default();
         loop {
             if will_rx.has_changed().unwrap_or(false) {
                 ev.mqtt_options.set_last_will(will_rx.borrow_and_update().clone());
@@ -39,6 +40,9 @@ pub fn pump_with_will(mut ev: EventLoop) -> (watch::Sender<LastWill>, Events) {
                 _ = tx.closed() => return,
             };
             let failed = r.is_err();
+            if matches!(r, Ok(Event::Incoming(Packet::ConnAck(_)))) {
+                backoff.reset();
+            }
             let wanted = matches!(
                 &r,
                 Err(_) | Ok(Event::Incoming(Packet::ConnAck(_) | Packet::Publish(_) | Packet::SubAck(_)))
@@ -47,11 +51,36 @@ pub fn pump_with_will(mut ev: EventLoop) -> (watch::Sender<LastWill>, Events) {
                 return;
             }
             if failed {
-                tokio::time::sleep(Duration::from_millis(200)).await;
+                tokio::time::sleep(backoff.next_delay()).await;
             }
         }
     });
     (will_tx, rx)
+}
+
+/// The pause before the next connection attempt: 200 ms after the first
+/// failure, doubling to at most 3 s, each with ±25 % jitter, back to the
+/// start once connected. A hub that comes back after an outage is then
+/// met by the fleet spread over seconds, not all at once, and a kiosk with
+/// a wrong password or CA knocks a few times a second at most.
+#[derive(Debug, Default)]
+pub struct Backoff {
+    failures: u32,
+}
+
+impl Backoff {
+    const FIRST: Duration = Duration::from_millis(200);
+    const MAX: Duration = Duration::from_secs(3);
+
+    pub fn next_delay(&mut self) -> Duration {
+        let base = Self::FIRST.saturating_mul(1 << self.failures.min(8)).min(Self::MAX);
+        self.failures = self.failures.saturating_add(1);
+        base.mul_f64(rand::random_range(0.75..1.25))
+    }
+
+    pub fn reset(&mut self) {
+        self.failures = 0;
+    }
 }
 
 /// Our messages are small and answered (acks, one-event batches, blob
@@ -61,4 +90,21 @@ pub fn no_delay(ev: &mut EventLoop) {
     let mut net = NetworkOptions::new();
     net.set_tcp_nodelay(true);
     ev.set_network_options(net);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_slow_down_to_a_ceiling_and_start_over_once_connected() {
+        let mut b = Backoff::default();
+        let delays: Vec<Duration> = (0..10).map(|_| b.next_delay()).collect();
+        assert!(delays[0] >= Duration::from_millis(150) && delays[0] <= Duration::from_millis(250));
+        assert!(delays[2] >= Duration::from_millis(600), "{delays:?}");
+        assert!(delays.iter().all(|d| *d <= Duration::from_millis(3750)), "{delays:?}");
+        assert!(delays[9] >= Duration::from_millis(2250), "{delays:?}");
+        b.reset();
+        assert!(b.next_delay() <= Duration::from_millis(250));
+    }
 }
