@@ -99,23 +99,10 @@ fn valid_host(host: &str) -> bool {
         })
 }
 
-/// SHA-256 of a PEM certificate's DER bytes, `AB:CD:…`, for comparing a
+/// SHA-256 of a certificate's DER bytes, `AB:CD:…`, for comparing a
 /// kiosk's `ca.pem` with the hub's by eye (or with `openssl x509 -fingerprint`).
-pub fn fingerprint(cert_pem: &str) -> Option<String> {
-    let der = pem_body(cert_pem)?;
-    let digest = Sha256::digest(&der);
-    Some(digest.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":"))
-}
-
-fn pem_body(pem: &str) -> Option<Vec<u8>> {
-    use base64::Engine;
-    let body: String = pem
-        .lines()
-        .skip_while(|l| !l.starts_with("-----BEGIN CERTIFICATE-----"))
-        .skip(1)
-        .take_while(|l| !l.starts_with("-----END"))
-        .collect();
-    base64::engine::general_purpose::STANDARD.decode(body).ok()
+pub fn fingerprint(der: &[u8]) -> String {
+    Sha256::digest(der).iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
 }
 
 #[cfg(test)]
@@ -139,7 +126,7 @@ mod tests {
         assert!(sans.contains("\"hub.local\"") && sans.contains("[192, 168, 1, 10]"), "{sans}");
         // Valid from before the kiosks' clock floor (2026-01-01).
         assert!(s.validity().not_before.timestamp() < 1_767_225_600);
-        let fp = fingerprint(&ca.cert_pem).unwrap();
+        let fp = fingerprint(&ca_x509.contents);
         assert_eq!(fp.len(), 32 * 3 - 1);
     }
 

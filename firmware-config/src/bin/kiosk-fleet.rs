@@ -314,10 +314,8 @@ fn make_tls(data: &Path, hosts: &[String], county: &str, days: u32) -> anyhow::R
         files.server_cert().display(),
         files.server_key().display()
     );
-    println!(
-        "CA fingerprint (SHA-256): {}",
-        county_ca::fingerprint(&ca.cert_pem).unwrap_or_else(|| "unreadable".into())
-    );
+    let ca_der = hub::tls::load_certs(&files.ca_cert())?;
+    println!("CA fingerprint (SHA-256): {}", county_ca::fingerprint(&ca_der[0]));
     println!(
         "the hub's TLS listener presents a re-issued certificate from the next connection on; \
          Mosquitto needs `kiosk-fleet mosquitto` again and a restart"
