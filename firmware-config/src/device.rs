@@ -4,7 +4,7 @@
 //! id = "shinan-huangpao-01"      # the kiosk id registered at the hub
 //! role = "station"               # showroom | station | bigscreen
 //! group = "shinan"               # rollout group (a village, "showroom")
-//! station_no = 12                # printed in ticket numbers; from `hub kiosks add`
+//! station_no = 12                # printed in ticket numbers; from `hub fleet new`
 //! language = "zh"                # zh | en: the language shown after the attract loop
 //! data_dir = "/var/lib/kiosk"    # relative paths are relative to this file
 //!
@@ -34,10 +34,10 @@
 
 use crate::error::ConfigError;
 use protocol::{BrokerUrl, KioskId};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// The exhibition hall: browse, trace, attract loop.
@@ -48,14 +48,31 @@ pub enum Role {
     Bigscreen,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Language {
     Zh,
     En,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+impl Language {
+    pub const ALL: [Language; 2] = [Language::Zh, Language::En];
+
+    /// `zh`, `en`: as in `kiosk.toml`, the hub's `set-language` command and
+    /// the translation folders (`kiosk/lang/<code>/`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::Zh => "zh",
+            Language::En => "en",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Language> {
+        Self::ALL.into_iter().find(|l| l.code() == code)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SerialKind {
     Scanner,
@@ -66,7 +83,7 @@ pub enum SerialKind {
 /// How the parcel desk sends waybill numbers (design: domain.md §7): a
 /// number can lead to its recipient, so by default only a keyed hash
 /// leaves the kiosk, which still counts each parcel once.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WaybillPolicy {
     #[default]
@@ -82,7 +99,7 @@ pub struct HubLink {
     pub secret: Vec<u8>,
     /// The hub's key, which signs `_hub/state`.
     pub hub_key: Vec<u8>,
-    /// The county CA for `mqtts://` (`kiosk-fleet tls` makes one).
+    /// The county CA for `mqtts://` (`hub fleet tls` makes one).
     pub ca_file: Option<PathBuf>,
 }
 
@@ -117,7 +134,8 @@ pub struct DeviceConfig {
     pub waybills: WaybillPolicy,
 }
 
-#[derive(Deserialize)]
+// The file's own shape: read by `parse`, written by `to_toml`.
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct Raw {
     id: String,
@@ -133,13 +151,13 @@ struct Raw {
     display: RawDisplay,
     #[serde(default)]
     staff: RawStaff,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     serial: Vec<RawSerial>,
     #[serde(default)]
     parcels: RawParcels,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Serialize, Default)]
 #[serde(deny_unknown_fields)]
 struct RawParcels {
     #[serde(default)]
@@ -153,18 +171,23 @@ fn default_data_dir() -> String {
     "kiosk-data".into()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct RawHub {
     address: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     secret: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     secret_file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     hub_key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     hub_key_file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     ca_file: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 struct RawDisplay {
     width: u32,
@@ -179,13 +202,14 @@ impl Default for RawDisplay {
     }
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Serialize, Default)]
 #[serde(deny_unknown_fields)]
 struct RawStaff {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pin_hash: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct RawSerial {
     path: String,
@@ -290,7 +314,7 @@ impl DeviceConfig {
                 err(
                     None,
                     "station_no",
-                    format!("{} is not a station number (1–9998, from `hub kiosks add`)", raw.station_no),
+                    format!("{} is not a station number (1–9998, from `hub fleet new`)", raw.station_no),
                 )
             })?;
 
@@ -438,6 +462,106 @@ impl DeviceConfig {
     }
 }
 
+/// Where a written `kiosk.toml` keeps the kiosk's two keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyStorage<'a> {
+    /// In the file itself, as hex (tests, the demo).
+    Inline,
+    /// In files beside it, named relative to it (0600 files, as
+    /// provisioning writes them).
+    Files { secret: &'a str, hub_key: &'a str },
+}
+
+impl DeviceConfig {
+    /// A showroom or station with the usual display, Chinese first, no
+    /// staff PIN and no serial devices.
+    pub fn new(
+        id: KioskId,
+        role: Role,
+        group: &str,
+        station_no: u16,
+        hub: HubLink,
+        data_dir: PathBuf,
+    ) -> Self {
+        DeviceConfig {
+            id,
+            role,
+            group: group.to_owned(),
+            station_no,
+            language: Language::Zh,
+            data_dir,
+            hub,
+            display: Display { width: 1080, height: 1920, rotation: 0, inactivity_s: 90 },
+            staff_pin_hash: None,
+            serial: Vec::new(),
+            waybills: WaybillPolicy::Hashed,
+        }
+    }
+
+    /// One line for a person checking the file: who, where, what hub.
+    pub fn summary(&self) -> String {
+        format!(
+            "kiosk {} ({:?}, group {}, station {:04}), hub {}, {} serial device(s)",
+            self.id,
+            self.role,
+            self.group,
+            self.station_no,
+            self.hub.url,
+            self.serial.len()
+        )
+    }
+
+    /// This configuration as `kiosk.toml` text, the inverse of
+    /// [`DeviceConfig::parse`]: paths are written as they are held (a
+    /// relative `data_dir` or `ca_file` is then relative to the file).
+    pub fn to_toml(&self, keys: KeyStorage<'_>) -> String {
+        let (secret, secret_file, hub_key, hub_key_file) = match keys {
+            KeyStorage::Inline => {
+                (Some(hex::encode(&self.hub.secret)), None, Some(hex::encode(&self.hub.hub_key)), None)
+            }
+            KeyStorage::Files { secret, hub_key } => {
+                (None, Some(secret.to_owned()), None, Some(hub_key.to_owned()))
+            }
+        };
+        let path_text = |p: &Path| p.to_string_lossy().into_owned();
+        let raw = Raw {
+            id: self.id.to_string(),
+            role: self.role,
+            group: self.group.clone(),
+            station_no: u32::from(self.station_no),
+            language: self.language,
+            data_dir: path_text(&self.data_dir),
+            hub: RawHub {
+                address: self.hub.url.to_string(),
+                secret,
+                secret_file,
+                hub_key,
+                hub_key_file,
+                ca_file: self.hub.ca_file.as_deref().map(path_text),
+            },
+            display: RawDisplay {
+                width: self.display.width,
+                height: self.display.height,
+                rotation: self.display.rotation,
+                inactivity_s: self.display.inactivity_s,
+            },
+            staff: RawStaff { pin_hash: self.staff_pin_hash.clone() },
+            serial: self
+                .serial
+                .iter()
+                .map(|d| RawSerial {
+                    path: path_text(&d.path),
+                    kind: d.kind,
+                    baud: d.baud,
+                    protocol: d.protocol.clone(),
+                })
+                .collect(),
+            parcels: RawParcels { waybills: self.waybills },
+        };
+        toml::to_string(&raw).expect("a device configuration is plain TOML")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -555,5 +679,22 @@ protocol = "xk3190-1"
         let c = DeviceConfig::parse(&with_ca, &path).unwrap();
         assert!(c.hub.url.tls);
         assert_eq!(c.hub.ca_file, Some(dir.path().join("ca.pem")));
+    }
+
+    #[test]
+    fn a_written_file_reads_back_as_the_same_configuration() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kiosk.toml");
+        let mut c = check(GOOD).unwrap();
+        c.data_dir = dir.path().join("data");
+        c.staff_pin_hash = Some(crate::pin::hash("1234", b"salt"));
+        c.waybills = WaybillPolicy::Full;
+        let text = c.to_toml(KeyStorage::Inline);
+        assert_eq!(DeviceConfig::parse(&text, &path).unwrap(), c);
+        std::fs::write(dir.path().join("secret"), hex::encode(&c.hub.secret)).unwrap();
+        std::fs::write(dir.path().join("hub.key"), hex::encode(&c.hub.hub_key)).unwrap();
+        let text = c.to_toml(KeyStorage::Files { secret: "secret", hub_key: "hub.key" });
+        assert!(!text.contains(&hex::encode(&c.hub.secret)), "the secret stays in its own file:\n{text}");
+        assert_eq!(DeviceConfig::parse(&text, &path).unwrap(), c);
     }
 }

@@ -1,14 +1,17 @@
-//! The kiosk's device configuration: one TOML file per device, read at
-//! start-up. A wrong file stops the kiosk with one line naming the file, the
-//! line and the field, never a half-configured device.
+//! The kiosk's device configuration (`kiosk.toml`): its schema, read and
+//! written ([`DeviceConfig::parse`], [`DeviceConfig::to_toml`]), its errors
+//! and the staff PIN's hash.
 //!
-//! Fleet provisioning (issue #7) writes these files; the kiosk reads them.
+//! A wrong file stops the kiosk with one line naming the file, the line and
+//! the field, never a half-configured device. This crate is a leaf: the
+//! kiosk reads these files and the hub's fleet tools (`hub fleet`) write
+//! them, and neither has to link the other for it.
 
-pub mod county_ca;
 pub mod device;
 pub mod error;
-pub mod mosquitto;
 pub mod pin;
 
-pub use device::{DeviceConfig, Display, HubLink, Language, Role, SerialDevice, SerialKind, WaybillPolicy};
+pub use device::{
+    DeviceConfig, Display, HubLink, KeyStorage, Language, Role, SerialDevice, SerialKind, WaybillPolicy,
+};
 pub use error::ConfigError;

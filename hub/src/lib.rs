@@ -1,18 +1,20 @@
 //! The county hub: embedded or external MQTT broker, catalog authoring and
-//! sync, presence, telemetry ingest, service tickets and reports.
+//! sync, the kiosk fleet, telemetry ingest, service tickets and reports.
 //!
 //! `hub` (the binary) is a thin clap layer over this library; the kiosk's
 //! `--demo` mode and the end-to-end tests start the same [`server`] in-process.
+//!
+//! Where things are: `server/` holds the network tasks of `hub serve` and
+//! nothing else; the store work they call on lives with its subject
+//! (`catalog/`, `fleet/`, `ingest/`, `tickets/`, `reports/`), over the
+//! single writer in `store/`.
 
 pub mod blobs;
 pub mod broker;
 pub mod catalog;
-pub mod commands;
+pub mod fleet;
 pub mod ingest;
-pub mod kiosks;
-pub mod registry;
 pub mod reports;
 pub mod server;
 pub mod store;
 pub mod tickets;
-pub mod tls;

@@ -20,8 +20,10 @@ enum Command {
     /// Check, publish and compare catalog versions.
     #[command(subcommand)]
     Catalog(cli::catalog::CatalogCommand),
-    /// List kiosks (presence, catalog version, outbox), or register one.
+    /// The fleet at a glance (presence, catalog version, outbox), or send a kiosk a command.
     Kiosks(cli::kiosks::KiosksArgs),
+    /// Set kiosks up: new, list, rotate-secret, revoke, check, mosquitto, tls.
+    Fleet(cli::fleet::FleetArgs),
     /// Figures for the county data centre: --by day|station|product|category|carrier|service|search.
     Report(cli::report::ReportArgs),
     /// Service-request tickets: list, show, accept, transfer, reply, resolve, close, reopen, refer.
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
         Command::Serve(a) => cli::serve::run(a),
         Command::Catalog(c) => cli::catalog::run(c),
         Command::Kiosks(a) => cli::kiosks::run(a),
+        Command::Fleet(a) => cli::fleet::run(a),
         Command::Tickets(a) => cli::tickets::run(a),
         Command::Report(a) => cli::report::run(a),
     };

@@ -1,23 +1,25 @@
-//! The kiosk: device runtime (local cache, sync client, outbox, search,
-//! presence) and, under issues #5–#6, its Slint UI and peripherals.
+//! The kiosk: device runtime (local cache, catalog sync, outbox, search,
+//! presence), its Slint UI, and the serial peripherals of a village station.
 //!
 //! The runtime is a library with no display: [`runtime::Runtime`] starts the
 //! backend (MQTT, sync, flusher) on its own thread and hands the UI (or a
 //! simulator, or a test) a handle to record interactions, take service
-//! requests, search and watch the catalog.
+//! requests, search and watch the catalog. [`window_feed`] carries it onto
+//! the window. With the `demo` feature (the desktop build), [`demo`] runs a
+//! hub in-process for `kiosk --demo` and `kiosk snapshot`; the appliance
+//! build has neither and never links the hub.
 
-pub mod app;
 pub mod blobs;
+pub mod catalog_sync;
+pub mod cli;
+pub mod controllers;
+#[cfg(feature = "demo")]
 pub mod demo;
-pub mod mqtt;
-pub mod parcel_desk;
 pub mod peripherals;
 pub mod runtime;
-pub mod sample;
 pub mod search;
 pub mod store;
-pub mod sync;
-pub mod tour;
 pub mod ui;
 #[cfg(unix)]
 pub mod watchdog;
+pub mod window_feed;

@@ -9,11 +9,12 @@ mod common;
 
 use common::{STAFF_PIN, labels, press, sample_kiosk_ui};
 use firmware_config::SerialKind;
+use kiosk::controllers::navigation::Page;
 use kiosk::peripherals::Report;
 use kiosk::peripherals::scale_driver::Weight;
 use kiosk::peripherals::scanner::ScanText;
 use kiosk::peripherals::serial::DeviceEvent;
-use kiosk::ui::adapter::KioskUi;
+use kiosk::ui::KioskUi;
 use protocol::catalog::CatalogItem;
 use protocol::messages::{EventKind, ParcelDirection};
 
@@ -38,14 +39,10 @@ fn a_keeper_scans_parcels_in_out_and_at_pick_up() {
     let handle = rt.handle();
 
     // Behind the PIN.
-    ui.staff();
-    for k in STAFF_PIN.chars() {
-        ui.pin_key(&k.to_string());
-    }
-    ui.pin_key("ok");
-    assert_eq!(ui.page(), "staff");
+    kiosk::demo::visitor::Visitor(&ui).staff_pin(STAFF_PIN, true);
+    assert_eq!(ui.page(), Page::Staff);
     press(&ui, "包裹收发");
-    assert_eq!(ui.page(), "desk");
+    assert_eq!(ui.page(), Page::Desk);
     assert!(shown(&ui, "请扫描快递面单条码"));
 
     // Arrivals: counted once, however often scanned.
@@ -65,6 +62,18 @@ fn a_keeper_scans_parcels_in_out_and_at_pick_up() {
     assert!(shown(&ui, "1.235 kg") && shown(&ui, "重量已稳定"));
     scan(&ui, "773012345678901");
     assert!(shown(&ui, "这是哪家快递"), "{:?}", labels(&ui));
+    // The same page in English: nothing Chinese is left but the carriers'
+    // names (catalog data) and the button back to Chinese.
+    press(&ui, "English");
+    assert!(shown(&ui, "Which carrier is it?") && shown(&ui, "Weight steady"), "{:?}", labels(&ui));
+    let carriers = kiosk::peripherals::waybill::Carriers::shipped().names();
+    let chinese: Vec<String> = labels(&ui)
+        .into_iter()
+        .filter(|l| l.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)))
+        .filter(|l| l != "中文" && !carriers.contains(l))
+        .collect();
+    assert!(chinese.is_empty(), "left in Chinese: {chinese:?}");
+    press(&ui, "中文");
     press(&ui, "申通");
     assert!(shown(&ui, "已登记 773012345678901 · 申通 · 1.235 kg"), "{:?}", labels(&ui));
     scan(&ui, "779998887776665");
@@ -116,7 +125,7 @@ fn a_keeper_scans_parcels_in_out_and_at_pick_up() {
         })
         .unwrap();
     scan(&ui, &uri);
-    assert_eq!(ui.page(), "trace");
+    assert_eq!(ui.page(), Page::Trace);
 }
 
 /// The events waiting in a kiosk's outbox.

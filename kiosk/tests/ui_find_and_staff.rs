@@ -6,6 +6,7 @@
 mod common;
 
 use common::{STAFF_PIN, labels, press, sample_kiosk_ui};
+use kiosk::controllers::navigation::Page;
 
 #[test]
 fn directory_search_and_staff_page() {
@@ -13,14 +14,14 @@ fn directory_search_and_staff_page() {
     let tmp = tempfile::tempdir().unwrap();
     let (rt, ui, _) = sample_kiosk_ui(tmp.path(), "showroom-2", "showroom", 2, 4000);
     let handle = rt.handle();
-    ui.set_language(kiosk::ui::browse::Lang::Zh);
+    ui.set_language(firmware_config::Language::Zh);
     press(&ui, "轻触屏幕 开始浏览");
 
     // The directory is the fifth home tile; a producer shows its products.
     press(&ui, "企业名录");
-    assert_eq!(ui.page(), "directory");
+    assert_eq!(ui.page(), Page::Directory);
     press(&ui, "袍山油茶科技有限公司");
-    assert_eq!(ui.page(), "category");
+    assert_eq!(ui.page(), Page::Category);
     assert!(labels(&ui).iter().any(|l| l == "黄袍山压榨山茶油"), "{:?}", labels(&ui));
     press(&ui, "首页");
 
@@ -43,7 +44,7 @@ fn directory_search_and_staff_page() {
 
     // Search: Y, C finds 油茶 by its initials, products and producers.
     press(&ui, "搜索产品或企业");
-    assert_eq!(ui.page(), "search");
+    assert_eq!(ui.page(), Page::Search);
     press(&ui, "Y");
     press(&ui, "C");
     let shown = labels(&ui);
@@ -53,10 +54,10 @@ fn directory_search_and_staff_page() {
     let before = handle.outbox_state().unwrap().totals.get("search").copied();
     assert_eq!(before, None, "typing is not yet a search");
     press(&ui, "黄袍山油茶公园与油茶博物馆");
-    assert_eq!(ui.page(), "product");
+    assert_eq!(ui.page(), Page::Product);
     assert_eq!(handle.outbox_state().unwrap().totals.get("search"), Some(&1), "recorded on leaving");
     press(&ui, "← 返回");
-    assert_eq!(ui.page(), "search");
+    assert_eq!(ui.page(), Page::Search);
     press(&ui, "首页");
     assert_eq!(handle.outbox_state().unwrap().totals.get("search"), Some(&1), "the same query, once");
 
@@ -71,19 +72,19 @@ fn directory_search_and_staff_page() {
 
     // The staff page: a wrong PIN is refused, the right one shows the kiosk.
     press(&ui, "工作人员");
-    assert_eq!(ui.page(), "pin");
+    assert_eq!(ui.page(), Page::Pin);
     for k in "9999".chars() {
         press(&ui, &k.to_string());
     }
     assert!(labels(&ui).iter().any(|l| l == "●●●●"), "digits show as dots: {:?}", labels(&ui));
     press(&ui, "确定");
     assert!(labels(&ui).iter().any(|l| l == "密码不对，请重新输入"), "{:?}", labels(&ui));
-    assert_eq!(ui.page(), "pin");
+    assert_eq!(ui.page(), Page::Pin);
     for k in STAFF_PIN.chars() {
         press(&ui, &k.to_string());
     }
     press(&ui, "确定");
-    assert_eq!(ui.page(), "staff");
+    assert_eq!(ui.page(), Page::Staff);
     let shown = labels(&ui);
     let depth = handle.outbox_state().unwrap().depth;
     for want in ["软件版本", "目录版本", "网络", "待上传记录", "外设"] {
@@ -92,5 +93,5 @@ fn directory_search_and_staff_page() {
     assert!(shown.iter().any(|l| l.starts_with("未连接 · mqtt://127.0.0.1:9")), "{shown:?}");
     assert!(shown.iter().any(|l| l.starts_with(&format!("{depth} · "))), "outbox depth {depth}: {shown:?}");
     press(&ui, "退出");
-    assert_eq!(ui.page(), "home");
+    assert_eq!(ui.page(), Page::Home);
 }

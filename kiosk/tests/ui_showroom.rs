@@ -6,6 +6,7 @@
 mod common;
 
 use common::{labels, press, sample_kiosk_ui};
+use kiosk::controllers::navigation::Page;
 use std::time::Duration;
 
 #[test]
@@ -15,16 +16,16 @@ fn browse_record_translate_and_time_out() {
     // A tall window, so that the whole product page is on screen at once.
     let (rt, ui, _) = sample_kiosk_ui(tmp.path(), "showroom-1", "showroom", 1, 3200);
     let handle = rt.handle();
-    ui.set_language(kiosk::ui::browse::Lang::Zh);
-    assert_eq!(ui.page(), "attract");
+    ui.set_language(firmware_config::Language::Zh);
+    assert_eq!(ui.page(), Page::Attract);
 
     // Touch to start, farm produce, a product, its trace page.
     press(&ui, "轻触屏幕 开始浏览");
-    assert_eq!(ui.page(), "home");
+    assert_eq!(ui.page(), Page::Home);
     press(&ui, "农特产品");
-    assert_eq!(ui.page(), "category");
+    assert_eq!(ui.page(), Page::Category);
     press(&ui, "黄袍山压榨山茶油");
-    assert_eq!(ui.page(), "product");
+    assert_eq!(ui.page(), Page::Product);
     let shown = labels(&ui);
     let trace = shown
         .iter()
@@ -32,7 +33,7 @@ fn browse_record_translate_and_time_out() {
         .unwrap_or_else(|| panic!("no trace button: {shown:?}"))
         .clone();
     press(&ui, &trace);
-    assert_eq!(ui.page(), "trace");
+    assert_eq!(ui.page(), Page::Trace);
     assert!(labels(&ui).iter().any(|l| l == "生产记录"), "{:?}", labels(&ui));
 
     // Each step is in the outbox; the product view once its dwell is known.
@@ -46,7 +47,7 @@ fn browse_record_translate_and_time_out() {
     assert_eq!(events.get("trace_open"), Some(&1));
     press(&ui, "← 返回");
     press(&ui, "← 返回");
-    assert_eq!(ui.page(), "category");
+    assert_eq!(ui.page(), Page::Category);
     assert_eq!(handle.outbox_state().unwrap().totals.get("product_view"), Some(&1), "recorded on leaving");
 
     // The language switch changes what is shown, catalog text included.
@@ -59,13 +60,13 @@ fn browse_record_translate_and_time_out() {
 
     // Untouched for 89 s: still here. A touch, then 89 s more: still here.
     i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(89));
-    assert_eq!(ui.page(), "category");
+    assert_eq!(ui.page(), Page::Category);
     press(&ui, "首页");
     i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(89));
-    assert_eq!(ui.page(), "home", "the touch restarted the timer");
+    assert_eq!(ui.page(), Page::Home, "the touch restarted the timer");
     // Then 90 s without a touch: back to the attract loop, visit recorded.
     i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(2));
-    assert_eq!(ui.page(), "attract");
+    assert_eq!(ui.page(), Page::Attract);
     let totals = handle.outbox_state().unwrap().totals;
     assert_eq!(totals.get("session_end"), Some(&1));
     let pending = handle.outbox_state().unwrap();

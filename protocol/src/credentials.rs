@@ -20,7 +20,7 @@ pub fn mqtt_password(secret: &[u8]) -> String {
 }
 
 /// The data centre's password, made from the hub key (given to the data
-/// centre by `kiosk-fleet mosquitto`).
+/// centre by `hub fleet mosquitto`).
 pub fn dc_password(hub_key: &[u8]) -> String {
     let mut m = Hmac::<sha2::Sha256>::new_from_slice(hub_key).expect("HMAC takes keys of any length");
     m.update(b"kh-dc-password\0");

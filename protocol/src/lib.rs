@@ -2,13 +2,16 @@
 //!
 //! This crate does no I/O. It owns the topic namespace ([`topic`]), the
 //! signed envelope every control message travels in ([`envelope`]), the
-//! message bodies ([`messages`]), the per-topic size limits ([`limits`]) and
-//! the catalog document that sync moves ([`catalog`]). Both sides depend on
-//! it, so a change here is a change of the protocol: see `docs/protocol.md`.
+//! message bodies ([`messages`]), the per-topic size limits ([`limits`]),
+//! the catalog document that sync moves ([`catalog`]) and county time
+//! ([`county_time`]), so that both sides agree on which day a moment is in.
+//! Both sides depend on it, so a change here is a change of the protocol:
+//! see `docs/protocol.md`.
 
 pub mod broker_url;
 pub mod catalog;
 pub mod codec;
+pub mod county_time;
 pub mod credentials;
 pub mod envelope;
 pub mod kiosk_id;

@@ -124,6 +124,25 @@ pub enum ParcelDirection {
     PickUp,
 }
 
+impl ParcelDirection {
+    pub const ALL: [ParcelDirection; 3] =
+        [ParcelDirection::In, ParcelDirection::Out, ParcelDirection::PickUp];
+
+    /// The name on the wire and in both stores (`in`, `out`, `pick_up`),
+    /// the same as its serde form.
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            ParcelDirection::In => "in",
+            ParcelDirection::Out => "out",
+            ParcelDirection::PickUp => "pick_up",
+        }
+    }
+
+    pub fn from_wire_name(name: &str) -> Option<ParcelDirection> {
+        Self::ALL.into_iter().find(|d| d.wire_name() == name)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ParcelScan {
@@ -330,5 +349,20 @@ impl ResultPart {
                 ResultPart { index: i, count, hex: hex::encode(&data[from..to]) }
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ParcelDirection;
+
+    #[test]
+    fn a_direction_has_one_name_on_the_wire() {
+        for d in ParcelDirection::ALL {
+            let json = serde_json::to_string(&d).unwrap();
+            assert_eq!(json, format!("\"{}\"", d.wire_name()));
+            assert_eq!(ParcelDirection::from_wire_name(d.wire_name()), Some(d));
+        }
+        assert_eq!(ParcelDirection::from_wire_name("sideways"), None);
     }
 }

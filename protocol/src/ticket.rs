@@ -17,6 +17,16 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// A request gets a substantive answer within this many clock hours of its
+/// submission (the centre's rule; the hub tracks it, the kiosk's receipt
+/// promises it).
+pub const RESPONSE_HOURS: i64 = 48;
+
+/// When the answer to a request submitted at `submitted_ms` is due.
+pub fn response_due(submitted_ms: i64) -> i64 {
+    submitted_ms + RESPONSE_HOURS * 3_600_000
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct TicketNo(String);
@@ -132,7 +142,7 @@ impl fmt::Display for TicketNo {
     }
 }
 
-/// Where a ticket stands (domain memo §6.2). Overdue, escalated and
+/// Where a ticket stands (`docs/service-tickets.md`). Overdue, escalated and
 /// extended are flags computed from deadlines, not statuses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

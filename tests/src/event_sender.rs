@@ -140,7 +140,7 @@ async fn run(cfg: SenderConfig, progress: Arc<Progress>) {
                 }
                 Ok(_) => {}
                 Err(e) => {
-                    *progress.last_error.lock().unwrap() = Some(e);
+                    *progress.last_error.lock().unwrap() = Some(e.to_string());
                     connected = false;
                     hub_online = false;
                 }

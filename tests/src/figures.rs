@@ -1,7 +1,7 @@
 //! The county figures two ways: the truth, computed directly from generated
 //! events, and what the hub's store says. Ingest tests compare the two.
 
-use hub::ingest::aggregates::{direction_name, normalize_query};
+use hub::ingest::aggregates::normalize_query;
 use protocol::messages::*;
 use rusqlite::Connection;
 use std::collections::BTreeMap;
@@ -81,7 +81,7 @@ pub fn truth(all: &[(String, Vec<Event>)]) -> Figures {
                     v.1 += i64::from(*results == 0);
                 }
                 EventKind::Parcel(p) => {
-                    let dir = direction_name(p.direction).to_owned();
+                    let dir = p.direction.wire_name().to_owned();
                     if seen_parcels.insert((p.waybill.clone(), dir.clone())) {
                         let v = t.parcels.entry((p.carrier.clone(), dir)).or_default();
                         v.0 += 1;

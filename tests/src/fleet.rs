@@ -1,13 +1,13 @@
 //! Real kiosk runtimes for end-to-end tests and the simulator: a device
 //! configuration pointing at a test hub, and helpers to wait on a kiosk.
 
-use firmware_config::{DeviceConfig, Display, HubLink, Language, Role};
+use firmware_config::{DeviceConfig, HubLink, KeyStorage, Role};
 use kiosk::runtime::{Handle, KioskStatus};
 use protocol::{BrokerUrl, KioskId};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// The configuration `kiosk-fleet new` would write for this kiosk.
+/// A station kiosk of the `sim` group pointing at a test hub on `port`.
 pub fn config(
     kid: &str,
     secret: &[u8],
@@ -16,28 +16,18 @@ pub fn config(
     station_no: u16,
     data: &Path,
 ) -> DeviceConfig {
-    DeviceConfig {
-        id: KioskId::new(kid).unwrap(),
-        role: Role::Station,
-        group: "sim".into(),
-        station_no,
-        language: Language::Zh,
-        data_dir: data.to_owned(),
-        hub: HubLink {
-            url: BrokerUrl { host: "127.0.0.1".into(), port, tls: false },
-            secret: secret.to_vec(),
-            hub_key: hub_key.to_vec(),
-            ca_file: None,
-        },
-        display: Display { width: 1080, height: 1920, rotation: 0, inactivity_s: 90 },
-        staff_pin_hash: None,
-        serial: Vec::new(),
-        waybills: firmware_config::WaybillPolicy::Hashed,
-    }
+    let hub = HubLink {
+        url: BrokerUrl { host: "127.0.0.1".into(), port, tls: false },
+        secret: secret.to_vec(),
+        hub_key: hub_key.to_vec(),
+        ca_file: None,
+    };
+    DeviceConfig::new(KioskId::new(kid).unwrap(), Role::Station, "sim", station_no, hub, data.to_owned())
 }
 
-/// The same configuration as a `kiosk.toml` file (what provisioning
-/// writes), with the secret in a file beside it.
+/// The same configuration as a `kiosk.toml` file in `dir` (what
+/// provisioning writes), with both keys in files beside it and the data
+/// folder `<kid>-data` relative to it.
 pub fn write_config_file(
     dir: &Path,
     kid: &str,
@@ -47,14 +37,12 @@ pub fn write_config_file(
     station_no: u16,
 ) -> std::path::PathBuf {
     std::fs::create_dir_all(dir).unwrap();
-    std::fs::write(dir.join(format!("{kid}.secret")), hex::encode(secret)).unwrap();
-    let text = format!(
-        "id = \"{kid}\"\nrole = \"station\"\ngroup = \"sim\"\nstation_no = {station_no}\ndata_dir = \"{kid}-data\"\n\n\
-         [hub]\naddress = \"mqtt://127.0.0.1:{port}\"\nsecret_file = \"{kid}.secret\"\nhub_key = \"{}\"\n",
-        hex::encode(hub_key)
-    );
+    let (secret_file, key_file) = (format!("{kid}.secret"), format!("{kid}.hub-key"));
+    std::fs::write(dir.join(&secret_file), hex::encode(secret)).unwrap();
+    std::fs::write(dir.join(&key_file), hex::encode(hub_key)).unwrap();
+    let c = config(kid, secret, hub_key, port, station_no, Path::new(&format!("{kid}-data")));
     let path = dir.join(format!("{kid}.toml"));
-    std::fs::write(&path, text).unwrap();
+    std::fs::write(&path, c.to_toml(KeyStorage::Files { secret: &secret_file, hub_key: &key_file })).unwrap();
     path
 }
 

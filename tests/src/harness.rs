@@ -14,11 +14,6 @@ pub fn hub_bin() -> PathBuf {
     bin("hub-e2e")
 }
 
-/// The fleet provisioning CLI (`kiosk-fleet`, built here as `kiosk-fleet-e2e`).
-pub fn fleet_bin() -> PathBuf {
-    bin("kiosk-fleet-e2e")
-}
-
 /// The production kiosk binary (`kiosk`, built here as `kiosk-e2e`).
 pub fn kiosk_bin() -> PathBuf {
     bin("kiosk-e2e")
@@ -304,21 +299,30 @@ pub fn register_kiosk_station(data: &Path, kid: &str, group: &str) -> (Vec<u8>, 
     (secret, row["station_no"].as_u64().unwrap() as u16)
 }
 
-/// Register a kiosk with the hub's CLI and return its secret.
+/// Set a kiosk up with the hub's CLI (`hub fleet new`, its folder under
+/// `<data>/provisioned/`) and return its secret.
 pub fn register_kiosk(data: &Path, kid: &str, group: &str) -> Vec<u8> {
-    let out = data.join(format!("{kid}.secret"));
+    let out = data.join("provisioned");
     hub_cli(&[
-        "kiosks",
-        "add",
-        kid,
-        "--group",
-        group,
+        "fleet",
         "--data",
         data.to_str().unwrap(),
-        "--secret-out",
+        "new",
+        kid,
+        "--role",
+        "station",
+        "--group",
+        group,
+        "--hub",
+        "mqtt://127.0.0.1:1883",
+        "--pin",
+        "2468",
+        "--data-dir",
+        "data",
+        "--out",
         out.to_str().unwrap(),
     ]);
-    hex::decode(std::fs::read_to_string(out).unwrap().trim()).unwrap()
+    hex::decode(std::fs::read_to_string(out.join(kid).join("secret")).unwrap().trim()).unwrap()
 }
 
 pub fn hub_key(data: &Path) -> Vec<u8> {

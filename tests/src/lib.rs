@@ -7,6 +7,6 @@ pub mod fleet;
 pub mod harness;
 pub mod logins;
 /// The kiosk's own event-loop pump, used by every test client.
-pub use kiosk::mqtt as mqtt_pump;
+pub use kiosk::runtime::mqtt_pump;
 pub mod raw_kiosk;
 pub mod spy;

@@ -1,21 +1,27 @@
 //! Provisioning and broker logins as an operator and a client would do
-//! them: `kiosk-fleet` runs, and one MQTT connect that reports whether the
+//! them: `hub fleet` runs, and one MQTT connect that reports whether the
 //! broker let the client in.
 
-use crate::harness::fleet_bin;
+use crate::harness::hub_bin;
 use rumqttc::{AsyncClient, ConnectReturnCode, Event, EventLoop, MqttOptions, Packet, Transport};
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-/// Run `kiosk-fleet --data <data> <args>`: (success, stdout + stderr).
+/// Run `hub fleet --data <data> <args>`: (success, stdout + stderr).
 pub fn fleet(data: &Path, args: &[&str]) -> (bool, String) {
-    let out = Command::new(fleet_bin()).arg("--data").arg(data).args(args).output().expect("run kiosk-fleet");
+    let out = Command::new(hub_bin())
+        .arg("fleet")
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .output()
+        .expect("run hub fleet");
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     (out.status.success(), text)
 }
 
-/// The secret `kiosk-fleet` wrote for `kid` under `out`.
+/// The secret `hub fleet` wrote for `kid` under `out`.
 pub fn secret_of(out: &Path, kid: &str) -> Vec<u8> {
     hex::decode(std::fs::read_to_string(out.join(kid).join("secret")).unwrap().trim()).unwrap()
 }

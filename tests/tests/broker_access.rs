@@ -1,4 +1,4 @@
-//! Who gets onto the broker. With `kiosk-fleet`'s files on a real
+//! Who gets onto the broker. With `hub fleet`'s files on a real
 //! Mosquitto: each kiosk connects only as itself, cannot publish or read
 //! under another kiosk's id, a revoked kiosk and a wrong password are
 //! refused, and a hub process plus a kiosk set up from the written
@@ -27,7 +27,7 @@ async fn forged_birth_is_refused(client: &AsyncClient, data: &Path, kid: &str, k
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     loop {
         let conn = hub::store::open_read(&hub::store::DataDir::new(data).unwrap()).unwrap();
-        let totals = hub::server::rejects::totals(&conn).unwrap();
+        let totals = hub::fleet::rejects::totals(&conn).unwrap();
         if totals.iter().any(|r| r.0 == kid && r.2 == "bad signature") {
             return;
         }
@@ -254,4 +254,72 @@ async fn the_embedded_broker_admits_only_whom_the_registry_knows() {
 
     // An insider signing for itself with another kiosk's secret.
     forged_birth_is_refused(&c1, &data, "k1", &k2).await;
+}
+
+/// Issue #13: rotating the secret of a kiosk (a stolen one, say) takes
+/// effect in the running hub, not at its next restart. The kiosk restarted
+/// with its new files gets its events acknowledged, and a message signed
+/// with the old secret is refused, by the same hub process.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotated_secret_takes_effect_in_the_running_hub() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("hub");
+    std::fs::create_dir_all(&data).unwrap();
+    let d = data.to_str().unwrap();
+    hub_cli(&["catalog", "publish", sample_catalog().to_str().unwrap(), "--data", d]);
+    let mode = BrokerMode::Embedded(free_port());
+    let out = tmp.path().join("kiosks");
+    let address = format!("mqtt://127.0.0.1:{}", mode.port());
+    let o = out.to_str().unwrap();
+    let args = [
+        "new",
+        "station-a",
+        "--role",
+        "station",
+        "--group",
+        "shinan",
+        "--hub",
+        &address,
+        "--data-dir",
+        "data",
+        "--out",
+        o,
+    ];
+    let (ok, text) = fleet(&data, &args);
+    assert!(ok, "{text}");
+    let old = secret_of(&out, "station-a");
+    let _hub = HubProcess::start(&data, mode).await;
+    let config_file = out.join("station-a/kiosk.toml");
+    let acked =
+        |n: u64| move |s: &kiosk::runtime::KioskStatus| s.hub_online && s.outbox_depth == 0 && s.session >= n;
+
+    let rt =
+        kiosk::runtime::Runtime::start(firmware_config::DeviceConfig::load(&config_file).unwrap()).unwrap();
+    let k = rt.handle();
+    wait_catalog(&k, Duration::from_secs(60), 1).await;
+    k.record(protocol::messages::EventKind::AttractExit).unwrap();
+    wait_status(&k, Duration::from_secs(30), "the first event acknowledged", acked(1)).await;
+
+    // Online, the kiosk's secret is rotated; the kiosk is restarted with its
+    // folder, which now holds the new secret. The hub is not restarted.
+    let (ok, text) = fleet(&data, &["rotate-secret", "station-a", "--out", out.to_str().unwrap()]);
+    assert!(ok, "{text}");
+    let new = secret_of(&out, "station-a");
+    assert_ne!(new, old);
+    drop(rt);
+    let rt =
+        kiosk::runtime::Runtime::start(firmware_config::DeviceConfig::load(&config_file).unwrap()).unwrap();
+    let k = rt.handle();
+    k.record(protocol::messages::EventKind::AttractExit).unwrap();
+    wait_status(&k, Duration::from_secs(30), "the event signed with the new secret acknowledged", acked(2))
+        .await;
+    let totals = k.outbox_state().unwrap();
+    assert_eq!((totals.last_seq, totals.acked_upto), (2, 2), "{totals:?}");
+
+    // Logged in with the new password (the broker knows no other), a
+    // message signed with the old secret is refused by the hub.
+    let (client, mut ev) =
+        connect(mode.port(), "station-a-old", "station-a", &mqtt_password(&new), None).await.unwrap();
+    tokio::spawn(async move { while ev.poll().await.is_ok() {} });
+    forged_birth_is_refused(&client, &data, "station-a", &old).await;
 }

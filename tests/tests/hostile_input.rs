@@ -102,7 +102,7 @@ async fn hostile_messages_are_refused_counted_and_harmless() {
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     let totals = loop {
         let conn = hub::store::open_read(&hub::store::DataDir::new(&data).unwrap()).unwrap();
-        let t = hub::server::rejects::totals(&conn).unwrap();
+        let t = hub::fleet::rejects::totals(&conn).unwrap();
         if t.iter().map(|r| r.3).sum::<u64>() >= sent.len() as u64 || std::time::Instant::now() > deadline {
             break t;
         }

@@ -94,7 +94,14 @@ async fn scenario(
         let writer = hub::store::writer::Writer::start(&hub::store::DataDir::new(&data).unwrap()).unwrap();
         for k in &kids {
             let kid = KioskId::new(k).unwrap();
-            secrets.push(writer.exec(move |c| hub::registry::register(c, &kid, "sim")).await.unwrap().secret);
+            secrets.push(
+                writer
+                    .exec(move |c| Ok(hub::fleet::registry::register_new(c, &kid, "sim")))
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .secret,
+            );
         }
     }
     let mut hub = HubProcess::start(&data, mode).await;

@@ -7,14 +7,14 @@
 
 use e2e::fleet::config;
 use e2e::harness::*;
-use kiosk::app::Link;
 use kiosk::runtime::Runtime;
 use kiosk::ui::snapshot;
+use kiosk::window_feed::WindowFeed as Link;
 use std::time::{Duration, Instant};
 
 /// Run a `hub` CLI command on another thread while the UI keeps answering,
 /// as the kiosk's event loop would.
-fn command_while_serving(ui: &kiosk::ui::adapter::KioskUi, link: &mut Link, args: &[&str]) -> (bool, String) {
+fn command_while_serving(ui: &kiosk::ui::KioskUi, link: &mut Link, args: &[&str]) -> (bool, String) {
     let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     let job =
         std::thread::spawn(move || hub_cli_status(&args.iter().map(String::as_str).collect::<Vec<_>>()));
@@ -44,7 +44,7 @@ fn screenshot_and_language_commands_reach_the_screen() {
     let rt =
         Runtime::start(config("station-shot", &secret, &key, mode.port(), station, &tmp.path().join("k")))
             .unwrap();
-    let ui = kiosk::app::window_for(&rt.handle()).unwrap();
+    let ui = kiosk::window_feed::window_for(&rt.handle()).unwrap();
     let mut link = Link::new(rt.handle());
     // The size of the panel, as the appliance's display would set it.
     snapshot::frame(&window, 1080, 1920);
@@ -58,7 +58,7 @@ fn screenshot_and_language_commands_reach_the_screen() {
         assert!(Instant::now() < deadline, "the kiosk never got the catalog");
         std::thread::sleep(Duration::from_millis(20));
     }
-    ui.home();
+    kiosk::demo::visitor::Visitor(&ui).home();
 
     // A screenshot: rendered by the kiosk, carried in parts, saved by the CLI.
     let shot = tmp.path().join("shot.png");
@@ -79,7 +79,7 @@ fn screenshot_and_language_commands_reach_the_screen() {
     assert!(std::fs::metadata(&shot).unwrap().len() > 24 * 1024, "more than one part was needed");
 
     // The language, switched from the centre.
-    assert_eq!(ui.language(), "zh");
+    assert_eq!(ui.language(), firmware_config::Language::Zh);
     let (ok, out) = command_while_serving(
         &ui,
         &mut link,
@@ -87,7 +87,7 @@ fn screenshot_and_language_commands_reach_the_screen() {
     );
     assert!(ok, "{out}");
     link.pump(&ui);
-    assert_eq!(ui.language(), "en");
+    assert_eq!(ui.language(), firmware_config::Language::En);
 
     // A kiosk that is gone: the command expires, and the CLI says why.
     drop(link);

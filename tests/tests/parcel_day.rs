@@ -10,7 +10,7 @@
 use e2e::fleet::{config, wait_status};
 use e2e::harness::*;
 use firmware_config::{SerialDevice, SerialKind};
-use kiosk::parcel_desk::{Outcome, ParcelDesk};
+use kiosk::controllers::parcel_desk::{DeskNote, ParcelDesk};
 use kiosk::peripherals::scale_driver::Weight;
 use kiosk::peripherals::serial::DeviceEvent;
 use kiosk::peripherals::waybill::Carriers;
@@ -44,6 +44,7 @@ fn plug(link: &Path) -> TTYPort {
 /// The keeper's side of the desk: device reports in, outcomes out.
 struct Keeper {
     desk: ParcelDesk,
+    book: kiosk::runtime::Handle,
     reports: Receiver<Report>,
     scanner: TTYPort,
 }
@@ -53,11 +54,12 @@ impl Keeper {
         let end = Instant::now() + Duration::from_secs(15);
         while Instant::now() < end {
             let Ok(r) = self.reports.recv_timeout(Duration::from_millis(50)) else { continue };
-            if let DeviceEvent::Weight(w) = r.event {
-                self.desk.set_weight(w, &r.path);
+            let event = r.event.clone();
+            if let DeviceEvent::Weight(_) = event {
+                self.desk.report(r);
             }
-            if want(&r.event) {
-                return r.event;
+            if want(&event) {
+                return event;
             }
         }
         panic!("no {what} within 15 s");
@@ -65,18 +67,17 @@ impl Keeper {
 
     /// Scan `bytes` (one or more codes) and handle the one scan it makes;
     /// an ambiguous number gets the keeper's tap on the likeliest carrier.
-    fn scan(&mut self, bytes: &[u8], expect: &str) -> Outcome {
+    fn scan(&mut self, bytes: &[u8], expect: &str) -> DeskNote {
         self.scanner.write_all(bytes).unwrap();
         let DeviceEvent::Scan(s) = self.next("scan", |e| matches!(e, DeviceEvent::Scan(_))) else {
             unreachable!()
         };
         assert_eq!(s.text, expect, "one scan per trigger");
-        match self.desk.scan(&s).unwrap() {
-            Outcome::ChooseCarrier { candidates, .. } => {
-                self.desk.choose_carrier(&candidates[0]).unwrap().unwrap()
-            }
-            o => o,
+        self.desk.scan(&self.book, &s);
+        if let Some(DeskNote::AskCarrier { candidates, .. }) = self.desk.note.clone() {
+            self.desk.choose_carrier(&self.book, &candidates[0]);
         }
+        self.desk.note.clone().expect("the desk says what it did")
     }
 
     /// Wait until the scale has settled on `grams`.
@@ -105,8 +106,7 @@ fn scale_sim(
 }
 
 fn county_day(offset_days: i64) -> String {
-    let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8));
-    (now.date() + time::Duration::days(offset_days)).to_string()
+    protocol::county_time::iso_date(protocol::county_time::today() + time::Duration::days(offset_days))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -145,15 +145,15 @@ async fn a_day_at_the_parcel_desk_is_reported_once_per_parcel() {
     let grams = Arc::new(AtomicU32::new(0));
     let stop = Arc::new(AtomicBool::new(false));
     let scale_thread = scale_sim(scale, grams.clone(), stop.clone());
-    let mut keeper = Keeper { desk: ParcelDesk::new(k.clone(), Carriers::shipped()), reports, scanner };
+    let mut keeper = Keeper { desk: ParcelDesk::new(Carriers::shipped()), book: k.clone(), reports, scanner };
     for _ in 0..2 {
         keeper.next("devices", |e| *e == DeviceEvent::Connected);
     }
 
     // What the data centre should see: (carrier) -> [in, out, picked up, grams out].
     let mut want: BTreeMap<String, [i64; 4]> = BTreeMap::new();
-    let mut count = |o: &Outcome, d: ParcelDirection| {
-        if let Outcome::Counted { carrier, weight_g, .. } = o {
+    let mut count = |o: &DeskNote, d: ParcelDirection| {
+        if let DeskNote::Counted { carrier, weight_g, .. } = o {
             let w = want.entry(carrier.clone()).or_default();
             match d {
                 ParcelDirection::In => w[0] += 1,
@@ -181,12 +181,12 @@ async fn a_day_at_the_parcel_desk_is_reported_once_per_parcel() {
     keeper.desk.set_direction(ParcelDirection::In);
     for w in arrivals {
         let o = keeper.scan(format!("{w}\r\n{w}\r\n").as_bytes(), w);
-        assert!(matches!(o, Outcome::Counted { .. }), "{w}: {o:?}");
+        assert!(matches!(o, DeskNote::Counted { .. }), "{w}: {o:?}");
         count(&o, ParcelDirection::In);
     }
     for w in ["SF1234567890123", "73123456789012"] {
         let o = keeper.scan(format!("{w}\r").as_bytes(), w);
-        assert!(matches!(o, Outcome::Again { .. }), "{w}: {o:?}");
+        assert!(matches!(o, DeskNote::Again { .. }), "{w}: {o:?}");
     }
 
     // The hub goes down at noon; the scanner's cable is pulled and put back.
@@ -204,12 +204,12 @@ async fn a_day_at_the_parcel_desk_is_reported_once_per_parcel() {
         grams.store(g, Ordering::Relaxed);
         keeper.settled(i64::from(g));
         let o = keeper.scan(format!("]C0{w}\r").as_bytes(), w);
-        assert!(matches!(o, Outcome::Counted { weight_g: Some(x), .. } if x == g), "{w}: {o:?}");
+        assert!(matches!(o, DeskNote::Counted { weight_g: Some(x), .. } if x == g), "{w}: {o:?}");
         count(&o, ParcelDirection::Out);
     }
     // Scanned again at the counter: not counted again.
     let again = keeper.scan(b"SF9000000000001\r", "SF9000000000001");
-    assert!(matches!(again, Outcome::Again { .. }));
+    assert!(matches!(again, DeskNote::Again { .. }));
     keeper.desk.set_direction(ParcelDirection::PickUp);
     for w in ["SF1234567890123", "JT0001112223334", "73123456789012", "SF1234567890123"] {
         let o = keeper.scan(format!("{w}\r").as_bytes(), w);

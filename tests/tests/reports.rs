@@ -63,8 +63,8 @@ async fn a_day_of_traffic_reported_every_way() {
     let _hub = HubProcess::start(&data, mode).await;
 
     let now = now_ms();
-    let day = hub::ingest::county_day(now as i64);
-    let yymmdd: String = day.replace('-', "")[2..].to_owned();
+    let day = protocol::county_time::iso_date_of(now as i64);
+    let yymmdd = protocol::county_time::yymmdd_of(now as i64);
 
     // The station: parcels in, out and picked up, each scanned more than once.
     let mut station = RawKiosk::connect("station-shinan", &station_secret, mode.port(), 1).await;

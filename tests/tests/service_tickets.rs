@@ -31,8 +31,7 @@ fn now_ms() -> u64 {
 }
 
 fn yymmdd(ms: u64) -> String {
-    let d = hub::tickets::deadlines::county_date(ms as i64);
-    format!("{:02}{:02}{:02}", d.year() % 100, u8::from(d.month()), d.day())
+    protocol::county_time::yymmdd_of(ms as i64)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

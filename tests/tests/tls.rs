@@ -1,6 +1,6 @@
-//! MQTT over TLS with the county CA `kiosk-fleet tls` makes. On a real
+//! MQTT over TLS with the county CA `hub fleet tls` makes. On a real
 //! Mosquitto with the generated certificate, and on the hub's embedded
-//! broker (`--tls-listen`): a kiosk set up by `kiosk-fleet new --hub
+//! broker (`--tls-listen`): a kiosk set up by `hub fleet new --hub
 //! mqtts://…` syncs its catalog and gets its events acknowledged over TLS;
 //! a kiosk trusting another CA never connects and says why; logins are
 //! still checked behind TLS; a client that opens a connection and stalls
@@ -70,7 +70,7 @@ async fn works_over_tls(k: &Handle) {
     wait_catalog(k, WAIT, 1).await;
     k.record(protocol::messages::EventKind::AttractExit).unwrap();
     wait_status(k, Duration::from_secs(30), "the event acknowledged over TLS", |s| {
-        s.hub_online && s.outbox_depth == 0 && s.link_error.is_none()
+        s.hub_online && s.outbox_depth == 0 && s.link_down.is_none()
     })
     .await;
 }
@@ -79,7 +79,10 @@ async fn works_over_tls(k: &Handle) {
 /// certificate is why (the staff page shows it).
 async fn refuses_the_stranger(k: &Handle) {
     wait_status(k, Duration::from_secs(20), "a certificate error", |s| {
-        s.link_error.as_deref().is_some_and(|e| e.contains("invalid peer certificate: UnknownIssuer"))
+        s.link_down.as_ref().is_some_and(|d| {
+            d.reason == kiosk::runtime::LinkFailure::CertificateUnknownIssuer
+                && d.detail.contains("invalid peer certificate: UnknownIssuer")
+        })
     })
     .await;
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -115,7 +118,7 @@ async fn mosquitto_with_the_county_certificate() {
     refuses_the_stranger(&stranger.handle()).await;
 
     // Behind TLS the login still counts; plain MQTT on the TLS port gets nowhere.
-    let tls = || Some(hub::tls::mqtt_transport(&data.join("tls/ca.pem")).unwrap());
+    let tls = || Some(county_tls::mqtt_transport(&data.join("tls/ca.pem")).unwrap());
     let good_secret = secret_of(&out, "good");
     let stranger_secret = secret_of(&out, "stranger");
     assert!(connect(tls_port, "x1", "good", &mqtt_password(&stranger_secret), tls()).await.is_err());
@@ -127,7 +130,7 @@ async fn the_embedded_broker_over_tls() {
     let tmp = tempfile::tempdir().unwrap();
     let tls_port = free_port();
     let (data, out) = provision(tmp.path(), tls_port);
-    let tls = || Some(hub::tls::mqtt_transport(&data.join("tls/ca.pem")).unwrap());
+    let tls = || Some(county_tls::mqtt_transport(&data.join("tls/ca.pem")).unwrap());
     let good_secret = secret_of(&out, "good");
 
     // The hub starts with a certificate that does not name 127.0.0.1; a

@@ -8,7 +8,7 @@
 //! peers; it never judged clients by address, only by their login.)
 
 use super::BrokerError;
-use crate::tls::ServerCertificate;
+use county_tls::ServerCertificate;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};

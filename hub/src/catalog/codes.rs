@@ -95,7 +95,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn gs1_examples_from_the_domain_memo() {
+    fn gs1_check_digits_of_published_examples() {
         assert_eq!(gs1_check_digit("690123456789"), Some(2));
         assert_eq!(gs1_check_digit("890400021003"), Some(7));
         assert_eq!(gs1_check_digit("0950600013435"), Some(2));

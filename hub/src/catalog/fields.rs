@@ -29,15 +29,6 @@ pub fn date(s: &str) -> Result<Date, String> {
     Date::from_calendar_date(y, month, d).map_err(|_| format!("date {s:?}: {month} {y} has no day {d}"))
 }
 
-pub fn iso(d: Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
-}
-
-/// `YYMMDD`, as GS1 date AIs want it.
-pub fn yymmdd(d: Date) -> String {
-    format!("{:02}{:02}{:02}", d.year() % 100, u8::from(d.month()), d.day())
-}
-
 /// Money in yuan (`68`, `68.5`, `68.50`, `¥68.00`) to fen.
 pub fn yuan_to_fen(s: &str) -> Result<u64, String> {
     let t = s.trim_start_matches(['¥', '￥']).replace(',', "");
@@ -80,8 +71,7 @@ mod tests {
 
     #[test]
     fn excel_dates_and_iso_dates_agree() {
-        assert_eq!(iso(date("2024/9/5").unwrap()), "2024-09-05");
-        assert_eq!(yymmdd(date("2024-09-15").unwrap()), "240915");
+        assert_eq!(date("2024/9/5").unwrap(), date("2024-09-05").unwrap());
         assert!(date("2024-02-30").unwrap_err().contains("no day 30"));
         assert!(date("24-02-03").is_err());
     }

@@ -13,6 +13,7 @@ use super::fields;
 use super::images::{self, ImageFile};
 use super::table::{self, Column, Row, Table, opt, req};
 use protocol::catalog::*;
+use protocol::county_time;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -393,7 +394,11 @@ impl Builder<'_> {
                     self.diags,
                     Severity::Error,
                     "valid_until",
-                    format!("valid_until {} is before valid_from {}", fields::iso(u), fields::iso(f)),
+                    format!(
+                        "valid_until {} is before valid_from {}",
+                        county_time::iso_date(u),
+                        county_time::iso_date(f)
+                    ),
                 );
                 continue;
             }
@@ -409,8 +414,8 @@ impl Builder<'_> {
                         issuer: issuer.into(),
                         holder_id,
                         scope_zh: row.raw("scope_zh").into(),
-                        valid_from: fields::iso(f),
-                        valid_until: fields::iso(u),
+                        valid_from: county_time::iso_date(f),
+                        valid_until: county_time::iso_date(u),
                     },
                 ));
             }
@@ -522,7 +527,7 @@ impl Builder<'_> {
                     self.diags,
                     Severity::Error,
                     "production_date",
-                    format!("production date {} is in the future", fields::iso(p)),
+                    format!("production date {} is in the future", county_time::iso_date(p)),
                 );
             }
             // prod ≤ pack ≤ best_before ≤ expiry, over the dates present.
@@ -537,7 +542,7 @@ impl Builder<'_> {
                 if w[1].1 < w[0].1 {
                     row.report(self.diags, Severity::Error, w[1].0, format!(
                         "{} {} is before {} {}; dates must run production ≤ packaging ≤ best before ≤ expiry",
-                        w[1].0, fields::iso(w[1].1), w[0].0, fields::iso(w[0].1)
+                        w[1].0, county_time::iso_date(w[1].1), w[0].0, county_time::iso_date(w[0].1)
                     ));
                 }
             }
@@ -580,11 +585,11 @@ impl Builder<'_> {
                                 "ignored: the product has a GTIN, so the QR is a GS1 Digital Link",
                             );
                         }
-                        Some(format!("{}/01/{gtin}/10/{lot}?11={}", meta.trace_base, fields::yymmdd(d)))
+                        Some(format!("{}/01/{gtin}/10/{lot}?11={}", meta.trace_base, county_time::yymmdd(d)))
                     }
                     None => row
                         .parse(self.diags, "trace_code", |c| {
-                            codes::check_trace_code(c, &meta.county_code, &fields::yymmdd(d))
+                            codes::check_trace_code(c, &meta.county_code, &county_time::yymmdd(d))
                         })
                         .map(|_| format!("{}/t/{}", meta.trace_base, row.raw("trace_code"))),
                 },
@@ -609,10 +614,10 @@ impl Builder<'_> {
                         id,
                         product_id,
                         lot,
-                        production_date: fields::iso(d),
-                        packaging_date: pack.map(fields::iso),
-                        best_before: best.map(fields::iso),
-                        expiry: exp.map(fields::iso),
+                        production_date: county_time::iso_date(d),
+                        packaging_date: pack.map(county_time::iso_date),
+                        best_before: best.map(county_time::iso_date),
+                        expiry: exp.map(county_time::iso_date),
                         quantity: q.into(),
                         origin_zh: o.into(),
                         commitment_cert: commitment.map(str::to_owned),
@@ -649,12 +654,12 @@ impl Builder<'_> {
                     self.diags,
                     Severity::Error,
                     "date",
-                    format!("date {} is in the future", fields::iso(d)),
+                    format!("date {} is in the future", county_time::iso_date(d)),
                 );
             }
             if let (Some(d), Some(stage), Some(a), Some(x)) = (date, stage, actor, detail) {
                 batches[ix].1.records.push(TraceRecord {
-                    date: fields::iso(d),
+                    date: county_time::iso_date(d),
                     stage,
                     actor_zh: a.into(),
                     detail_zh: x.into(),

@@ -130,7 +130,7 @@ pub fn run(cmd: CatalogCommand) -> anyhow::Result<ExitCode> {
                     println!(
                         "{:>7}  {:<19}  {:>5}  {:>6}Ki  {:<12}  {:>7}  {}",
                         v.version,
-                        super::local_time(v.created_at),
+                        protocol::county_time::second_text(v.created_at),
                         v.items,
                         v.blob_bytes / 1024,
                         &v.manifest_sha256[..12],
@@ -163,7 +163,7 @@ pub fn run(cmd: CatalogCommand) -> anyhow::Result<ExitCode> {
 /// Run the checker and print its findings, errors first.
 fn check(dir: &Path) -> (Diagnostics, Option<catalog::Authored>) {
     let mut diags = Diagnostics::default();
-    let authored = catalog::import(dir, catalog::today_in_county(), &mut diags);
+    let authored = catalog::import(dir, protocol::county_time::today(), &mut diags);
     let mut items = diags.items.clone();
     items.sort_by(|a, b| (a.severity, &a.file, a.line).cmp(&(b.severity, &b.file, b.line)));
     for d in &items {

@@ -1,9 +1,9 @@
-//! `hub kiosks`: the fleet at a glance, registering a kiosk, and sending
-//! one a command (a screenshot, a language, a restart).
+//! `hub kiosks`: the fleet at a glance, and sending one kiosk a command (a
+//! screenshot, a language, a restart). Kiosks are set up with `hub fleet`.
 
 use clap::{Args, Subcommand};
-use hub::kiosks::{self, KioskRow};
-use hub::registry;
+use hub::fleet::registry;
+use hub::fleet::status::{self, KioskRow};
 use hub::store::{self, DataDir, writer::Writer};
 use protocol::KioskId;
 use std::path::PathBuf;
@@ -23,16 +23,6 @@ pub struct KiosksArgs {
 
 #[derive(Subcommand)]
 enum KiosksCommand {
-    /// Register a kiosk (or give it a new secret) and print its secret.
-    Add {
-        kid: KioskId,
-        /// Rollout group (a village, `showroom`, …).
-        #[arg(long, default_value = "default")]
-        group: String,
-        /// Write the secret (hex) to this file instead of printing it.
-        #[arg(long)]
-        secret_out: Option<PathBuf>,
-    },
     /// Send a kiosk a command through the running hub and wait for its
     /// answer: rebirth, reload, set-language (--arg lang=en), screenshot
     /// (--out shot.png), restart.
@@ -76,13 +66,14 @@ fn command(
     let expires = now + wait as i64 * 1000;
     let writer = Writer::start(data)?;
     let (k, n) = (kid.to_string(), name.to_owned());
-    let cid = writer.exec_blocking(move |c| hub::commands::queue(c, &k, &n, &args, now, expires))?;
+    let cid =
+        writer.exec_blocking(move |c| hub::fleet::kiosk_commands::queue(c, &k, &n, &args, now, expires))?;
     drop(writer);
     let conn = store::open_read(data)?;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(wait + 2);
     let done = loop {
-        let row =
-            hub::commands::get(&conn, &cid)?.ok_or_else(|| anyhow::anyhow!("command {cid} vanished"))?;
+        let row = hub::fleet::kiosk_commands::get(&conn, &cid)?
+            .ok_or_else(|| anyhow::anyhow!("command {cid} vanished"))?;
         if row.done_at.is_some() {
             break row;
         }
@@ -111,26 +102,12 @@ fn command(
 pub fn run(a: KiosksArgs) -> anyhow::Result<ExitCode> {
     let data = DataDir::new(&a.data)?;
     match a.command {
-        Some(KiosksCommand::Add { kid, group, secret_out }) => {
-            registry::check_group(&group).map_err(anyhow::Error::msg)?;
-            let writer = Writer::start(&data)?;
-            let k = kid.clone();
-            let reg = writer.exec_blocking(move |c| registry::register(c, &k, &group))?;
-            let station = format!("station number {:04}", reg.station_no);
-            match secret_out {
-                Some(path) => {
-                    std::fs::write(&path, hex::encode(&reg.secret))?;
-                    println!("registered {kid} ({station}); secret written to {}", path.display());
-                }
-                None => println!("registered {kid} ({station}); secret {}", hex::encode(&reg.secret)),
-            }
-        }
         Some(KiosksCommand::Command { kid, name, args, wait, out }) => {
             return command(&data, &kid, &name, args.into_iter().collect(), wait, out);
         }
         None => {
             let conn = store::open_read(&data)?;
-            let rows = kiosks::list(&conn)?;
+            let rows = status::list(&conn)?;
             if a.json {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
@@ -143,7 +120,7 @@ pub fn run(a: KiosksArgs) -> anyhow::Result<ExitCode> {
 
 fn print_table(rows: &[KioskRow]) {
     if rows.is_empty() {
-        println!("no kiosks registered; add one with `hub kiosks add <id> --group <group>`");
+        println!("no kiosks registered; set one up with `hub fleet new <id> --role … --group … --hub …`");
         return;
     }
     println!(
@@ -162,7 +139,7 @@ fn print_table(rows: &[KioskRow]) {
         "refused"
     );
     for r in rows {
-        let t = |ms: Option<i64>| ms.map(super::local_time).unwrap_or_else(|| "-".into());
+        let t = |ms: Option<i64>| ms.map(protocol::county_time::second_text).unwrap_or_else(|| "-".into());
         println!(
             "{:<16} {:<10} {:<8} {:<19} {:>7} {:>7} {:<11} {:>6} {:>9} {:>5} {:<19} {:>7}",
             r.kiosk,

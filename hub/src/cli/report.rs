@@ -1,9 +1,10 @@
 //! `hub report`: figures for the county data centre over a period.
 
 use clap::Args;
-use hub::catalog::{fields, today_in_county};
+use hub::catalog::fields;
 use hub::reports::{self, By, Format, Options, Period};
 use hub::store::{self, DataDir, now_ms};
+use protocol::county_time;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -36,7 +37,7 @@ fn parse_day(s: &str) -> Result<time::Date, String> {
 }
 
 pub fn run(a: ReportArgs) -> anyhow::Result<ExitCode> {
-    let from = a.from.unwrap_or_else(today_in_county);
+    let from = a.from.unwrap_or_else(county_time::today);
     let period = Period::new(from, a.to.unwrap_or(from)).map_err(anyhow::Error::msg)?;
     let conn = store::open_read(&DataDir::new(&a.data)?)?;
     let report = reports::build(&conn, a.by, period, &Options { station: a.station }, now_ms())?;

@@ -17,7 +17,7 @@ pub struct ServeArgs {
     #[arg(long)]
     listen: Option<SocketAddr>,
     /// The embedded broker also listens for MQTT over TLS here (e.g.
-    /// 0.0.0.0:8883), with the certificate `kiosk-fleet tls` made.
+    /// 0.0.0.0:8883), with the certificate `hub fleet tls` made.
     #[arg(long)]
     tls_listen: Option<SocketAddr>,
     /// Use this external broker (mqtt://host:port or mqtts://host:port)

@@ -216,7 +216,7 @@ fn show(data: &DataDir, ticket: &str, json: bool, reveal_as: Option<String>) -> 
         println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(ExitCode::SUCCESS);
     }
-    let t = |ms: Option<i64>| ms.map(super::local_time).unwrap_or_else(|| "-".into());
+    let t = |ms: Option<i64>| ms.map(protocol::county_time::second_text).unwrap_or_else(|| "-".into());
     println!("ticket      {}  ({})", view.ticket_no_grouped, view.status.name());
     println!("service     {}{}", view.service_id, if view.is_complaint { " (complaint)" } else { "" });
     println!("from        kiosk {}, {}", view.kiosk, view.village);
@@ -270,7 +270,7 @@ fn print_table(rows: &[TicketView]) {
             r.status.name(),
             r.service_id,
             r.phone,
-            super::local_time(r.submitted_at),
+            protocol::county_time::second_text(r.submitted_at),
             r.response.name(),
             r.resolution.name(),
             r.first_responder.as_deref().unwrap_or("-"),

@@ -3,21 +3,13 @@
 
 use crate::store::StoreError;
 use crate::tickets::calendar::Calendar;
-use protocol::messages::{EventKind, ParcelDirection};
+use protocol::messages::EventKind;
 use rusqlite::{Connection, params};
 use std::collections::BTreeMap;
 
 /// Search queries are compared trimmed and lower-cased.
 pub fn normalize_query(q: &str) -> String {
     q.trim().to_lowercase()
-}
-
-pub fn direction_name(d: ParcelDirection) -> &'static str {
-    match d {
-        ParcelDirection::In => "in",
-        ParcelDirection::Out => "out",
-        ParcelDirection::PickUp => "pick_up",
-    }
 }
 
 /// A parcel scan waiting for its (waybill, direction) dedupe.
@@ -90,7 +82,7 @@ impl Deltas {
             }
             EventKind::Parcel(p) => self.parcels.push(ParcelRow {
                 waybill: p.waybill.clone(),
-                direction: direction_name(p.direction),
+                direction: p.direction.wire_name(),
                 carrier: p.carrier.clone(),
                 weight_g: p.weight_g,
                 t: at,

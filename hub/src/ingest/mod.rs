@@ -12,8 +12,8 @@ pub mod ranges;
 use crate::store::StoreError;
 use crate::tickets::calendar::Calendar;
 use aggregates::Deltas;
-use protocol::KioskId;
 use protocol::messages::{EventBatch, EventsAck};
+use protocol::{KioskId, county_time};
 use ranges::Received;
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -55,13 +55,6 @@ pub struct Ingested {
     pub ack: EventsAck,
 }
 
-/// The county's calendar day (Asia/Shanghai, UTC+8) of a Unix-ms time.
-pub fn county_day(ms: i64) -> String {
-    let days = (ms.div_euclid(1000) + 8 * 3600).div_euclid(86_400);
-    let date = time::Date::from_julian_day(2_440_588 + days as i32).unwrap_or(time::Date::MIN);
-    crate::catalog::fields::iso(date)
-}
-
 /// Apply checked batches from `kid`, received at `now`, in one operation
 /// (the dispatcher groups a kiosk's batches that arrive together). Complaint
 /// deadlines of new tickets are counted with `cal`.
@@ -81,7 +74,7 @@ pub fn ingest(
     for e in batches.iter().flat_map(|b| &b.events) {
         // A kiosk without a trusted clock is counted on the day it reports.
         let at = if e.clock_trusted { e.t as i64 } else { now };
-        let day = county_day(at);
+        let day = county_time::iso_date_of(at);
         let body = serde_json::to_string(&e.kind).expect("events serialise");
         let n = insert.execute(params![
             kid.as_str(),
@@ -136,17 +129,4 @@ pub fn current_ack(conn: &Connection, kid: &KioskId) -> Result<Option<EventsAck>
         let r = Received { upto, above: serde_json::from_str(&above).unwrap_or_default() };
         EventsAck { upto, missing: r.missing() }
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn county_days_change_at_midnight_in_shanghai() {
-        // 2026-09-30T15:59:59Z is 23:59:59 in Tongcheng; a second later it is October.
-        let t = 1_790_783_999_000;
-        assert_eq!(county_day(t), "2026-09-30");
-        assert_eq!(county_day(t + 1000), "2026-10-01");
-    }
 }

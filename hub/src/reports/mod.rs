@@ -3,15 +3,16 @@
 //! from the aggregates ingest keeps (each event counted once) and from the
 //! tickets; no personal data appears in any report.
 
+pub mod live;
 pub mod table;
 pub mod uptime;
 
-use crate::catalog::{fields, publish};
-use crate::ingest::county_day;
+use crate::catalog::publish;
 use crate::store::StoreError;
-use crate::tickets::deadlines::{DueState, end_of_county_day};
+use crate::tickets::deadlines::DueState;
 use crate::tickets::records::{self, ListFilter};
 use protocol::catalog::CatalogItem;
+use protocol::county_time;
 use rusqlite::{Connection, params};
 use std::collections::{BTreeMap, BTreeSet};
 pub use table::{Cell, Format, Report};
@@ -45,16 +46,20 @@ pub struct Period {
 impl Period {
     pub fn new(from: Date, to: Date) -> Result<Period, String> {
         if to < from {
-            return Err(format!("--to {} is before --from {}", fields::iso(to), fields::iso(from)));
+            return Err(format!(
+                "--to {} is before --from {}",
+                county_time::iso_date(to),
+                county_time::iso_date(from)
+            ));
         }
         Ok(Period { from, to })
     }
     fn days(&self) -> (String, String) {
-        (fields::iso(self.from), fields::iso(self.to))
+        (county_time::iso_date(self.from), county_time::iso_date(self.to))
     }
     /// [start, end) in Unix ms.
     fn span(&self) -> (i64, i64) {
-        (end_of_county_day(self.from) + 1 - 86_400_000, end_of_county_day(self.to) + 1)
+        (county_time::start_of_day(self.from), county_time::end_of_day(self.to) + 1)
     }
 }
 
@@ -127,7 +132,7 @@ fn by_day(conn: &Connection, p: Period, now: i64) -> Result<Report, StoreError> 
     let active = sums(conn, &format!("SELECT day, count(DISTINCT kid) FROM agg_kiosk_day {w}"), p)?;
     let mut requests: BTreeMap<String, (i64, i64)> = BTreeMap::new();
     for t in tickets_in(conn, p, now)? {
-        let e = requests.entry(county_day(t.submitted_at)).or_default();
+        let e = requests.entry(county_time::iso_date_of(t.submitted_at)).or_default();
         e.0 += 1;
         e.1 += i64::from(t.is_complaint);
     }
@@ -154,7 +159,7 @@ fn by_day(conn: &Connection, p: Period, now: i64) -> Result<Report, StoreError> 
     ]);
     let mut day = p.from;
     loop {
-        let d = fields::iso(day);
+        let d = county_time::iso_date(day);
         let (req, compl) = requests.get(&d).copied().unwrap_or_default();
         r.push(vec![
             d.clone().into(),

@@ -6,7 +6,7 @@
 //! offline.
 
 use crate::store::StoreError;
-use crate::tickets::deadlines::end_of_county_day;
+use protocol::county_time::{self, end_of_day, start_of_day};
 use rusqlite::{Connection, params};
 use std::collections::BTreeMap;
 use time::Date;
@@ -28,10 +28,6 @@ impl Uptime {
     }
 }
 
-fn start_of_county_day(d: Date) -> i64 {
-    end_of_county_day(d) + 1 - 86_400_000
-}
-
 /// Uptime of each registered kiosk on each day `from..=to`, keyed by
 /// (kiosk, `YYYY-MM-DD`).
 pub fn by_kiosk_day(
@@ -40,7 +36,7 @@ pub fn by_kiosk_day(
     to: Date,
     now: i64,
 ) -> Result<BTreeMap<(String, String), Uptime>, StoreError> {
-    let (start, end) = (start_of_county_day(from), end_of_county_day(to) + 1);
+    let (start, end) = (start_of_day(from), end_of_day(to) + 1);
     let kiosks: Vec<(String, i64)> = conn
         .prepare("SELECT kid, created_at FROM kiosks WHERE revoked_at IS NULL")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -75,12 +71,12 @@ pub fn by_kiosk_day(
         }
         let mut day = from;
         loop {
-            let (a, b) = (start_of_county_day(day), end_of_county_day(day) + 1);
+            let (a, b) = (start_of_day(day), end_of_day(day) + 1);
             let possible = (b.min(now) - a.max(created)).max(0);
             let on: i64 =
                 intervals.iter().map(|(x, y)| ((*y).min(b).min(now) - (*x).max(a).max(created)).max(0)).sum();
             out.insert(
-                (kid.clone(), crate::catalog::fields::iso(day)),
+                (kid.clone(), county_time::iso_date(day)),
                 Uptime { online_ms: on.min(possible), possible_ms: possible },
             );
             if day >= to {

@@ -52,7 +52,7 @@ pub(crate) async fn run(ctx: Arc<Ctx>) {
         ctx.acks.ready.notified().await;
         for (kid, ack) in ctx.acks.take() {
             let Some(entry) = ctx.kiosk(&kid) else { continue };
-            ctx.link.send(&Topic::EventsAck(kid), &ack, &entry.secret, false).await;
+            ctx.broker.send(&Topic::EventsAck(kid), &ack, &entry.secret, false).await;
         }
     }
 }

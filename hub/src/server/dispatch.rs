@@ -2,7 +2,9 @@
 //! kiosk looked up, the signature checked, and only then is the body acted
 //! on. Anything refused is logged with kiosk and topic and counted.
 
-use super::{Ctx, presence, rejects, sync};
+use super::Ctx;
+use crate::catalog::rollout;
+use crate::fleet::{presence, rejects};
 use crate::ingest;
 use crate::tickets;
 use protocol::messages::{BlobGet, CatalogGet, CatalogReported, CommandResult, ServiceSeen, Status};
@@ -133,7 +135,7 @@ async fn handle(ctx: &Arc<Ctx>, p: Publish, events: &mut EventGroups) {
         TopicKind::CatalogReported => {
             let r = body!(CatalogReported);
             let k = kid.to_string();
-            if let Err(e) = ctx.writer.exec(move |c| sync::job_reported(c, &k, &r)).await {
+            if let Err(e) = ctx.writer.exec(move |c| rollout::job_reported(c, &k, &r)).await {
                 tracing::error!(kiosk = %kid, error = %e, "cannot record a sync report");
             }
         }
@@ -146,7 +148,7 @@ async fn handle(ctx: &Arc<Ctx>, p: Publish, events: &mut EventGroups) {
         }
         TopicKind::CommandResult => {
             let r = body!(CommandResult);
-            if let Err(why) = super::commands::on_result(ctx, &kid, r).await {
+            if let Err(why) = super::command_relay::on_result(ctx, &kid, r).await {
                 return reject(ctx, kid.as_str(), &p.topic, why).await;
             }
         }
@@ -208,7 +210,7 @@ async fn on_status(ctx: &Arc<Ctx>, kid: &KioskId, status: Status) {
                 if let (Ok(Some(ack)), Some(entry)) =
                     (ctx.read(|c| ingest::current_ack(c, kid)), ctx.kiosk(kid))
                 {
-                    ctx.link.send(&Topic::EventsAck(kid.clone()), &ack, &entry.secret, false).await;
+                    ctx.broker.send(&Topic::EventsAck(kid.clone()), &ack, &entry.secret, false).await;
                 }
             }
         }
@@ -217,7 +219,7 @@ async fn on_status(ctx: &Arc<Ctx>, kid: &KioskId, status: Status) {
 }
 
 async fn on_catalog_get(ctx: &Arc<Ctx>, kid: &KioskId, key: &[u8], get: CatalogGet) {
-    let built = ctx.read(|c| sync::document(c, &ctx.blobs, get.have, get.want));
+    let built = ctx.read(|c| rollout::document(c, &ctx.blobs, get.have, get.want));
     let (doc, new) = match built {
         Ok(x) => x,
         Err(e) => {
@@ -230,10 +232,10 @@ async fn on_catalog_get(ctx: &Arc<Ctx>, kid: &KioskId, key: &[u8], get: CatalogG
         .writer
         .exec(move |c| {
             if let Some(n) = &new {
-                sync::remember_doc(c, n)?;
+                rollout::remember_doc(c, n)?;
             }
             if ok {
-                sync::job_started(c, &k, want)?;
+                rollout::job_started(c, &k, want)?;
             }
             Ok(())
         })
@@ -243,14 +245,14 @@ async fn on_catalog_get(ctx: &Arc<Ctx>, kid: &KioskId, key: &[u8], get: CatalogG
         return;
     }
     tracing::info!(kiosk = %kid, have = get.have, want = get.want, kind = ?doc.kind, bytes = doc.doc_size, "catalog document");
-    ctx.link.send(&Topic::CatalogDoc(kid.clone()), &doc, key, false).await;
+    ctx.broker.send(&Topic::CatalogDoc(kid.clone()), &doc, key, false).await;
 }
 
 async fn on_blob_get(ctx: &Arc<Ctx>, kid: &KioskId, topic: &str, get: BlobGet) {
     if !protocol::is_sha256_hex(&get.sha256) {
         return reject(ctx, kid.as_str(), topic, "malformed").await;
     }
-    let size = match ctx.read(|c| sync::fetchable_blob(c, &get.sha256)) {
+    let size = match ctx.read(|c| rollout::fetchable_blob(c, &get.sha256)) {
         Ok(Some(s)) => s,
         Ok(None) => return reject(ctx, kid.as_str(), topic, "unknown blob").await,
         Err(e) => return tracing::error!(error = %e, "blob lookup failed"),
@@ -275,7 +277,7 @@ async fn on_blob_get(ctx: &Arc<Ctx>, kid: &KioskId, topic: &str, get: BlobGet) {
                 Err(e) => return tracing::error!(sha256 = get.sha256, error = %e, "cannot read blob"),
             };
             let topic = Topic::BlobChunk { kid: kid.clone(), sha256: get.sha256.clone(), offset };
-            ctx.link.raw(&topic, bytes).await;
+            ctx.broker.raw(&topic, bytes).await;
         }
     });
 }

@@ -1,10 +1,11 @@
 //! Periodic work: on every (re)connect, subscribe and republish everything
 //! retained (a broker may have forgotten it); twice a second, notice new
-//! publications and kiosks and send staff commands; every half minute,
-//! time out stalled jobs.
+//! publications and registry changes and send staff commands; every half
+//! minute, time out stalled jobs.
 
-use super::{Ctx, live, sync};
-use crate::registry;
+use super::{Ctx, live};
+use crate::catalog::rollout;
+use crate::fleet::{presence, registry};
 use crate::store::now_ms;
 use crate::tickets::{self, calendar::Calendar};
 use protocol::{KioskId, Topic};
@@ -14,7 +15,9 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 pub(crate) async fn run(ctx: Arc<Ctx>, mut connected: watch::Receiver<u64>) {
-    let mut fingerprint = String::new();
+    // What was last seen of the rollout targets and of the registry; a
+    // change of either reloads the kiosk table and sends new pointers.
+    let mut seen: Option<(String, i64)> = None;
     let mut tick = tokio::time::interval(Duration::from_millis(500));
     let mut last_timeout_sweep = now_ms();
     let mut live_minute = 0;
@@ -25,34 +28,27 @@ pub(crate) async fn run(ctx: Arc<Ctx>, mut connected: watch::Receiver<u64>) {
                 on_connect(&ctx).await;
             }
             _ = tick.tick() => {
-                let fp = ctx.read(|c| {
-                    Ok(c.query_row(
-                        "SELECT (SELECT coalesce(group_concat(target || '=' || version || '@' || updated_at), '') FROM catalog_targets)
-                              || '|' || (SELECT count(*) || ':' || coalesce(max(created_at), 0) || ':' || count(revoked_at) FROM kiosks)",
-                        [],
-                        |r| r.get::<_, String>(0),
-                    )?)
-                });
-                match fp {
-                    Ok(fp) if fp != fingerprint => {
-                        let first = fingerprint.is_empty();
-                        fingerprint = fp;
+                let now_seen = ctx.read(|c| Ok((rollout::targets_stamp(c)?, registry::revision(c)?)));
+                match now_seen {
+                    Ok(now_seen) if seen.as_ref() != Some(&now_seen) => {
+                        let first = seen.is_none();
+                        seen = Some(now_seen);
                         if !first {
                             reload_kiosks(&ctx);
                             send_all_pointers(&ctx, false).await;
                         }
                     }
                     Ok(_) => {}
-                    Err(e) => tracing::error!(error = %e, "cannot read rollout targets"),
+                    Err(e) => tracing::error!(error = %e, "cannot read rollout targets or the registry"),
                 }
                 flush_last_seen(&ctx).await;
                 send_ticket_updates(&ctx, None).await;
-                super::commands::send_due(&ctx).await;
+                super::command_relay::send_due(&ctx).await;
                 live::publish_if_due(&ctx, &mut live_minute).await;
                 if now_ms() - last_timeout_sweep > 30_000 {
                     last_timeout_sweep = now_ms();
                     refresh_calendar(&ctx).await;
-                    match ctx.writer.exec(|c| sync::time_out_jobs(c, now_ms())).await {
+                    match ctx.writer.exec(|c| rollout::time_out_jobs(c, now_ms())).await {
                         Ok(n) if n > 0 => tracing::warn!(jobs = n, "sync jobs timed out"),
                         Ok(_) => {}
                         Err(e) => tracing::error!(error = %e, "cannot time out jobs"),
@@ -98,7 +94,7 @@ async fn send_ticket_updates(ctx: &Arc<Ctx>, only: Option<&KioskId>) {
             sent.insert(ack.ticket_no.clone(), ack.rev);
         }
         let Some(entry) = ctx.kiosk(&kid) else { continue };
-        ctx.link.send(&Topic::ServiceAck(kid), &ack, &entry.secret, false).await;
+        ctx.broker.send(&Topic::ServiceAck(kid), &ack, &entry.secret, false).await;
     }
 }
 
@@ -124,7 +120,7 @@ async fn flush_last_seen(ctx: &Arc<Ctx>) {
         .writer
         .exec(move |c| {
             for (kid, at) in &seen {
-                super::presence::seen(c, kid, *at)?;
+                presence::seen(c, kid, *at)?;
             }
             Ok(())
         })
@@ -137,10 +133,10 @@ async fn flush_last_seen(ctx: &Arc<Ctx>) {
 async fn on_connect(ctx: &Arc<Ctx>) {
     let filters =
         Topic::hub_filters().into_iter().map(|f| rumqttc::SubscribeFilter::new(f, QoS::AtLeastOnce));
-    if let Err(e) = ctx.link.client.subscribe_many(filters).await {
+    if let Err(e) = ctx.broker.client.subscribe_many(filters).await {
         tracing::error!(error = %e, "cannot subscribe");
     }
-    ctx.link.hub_state(true).await;
+    ctx.broker.hub_state(true).await;
     reload_kiosks(ctx);
     send_all_pointers(ctx, true).await;
 }
@@ -163,7 +159,7 @@ async fn send_all_pointers(ctx: &Arc<Ctx>, force: bool) {
 /// secret) when it changed, or always with `force`.
 pub(crate) async fn send_pointer(ctx: &Arc<Ctx>, kid: &KioskId, force: bool) {
     let Some(entry) = ctx.kiosk(kid) else { return };
-    let pointer = match ctx.read(|c| sync::pointer_for(c, &entry.group)) {
+    let pointer = match ctx.read(|c| rollout::pointer_for(c, &entry.group)) {
         Ok(Some(p)) => p,
         Ok(None) => return,
         Err(e) => return tracing::error!(kiosk = %kid, error = %e, "cannot compute a pointer"),
@@ -176,8 +172,8 @@ pub(crate) async fn send_pointer(ctx: &Arc<Ctx>, kid: &KioskId, force: bool) {
         sent.insert(kid.clone(), pointer.version);
     }
     let (k, v) = (kid.to_string(), pointer.version);
-    if let Err(e) = ctx.writer.exec(move |c| sync::job_queued(c, &k, v)).await {
+    if let Err(e) = ctx.writer.exec(move |c| rollout::job_queued(c, &k, v)).await {
         tracing::error!(kiosk = %kid, error = %e, "cannot queue a sync job");
     }
-    ctx.link.send(&Topic::CatalogDesired(kid.clone()), &pointer, &entry.secret, true).await;
+    ctx.broker.send(&Topic::CatalogDesired(kid.clone()), &pointer, &entry.secret, true).await;
 }

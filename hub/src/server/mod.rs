@@ -7,21 +7,18 @@
 //! run in their own tasks.
 
 mod acks;
-mod commands;
-mod link;
+mod broker_client;
+mod command_relay;
 pub mod live;
-pub mod presence;
-pub mod rejects;
-pub mod sync;
 
 use crate::blobs::BlobDir;
 use crate::broker::{self, BrokerAddr, BrokerError};
 use crate::catalog::{self, Diagnostics, publish};
-use crate::registry::{self, KioskEntry};
+use crate::fleet::county_ca::TlsFiles;
+use crate::fleet::registry::{self, KioskEntry};
 use crate::store::{self, DataDir, StoreError, writer::Writer};
 use crate::tickets::calendar::{Calendar, CalendarError};
-use crate::tls::TlsFiles;
-use link::Link;
+use broker_client::BrokerClient;
 use protocol::KioskId;
 use rumqttc::{Event, Packet};
 use std::collections::HashMap;
@@ -41,7 +38,7 @@ pub struct ServeOptions {
     /// Use this external broker instead of the embedded one.
     pub broker: Option<BrokerAddr>,
     /// The embedded broker also listens for TLS here, with the certificate
-    /// in `<data>/tls/` (`kiosk-fleet tls`).
+    /// in `<data>/tls/` (`hub fleet tls`).
     pub tls_listen: Option<SocketAddr>,
     /// The CA an `mqtts://` external broker's certificate must chain to
     /// (default `<data>/tls/ca.pem`).
@@ -61,9 +58,9 @@ pub enum ServeError {
     #[error(transparent)]
     Calendar(#[from] CalendarError),
     #[error(transparent)]
-    Tls(#[from] crate::tls::TlsError),
+    Tls(#[from] county_tls::TlsError),
     #[error(
-        "--tls-listen needs the broker certificate {}; make it with `kiosk-fleet --data {} tls --host <the name kiosks dial>`",
+        "--tls-listen needs the broker certificate {}; make it with `hub fleet --data {} tls --host <the name kiosks dial>`",
         cert.display(),
         data.display()
     )]
@@ -78,7 +75,7 @@ pub(crate) struct Ctx {
     /// Read-only connection for lookups on the hot path.
     pub read: Mutex<rusqlite::Connection>,
     pub blobs: BlobDir,
-    pub link: Link,
+    pub broker: BrokerClient,
     pub kiosks: Mutex<HashMap<KioskId, KioskEntry>>,
     /// Last pointer version sent per kiosk, so a change of one group's
     /// target republishes only the kiosks it concerns.
@@ -96,7 +93,7 @@ pub(crate) struct Ctx {
     /// Committed batches' acks waiting to be published.
     pub acks: Arc<acks::AckQueue>,
     /// Files (screenshots) arriving in parts, by kiosk and command.
-    pub uploads: Mutex<HashMap<(KioskId, String), commands::Upload>>,
+    pub uploads: Mutex<HashMap<(KioskId, String), command_relay::Upload>>,
 }
 
 impl Ctx {
@@ -129,7 +126,7 @@ pub async fn serve(opts: ServeOptions, shutdown: impl Future<Output = ()>) -> Re
     let (broker_addr, transport) = match &opts.broker {
         Some(b) if b.tls => {
             let ca = opts.ca_file.clone().unwrap_or_else(|| tls_files.ca_cert());
-            (b.clone(), Some(crate::tls::mqtt_transport(&ca)?))
+            (b.clone(), Some(county_tls::mqtt_transport(&ca)?))
         }
         Some(b) => (b.clone(), None),
         None => {
@@ -144,7 +141,7 @@ pub async fn serve(opts: ServeOptions, shutdown: impl Future<Output = ()>) -> Re
                 }
                 Some(listen) => Some((
                     listen,
-                    crate::tls::ServerCertificate::load(&tls_files.server_cert(), &tls_files.server_key())?,
+                    county_tls::ServerCertificate::load(&tls_files.server_cert(), &tls_files.server_key())?,
                 )),
             };
             let embedded =
@@ -156,7 +153,7 @@ pub async fn serve(opts: ServeOptions, shutdown: impl Future<Output = ()>) -> Re
             (embedded.client_addr(), None)
         }
     };
-    let (link, mut eventloop) = Link::new(&broker_addr, hub_key, transport);
+    let (broker_client, mut eventloop) = BrokerClient::new(&broker_addr, hub_key, transport);
     let read = store::open_read(&data)?;
     let kiosks = registry::all(&read)?;
     let calendar = Calendar::load(Some(&data.calendar()))?;
@@ -164,7 +161,7 @@ pub async fn serve(opts: ServeOptions, shutdown: impl Future<Output = ()>) -> Re
         writer,
         read: Mutex::new(read),
         blobs,
-        link,
+        broker: broker_client,
         kiosks: Mutex::new(kiosks),
         sent_pointers: Mutex::default(),
         last_seen: Mutex::default(),
@@ -207,8 +204,8 @@ pub async fn serve(opts: ServeOptions, shutdown: impl Future<Output = ()>) -> Re
         }
     }
     // Clean shutdown: say so (the will is only for crashes), then leave.
-    ctx.link.hub_state(false).await;
-    let _ = ctx.link.client.disconnect().await;
+    ctx.broker.hub_state(false).await;
+    let _ = ctx.broker.client.disconnect().await;
     let drain =
         tokio::time::timeout(Duration::from_secs(2), async { while eventloop.poll().await.is_ok() {} });
     let _ = drain.await;
@@ -231,7 +228,7 @@ async fn seed(
         return Ok(());
     }
     let mut diags = Diagnostics::default();
-    let authored = catalog::import(dir, catalog::today_in_county(), &mut diags);
+    let authored = catalog::import(dir, protocol::county_time::today(), &mut diags);
     let Some(authored) = authored.filter(|_| !diags.has_errors()) else {
         for d in &diags.items {
             tracing::error!("{d}");

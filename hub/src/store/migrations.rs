@@ -222,6 +222,23 @@ const STEPS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX commands_to_send ON commands(expires) WHERE sent_at IS NULL AND done_at IS NULL;
     "#,
+    // 5: a revision of the kiosk registry, bumped by the database itself on
+    // every write to `kiosks` (registration, rotation, revocation, and any
+    // later kind of write), so the serving hub reloads its copy whatever
+    // process or statement changed it.
+    r#"
+    CREATE TABLE registry_revision (
+        id       INTEGER PRIMARY KEY CHECK (id = 1),
+        revision INTEGER NOT NULL
+    );
+    INSERT INTO registry_revision(id, revision) VALUES (1, 1);
+    CREATE TRIGGER registry_insert AFTER INSERT ON kiosks
+        BEGIN UPDATE registry_revision SET revision = revision + 1; END;
+    CREATE TRIGGER registry_update AFTER UPDATE ON kiosks
+        BEGIN UPDATE registry_revision SET revision = revision + 1; END;
+    CREATE TRIGGER registry_delete AFTER DELETE ON kiosks
+        BEGIN UPDATE registry_revision SET revision = revision + 1; END;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -4,6 +4,7 @@
 //! from weekends alone would be wrong around every holiday.
 
 use crate::catalog::fields;
+use protocol::county_time;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -94,7 +95,7 @@ impl Calendar {
             year.workdays.insert(d);
         }
         if let Some(d) = year.holidays.iter().chain(year.workdays.iter()).find(|d| d.year() != f.year) {
-            return Err(bad(format!("{} is not in year {}", fields::iso(*d), f.year)));
+            return Err(bad(format!("{} is not in year {}", county_time::iso_date(*d), f.year)));
         }
         self.years.insert(f.year, year);
         Ok(())

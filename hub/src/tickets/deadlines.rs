@@ -1,41 +1,21 @@
-//! Due dates and whether they were met (domain memo §6.2, timer rules).
+//! Due dates and whether they were met (`docs/service-tickets.md`).
 //!
 //! - Response: 48 clock hours after submission; met by accepting or referring.
 //! - Resolution, complaints only: the end (23:59:59.999, Asia/Shanghai) of
 //!   the 5th working day after the county date of submission, counted with
 //!   the official calendar. Submission, not acceptance, starts the clock:
-//!   the conservative choice the memo recommends.
+//!   the conservative choice.
 
 use super::calendar::{Calendar, CalendarError};
+use protocol::county_time;
 use serde::Serialize;
-use time::{Date, OffsetDateTime, UtcOffset};
 
-pub const RESPONSE_HOURS: i64 = 48;
+pub use protocol::ticket::{RESPONSE_HOURS, response_due};
 pub const COMPLAINT_WORKING_DAYS: u32 = 5;
 
-const COUNTY_OFFSET_S: i64 = 8 * 3600;
-
-pub fn response_due(submitted_at: i64) -> i64 {
-    submitted_at + RESPONSE_HOURS * 3600 * 1000
-}
-
-/// The county date of a Unix-ms time.
-pub fn county_date(ms: i64) -> Date {
-    OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
-        .to_offset(UtcOffset::from_whole_seconds(COUNTY_OFFSET_S as i32).expect("valid offset"))
-        .date()
-}
-
-/// The last millisecond of a county date.
-pub fn end_of_county_day(d: Date) -> i64 {
-    let midnight_utc = d.midnight().assume_utc().unix_timestamp() - COUNTY_OFFSET_S;
-    (midnight_utc + 86_400) * 1000 - 1
-}
-
 pub fn resolution_due(cal: &Calendar, submitted_at: i64) -> Result<i64, CalendarError> {
-    let day = cal.add_working_days(county_date(submitted_at), COMPLAINT_WORKING_DAYS)?;
-    Ok(end_of_county_day(day))
+    let day = cal.add_working_days(county_time::date_of(submitted_at), COMPLAINT_WORKING_DAYS)?;
+    Ok(county_time::end_of_day(day))
 }
 
 /// How a deadline stands.
@@ -97,7 +77,7 @@ mod tests {
         let due = resolution_due(&cal, at).unwrap();
         assert_eq!(due, ms(datetime!(2026-10-12 23:59:59.999 +8)));
         // 23:30 UTC on the 29th is already the 30th in the county.
-        assert_eq!(county_date(ms(datetime!(2026-09-29 23:30 UTC))), date!(2026 - 09 - 30));
+        assert_eq!(county_time::date_of(ms(datetime!(2026-09-29 23:30 UTC))), date!(2026 - 09 - 30));
         assert_eq!(response_due(at), ms(datetime!(2026-10-01 21:30 +8)));
         // Late December: the deadline is in 2027, which has no calendar yet.
         assert!(resolution_due(&cal, ms(datetime!(2026-12-28 10:00 +8))).is_err());

@@ -1,4 +1,4 @@
-//! The ticket state machine (domain memo §6.2), pure: no store, no clock.
+//! The ticket state machine (`docs/service-tickets.md`), pure: no store, no clock.
 //!
 //! Every transition is in [`Action::allowed_from`]; anything else is refused
 //! with the current status named. The first staff member to accept (or

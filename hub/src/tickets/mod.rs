@@ -1,4 +1,4 @@
-//! Service-request tickets (domain memo §6): the state machine, deadlines
+//! Service-request tickets (`docs/service-tickets.md`): the state machine, deadlines
 //! counted with the official working-day calendar, the stored tickets with
 //! their history, and the updates kiosks receive.
 

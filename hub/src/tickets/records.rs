@@ -5,8 +5,9 @@
 use super::calendar::Calendar;
 use super::deadlines::{self, DueState};
 use super::machine::{self, Action, TicketState, TransitionError};
-use crate::registry;
+use crate::fleet::registry;
 use crate::store::StoreError;
+use protocol::county_time;
 use protocol::messages::ServiceRequest;
 use protocol::privacy::{mask_name, mask_phone};
 use protocol::{TicketNo, TicketStatus};
@@ -53,7 +54,7 @@ fn choose_number(
             s => format!("kiosk's number {no} is not of its station {:04}", s.unwrap_or(0)),
         },
     };
-    let yymmdd = crate::catalog::fields::yymmdd(deadlines::county_date(submitted_at));
+    let yymmdd = county_time::yymmdd_of(submitted_at);
     let registered: std::collections::BTreeSet<u16> = conn
         .prepare_cached("SELECT station_no FROM kiosks WHERE station_no IS NOT NULL")?
         .query_map([], |r| r.get(0))?

@@ -13,9 +13,11 @@
 //! generation, which a kiosk never does).
 
 use clap::Parser;
+use kiosk::demo::visitor::Visitor;
 use kiosk::runtime::Runtime;
 use kiosk::ui::snapshot;
 use protocol::catalog::{BlobRef, CatalogItem, Snapshot};
+use slint::ComponentHandle;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -59,22 +61,26 @@ fn main() -> anyhow::Result<()> {
 }
 
 fn config(dir: &Path) -> anyhow::Result<firmware_config::DeviceConfig> {
+    use firmware_config::{DeviceConfig, HubLink, KeyStorage, Role};
     // A hub out of reach: start-up must not wait for the network.
-    let text = format!(
-        "id = \"bench\"\nrole = \"showroom\"\ngroup = \"bench\"\nstation_no = 1\ndata_dir = \"kiosk\"\n\n\
-         [hub]\naddress = \"mqtt://127.0.0.1:9\"\nsecret = \"{}\"\nhub_key = \"{}\"\n",
-        "11".repeat(32),
-        "22".repeat(32)
-    );
-    Ok(firmware_config::DeviceConfig::parse(&text, &dir.join("kiosk.toml"))?)
+    let hub = HubLink {
+        url: protocol::BrokerUrl { host: "127.0.0.1".into(), port: 9, tls: false },
+        secret: vec![0x11; 32],
+        hub_key: vec![0x22; 32],
+        ca_file: None,
+    };
+    let id = protocol::KioskId::new("bench")?;
+    let c = DeviceConfig::new(id, Role::Showroom, "bench", 1, hub, "kiosk".into());
+    // Read back as the appliance reads its kiosk.toml, which start-up includes.
+    Ok(DeviceConfig::parse(&c.to_toml(KeyStorage::Inline), &dir.join("kiosk.toml"))?)
 }
 
 /// The child: from process start to the first frame drawn.
 fn first_frame(dir: &Path) -> anyhow::Result<()> {
     let window = snapshot::install()?;
     let rt = Runtime::start(config(dir)?)?;
-    let ui = kiosk::app::window_for(&rt.handle())?;
-    let mut link = kiosk::app::Link::new(rt.handle());
+    let ui = kiosk::window_feed::window_for(&rt.handle())?;
+    let mut link = kiosk::window_feed::WindowFeed::new(rt.handle());
     link.pump(&ui);
     let rgb = snapshot::frame(&window, SIZE.0, SIZE.1);
     anyhow::ensure!(rgb.chunks(3).any(|p| p != [0, 0, 0]), "the first frame is blank");
@@ -104,7 +110,8 @@ fn store_blob(blobs: &kiosk::blobs::BlobStore, sha: &str, bytes: &[u8]) -> std::
 /// The sample catalog grown to `products` products, each with its own
 /// image, stored in a kiosk data folder as sync would leave it.
 fn prepare(dir: &Path, products: usize) -> anyhow::Result<Snapshot> {
-    let (sample, hub_blobs) = kiosk::sample::load(&kiosk::sample::default_catalog(), &dir.join("hub"))?;
+    let (sample, hub_blobs) =
+        kiosk::demo::sample::load(&kiosk::demo::sample::default_catalog(), &dir.join("hub"))?;
     let mut snap = (*sample).clone();
     let kiosk_dir = dir.join("kiosk");
     let blobs = kiosk::blobs::BlobStore::new(&kiosk_dir)?;
@@ -116,7 +123,7 @@ fn prepare(dir: &Path, products: usize) -> anyhow::Result<Snapshot> {
                 store_blob(
                     &blobs,
                     &b.sha256,
-                    &std::fs::read(kiosk::sample::hub_blob_path(&hub_blobs, &b.sha256))?,
+                    &std::fs::read(kiosk::demo::sample::hub_blob_path(&hub_blobs, &b.sha256))?,
                 )?;
             }
         }
@@ -201,11 +208,12 @@ fn run(args: &Args, work: &Path) -> anyhow::Result<()> {
 fn browse(args: &Args, work: &Path) -> anyhow::Result<()> {
     let window = snapshot::install()?;
     let rt = Runtime::start(config(work)?)?;
-    let ui = kiosk::app::window_for(&rt.handle())?;
-    let mut link = kiosk::app::Link::new(rt.handle());
+    let ui = kiosk::window_feed::window_for(&rt.handle())?;
+    let visitor = Visitor(&ui);
+    let mut link = kiosk::window_feed::WindowFeed::new(rt.handle());
     link.pump(&ui);
     snapshot::frame(&window, SIZE.0, SIZE.1);
-    ui.home();
+    visitor.home();
     snapshot::frame(&window, SIZE.0, SIZE.1);
     let mut renders = Vec::new();
     let mut opens = Vec::new();
@@ -228,12 +236,12 @@ fn browse(args: &Args, work: &Path) -> anyhow::Result<()> {
     println!("resident memory after the first frame: {:.1} MB", rss_mb());
     for id in products.iter().step_by((products.len() / args.pages).max(1)).take(args.pages) {
         let t = Instant::now();
-        ui.open_product(id);
+        visitor.product(id);
         opens.push(t.elapsed());
         let t = Instant::now();
         snapshot::frame(&window, SIZE.0, SIZE.1);
         renders.push(t.elapsed());
-        ui.home();
+        visitor.home();
     }
     renders.sort();
     opens.sort();
@@ -249,15 +257,14 @@ fn browse(args: &Args, work: &Path) -> anyhow::Result<()> {
     // Memory after a visit through every page of every category, the
     // product pages above and a search.
     for c in ["farm_produce", "tourism", "cultural", "industrial"] {
-        ui.open_category(c);
+        visitor.category(c);
         snapshot::frame(&window, SIZE.0, SIZE.1);
-        for _ in 0..products.len() / kiosk::ui::adapter::PAGE + 1 {
-            ui.turn_page(1);
+        for _ in 0..products.len() / kiosk::controllers::showroom::PAGE + 1 {
+            ui.window.global::<kiosk::ui::CatalogAdapter>().invoke_turn_page(1);
             snapshot::frame(&window, SIZE.0, SIZE.1);
         }
     }
-    ui.search();
-    "yc".chars().for_each(|k| ui.search_key(&k.to_string()));
+    visitor.search("yc");
     snapshot::frame(&window, SIZE.0, SIZE.1);
     println!("resident memory after browsing: {:.1} MB", rss_mb());
     Ok(())

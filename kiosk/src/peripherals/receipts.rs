@@ -48,6 +48,17 @@ pub struct ParcelSlip {
     pub at: String,
 }
 
+/// A direction as the printed slip names it (slips are printed in
+/// Chinese, the printer's own language).
+pub fn direction_label(d: protocol::messages::ParcelDirection) -> &'static str {
+    use protocol::messages::ParcelDirection as D;
+    match d {
+        D::In => "到件",
+        D::Out => "寄件",
+        D::PickUp => "取件",
+    }
+}
+
 pub fn parcel_slip(profile: Profile, s: &ParcelSlip) -> Vec<u8> {
     let mut p = Receipt::new(profile);
     p.align(Align::Centre).bold(true).size(2, 2).line(&format!("{}凭条", s.what)).size(1, 1).bold(false);

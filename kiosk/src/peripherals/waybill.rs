@@ -52,8 +52,19 @@ pub enum Scan {
     /// A waybill: candidate carriers, most likely first (empty: unknown
     /// carrier, the keeper picks one).
     Waybill { number: String, carriers: Vec<(String, Confidence)> },
-    /// Not a waybill: a phone number, a product barcode, a sort code.
-    NotWaybill(&'static str),
+    /// Not a waybill, but something a keeper may scan by mistake.
+    NotWaybill(NotWaybill),
+}
+
+/// What a scanned code was instead of a waybill number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotWaybill {
+    /// A mobile number (printed near the waybill on many labels).
+    PhoneNumber,
+    /// A product's own barcode (EAN-13 from China, `69…`).
+    ProductBarcode,
+    /// A sorting centre's three-part code (`310-A12-03`).
+    SortCode,
 }
 
 pub struct Carriers {
@@ -107,7 +118,7 @@ impl Carriers {
     pub fn classify(&self, scanned: &str) -> Scan {
         let number: String = scanned.trim().to_uppercase().chars().filter(|c| !c.is_whitespace()).collect();
         if number.contains('-') {
-            return Scan::NotWaybill("sort code");
+            return Scan::NotWaybill(NotWaybill::SortCode);
         }
         let digits = number.bytes().all(|b| b.is_ascii_digit());
         if digits
@@ -115,10 +126,10 @@ impl Carriers {
             && number.starts_with('1')
             && matches!(number.as_bytes()[1], b'3'..=b'9')
         {
-            return Scan::NotWaybill("phone number");
+            return Scan::NotWaybill(NotWaybill::PhoneNumber);
         }
         if digits && number.len() == 13 && number.starts_with("69") && gtin_ok(&number) {
-            return Scan::NotWaybill("product barcode");
+            return Scan::NotWaybill(NotWaybill::ProductBarcode);
         }
         let mut carriers: Vec<(String, Confidence)> = Vec::new();
         for rule in &self.rules {
@@ -203,9 +214,9 @@ mod tests {
     #[test]
     fn phones_product_barcodes_and_sort_codes_are_not_waybills() {
         let c = Carriers::shipped();
-        assert_eq!(c.classify("13812345678"), Scan::NotWaybill("phone number"));
-        assert_eq!(c.classify("6901234567892"), Scan::NotWaybill("product barcode"));
-        assert_eq!(c.classify("310-A12-03"), Scan::NotWaybill("sort code"));
+        assert_eq!(c.classify("13812345678"), Scan::NotWaybill(NotWaybill::PhoneNumber));
+        assert_eq!(c.classify("6901234567892"), Scan::NotWaybill(NotWaybill::ProductBarcode));
+        assert_eq!(c.classify("310-A12-03"), Scan::NotWaybill(NotWaybill::SortCode));
         // A 69… number whose GS1 check digit is wrong may still be a waybill.
         assert!(matches!(c.classify("6901234567891"), Scan::Waybill { .. }));
     }

@@ -1,11 +1,11 @@
 //! The backend loop: one MQTT connection, the sync client, the outbox
 //! flusher, presence and commands, all on one task; a tick drives timeouts.
 
-use super::commands::{KNOWN, UiCommand};
 use super::flusher::Flusher;
-use super::{Shared, presence};
+use super::hub_commands::{KNOWN, UiCommand};
+use super::{LinkDown, Shared, presence};
+use crate::catalog_sync::{Action, SyncClient};
 use crate::store::now_ms;
-use crate::sync::{Action, SyncClient};
 use protocol::messages::*;
 use protocol::{Topic, TopicKind, codec::check_addressee, decode, encode, limits};
 use rumqttc::{AsyncClient, Event as MqttEvent, MqttOptions, Packet, QoS};
@@ -21,7 +21,7 @@ struct Backend {
     session: u64,
     connected: bool,
     hub_online: bool,
-    link_error: Option<String>,
+    link_down: Option<LinkDown>,
 }
 
 pub(super) async fn run(shared: Arc<Shared>) {
@@ -34,14 +34,14 @@ pub(super) async fn run(shared: Arc<Shared>) {
     opts.set_max_packet_size(limits::MAX_PACKET, limits::MAX_PACKET);
     opts.set_clean_session(true);
     opts.set_inflight(64);
-    // A broker with a password file (`kiosk-fleet mosquitto`) knows the
+    // A broker with a password file (`hub fleet mosquitto`) knows the
     // kiosk by its id and a password derived from its secret.
     opts.set_credentials(cfg.id.to_string(), protocol::credentials::mqtt_password(&cfg.hub.secret));
     let stored_session = peek_session(&shared).unwrap_or(0);
     opts.set_last_will(presence::will(&cfg.id, &cfg.hub.secret, stored_session + 1));
     let (client, mut eventloop) = AsyncClient::new(opts, 256);
-    crate::mqtt::no_delay(&mut eventloop);
-    let (next_will, mut events) = crate::mqtt::pump_with_will(eventloop);
+    super::mqtt_pump::no_delay(&mut eventloop);
+    let (next_will, mut events) = super::mqtt_pump::pump_with_will(eventloop);
     let applied = shared.catalog.borrow().as_deref().cloned();
     let acked = shared.outbox.state().map(|s| s.acked_upto).unwrap_or(0);
     let mut b = Backend {
@@ -52,7 +52,7 @@ pub(super) async fn run(shared: Arc<Shared>) {
         session: stored_session,
         connected: false,
         hub_online: false,
-        link_error: None,
+        link_down: None,
     };
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     loop {
@@ -68,11 +68,11 @@ pub(super) async fn run(shared: Arc<Shared>) {
                 Err(e) => {
                     if b.connected {
                         tracing::warn!(error = %e, "hub link lost; retrying");
-                    } else if b.link_error.as_deref() != Some(e.as_str()) {
+                    } else if b.link_down.as_ref() != Some(&e) {
                         // Once per kind of failure, not every retry.
-                        tracing::warn!(error = %e, "cannot connect to the hub's broker; retrying");
+                        tracing::warn!(error = %e, reason = ?e.reason, "cannot connect to the hub's broker; retrying");
                     }
-                    b.link_error = Some(e);
+                    b.link_down = Some(e);
                     b.connected = false;
                     b.hub_online = false;
                     b.publish_status();
@@ -120,10 +120,10 @@ impl Backend {
         let depth = self.shared.outbox.state().map(|s| s.depth).ok();
         let (connected, hub_online, session, progress) =
             (self.connected, self.hub_online, self.session, self.sync.progress());
-        let link_error = self.link_error.clone();
+        let link_down = self.link_down.clone();
         self.shared.status.send_modify(|s| {
             s.connected = connected;
-            s.link_error = link_error;
+            s.link_down = link_down;
             s.hub_online = hub_online;
             s.session = session;
             s.sync = progress;
@@ -143,7 +143,7 @@ impl Backend {
             }
         };
         self.connected = true;
-        self.link_error = None;
+        self.link_down = None;
         let subs = Topic::kiosk_filters(&kid)
             .into_iter()
             .map(|f| rumqttc::SubscribeFilter::new(f, QoS::AtLeastOnce));
@@ -332,15 +332,24 @@ impl Backend {
                 }
                 Err(e) => answer(false, e.to_string()),
             },
-            "set-language" => match cmd.args.get("lang").map(String::as_str) {
-                Some(l @ ("zh" | "en")) => match &ui {
-                    Some(ui) if ui.send(UiCommand::SetLanguage(l.to_owned())).is_ok() => {
-                        answer(true, format!("language {l}"))
+            "set-language" => {
+                match cmd.args.get("lang").and_then(|l| firmware_config::Language::from_code(l)) {
+                    Some(lang) => match &ui {
+                        Some(ui) if ui.send(UiCommand::SetLanguage(lang)).is_ok() => {
+                            answer(true, format!("language {}", lang.code()))
+                        }
+                        _ => answer(false, "no display attached".into()),
+                    },
+                    None => {
+                        let known: Vec<&str> =
+                            firmware_config::Language::ALL.iter().map(|l| l.code()).collect();
+                        answer(
+                            false,
+                            format!("lang must be one of {known:?}, not {:?}", cmd.args.get("lang")),
+                        )
                     }
-                    _ => answer(false, "no display attached".into()),
-                },
-                other => answer(false, format!("lang must be zh or en, not {other:?}")),
-            },
+                }
+            }
             "screenshot" => match &ui {
                 Some(ui) => {
                     let (tx, rx) = tokio::sync::oneshot::channel();

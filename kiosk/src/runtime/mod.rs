@@ -5,19 +5,23 @@
 //! durable when `record` returns; the backend is only woken to send it.
 
 mod backend;
-pub mod commands;
 pub mod flusher;
+pub mod hub_commands;
+pub mod link_failure;
+pub mod mqtt_pump;
 pub mod presence;
 
 use crate::blobs::BlobStore;
+use crate::catalog_sync::Progress;
 use crate::store::catalog_cache::CatalogCache;
 use crate::store::outbox::Outbox;
 use crate::store::requests::{Lookup, MyRequest, RequestForm, SubmitError};
 use crate::store::{StoreError, now_ms};
-use crate::sync::Progress;
-use commands::UiCommand;
 use firmware_config::DeviceConfig;
+use hub_commands::UiCommand;
+pub use link_failure::{LinkDown, LinkFailure};
 use protocol::catalog::Snapshot;
+use protocol::county_time;
 use protocol::messages::EventKind;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -38,7 +42,7 @@ pub struct KioskStatus {
     pub session: u64,
     /// Why the last connection attempt failed (refused login, untrusted
     /// certificate, no route), until the next one succeeds.
-    pub link_error: Option<String>,
+    pub link_down: Option<LinkDown>,
     /// The hub asked for a restart; the appliance exits and is restarted.
     pub restart_requested: bool,
 }
@@ -67,7 +71,7 @@ pub enum StartError {
     #[error(transparent)]
     Blobs(#[from] crate::blobs::BlobError),
     #[error("hub TLS: {0}")]
-    Tls(#[from] hub::tls::TlsError),
+    Tls(#[from] county_tls::TlsError),
     #[error("hub address {0} is TLS but no `ca_file` is configured")]
     NoCa(String),
 }
@@ -84,10 +88,6 @@ pub struct Handle {
     shared: Arc<Shared>,
 }
 
-/// Before any contact with the hub, trust a clock that is past this date
-/// (2026-01-01): a board whose real-time clock was reset reads 1970 or 2000.
-const PLAUSIBLE_MS: u64 = 1_767_225_600_000;
-
 impl Runtime {
     /// Open the kiosk's store under `config.data_dir` and start the backend.
     pub fn start(config: DeviceConfig) -> Result<Runtime, StartError> {
@@ -95,7 +95,7 @@ impl Runtime {
         // not a connection that fails quietly forever.
         let transport = match (&config.hub.url.tls, &config.hub.ca_file) {
             (false, _) => None,
-            (true, Some(ca)) => Some(hub::tls::mqtt_transport(ca)?),
+            (true, Some(ca)) => Some(county_tls::mqtt_transport(ca)?),
             (true, None) => return Err(StartError::NoCa(config.hub.url.to_string())),
         };
         let db = config.data_dir.join("kiosk.db");
@@ -113,7 +113,9 @@ impl Runtime {
             catalog: watch::Sender::new(applied.map(Arc::new)),
             status: watch::Sender::new(KioskStatus { outbox_depth: depth, ..KioskStatus::default() }),
             ui: Mutex::new(None),
-            clock_trusted: AtomicBool::new(now_ms() > PLAUSIBLE_MS),
+            // Before any word from the hub, a clock past the floor is believed: a
+            // board whose real-time clock was reset reads 1970 or 2000.
+            clock_trusted: AtomicBool::new(now_ms() > county_time::CLOCK_FLOOR_MS),
             wake: Notify::new(),
             stop: Notify::new(),
             boot_id: hex::encode(rand::random::<[u8; 8]>()),
@@ -187,7 +189,7 @@ impl Handle {
     /// Take a service request: checked, numbered and recorded.
     pub fn submit_request(&self, form: &RequestForm) -> Result<MyRequest, SubmitError> {
         let (t, trusted) = self.clock();
-        let yymmdd = county_yymmdd(t);
+        let yymmdd = county_time::yymmdd_of(t as i64);
         let station = self.shared.config.station_no;
         match self.shared.outbox.submit_request(form, station, &yymmdd, t, trusted) {
             Err(SubmitError::Store(e)) => {
@@ -214,12 +216,18 @@ impl Handle {
                 (protocol::privacy::hash_waybill(&config.hub.hub_key, &entry.waybill), true)
             }
         };
-        self.recorded(self.shared.outbox.record_parcel(entry, &county_yymmdd(t), t, trusted, sent))
+        self.recorded(self.shared.outbox.record_parcel(
+            entry,
+            &county_time::yymmdd_of(t as i64),
+            t,
+            trusted,
+            sent,
+        ))
     }
 
     /// Today's parcels at this desk, by direction and carrier.
     pub fn parcels_today(&self) -> Result<crate::store::parcels::DayCounts, StoreError> {
-        self.shared.outbox.parcel_counts(&county_yymmdd(now_ms()))
+        self.shared.outbox.parcel_counts(&county_time::yymmdd_of(now_ms() as i64))
     }
 
     pub fn remembered_carrier(&self, number: &str) -> Result<Option<String>, StoreError> {
@@ -259,11 +267,4 @@ impl Handle {
     pub fn outbox_state(&self) -> Result<crate::store::outbox::OutboxState, StoreError> {
         self.shared.outbox.state()
     }
-}
-
-/// The county date (Asia/Shanghai) of a Unix-ms time as `yyMMdd`.
-pub fn county_yymmdd(ms: u64) -> String {
-    let days = (ms / 1000 + 8 * 3600) / 86_400;
-    let d = time::Date::from_julian_day(2_440_588 + days as i32).unwrap_or(time::Date::MIN);
-    format!("{:02}{:02}{:02}", d.year() % 100, u8::from(d.month()), d.day())
 }

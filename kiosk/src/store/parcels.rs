@@ -43,20 +43,6 @@ impl DayCounts {
     }
 }
 
-pub fn direction_name(d: ParcelDirection) -> &'static str {
-    match d {
-        ParcelDirection::In => "in",
-        ParcelDirection::Out => "out",
-        ParcelDirection::PickUp => "pick_up",
-    }
-}
-
-fn direction_from(s: &str) -> Option<ParcelDirection> {
-    [ParcelDirection::In, ParcelDirection::Out, ParcelDirection::PickUp]
-        .into_iter()
-        .find(|d| direction_name(*d) == s)
-}
-
 /// The shape of a number the keeper's carrier answer is remembered by:
 /// its length and first two characters (`15:46`).
 pub fn shape(number: &str) -> String {
@@ -76,7 +62,7 @@ impl Outbox {
     ) -> Result<Logged, StoreError> {
         let mut again = None;
         let seq = self.record_if(t, clock_trusted, |tx, _| {
-            let dir = direction_name(e.direction);
+            let dir = e.direction.wire_name();
             let before: Option<(i64, u32)> = tx
                 .prepare_cached("SELECT t, scans FROM parcels WHERE waybill = ?1 AND direction = ?2")?
                 .query_row(params![e.waybill, dir], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -123,7 +109,7 @@ impl Outbox {
                     Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, u32>(2)?))
                 })?
                 .filter_map(|r| match r {
-                    Ok((d, c, n)) => direction_from(&d).map(|d| Ok((d, c, n))),
+                    Ok((d, c, n)) => ParcelDirection::from_wire_name(&d).map(|d| Ok((d, c, n))),
                     Err(e) => Some(Err(e)),
                 })
                 .collect::<Result<_, _>>()?;

@@ -61,6 +61,28 @@ pub enum SubmitError {
     Store(#[from] StoreError),
 }
 
+impl MyRequest {
+    /// A request just taken, before the hub has said anything of it.
+    pub fn submitted(request_id: String, ticket_no: String, t: u64, form: &RequestForm) -> MyRequest {
+        MyRequest {
+            request_id,
+            ticket_no,
+            submitted_at: t,
+            service_id: form.service_id.clone(),
+            village: form.village.clone(),
+            phone_masked: mask_phone(&form.phone),
+            is_complaint: form.is_complaint,
+            status: TicketStatus::Submitted,
+            rev: 0,
+            responsible: None,
+            handler: None,
+            reply: None,
+            response_due: None,
+            resolution_due: None,
+        }
+    }
+}
+
 impl RequestForm {
     pub fn check(&self) -> Result<(), FormError> {
         if self.service_id.trim().is_empty() {
@@ -138,22 +160,7 @@ impl Outbox {
             let ticket = TicketNo::new(yymmdd, station_no, n.clamp(1, 999) as u16)
                 .map(|t| t.to_string())
                 .unwrap_or_else(|_| "-".into());
-            let r = MyRequest {
-                request_id: request_id.clone(),
-                ticket_no: ticket.clone(),
-                submitted_at: t,
-                service_id: form.service_id.clone(),
-                village: form.village.clone(),
-                phone_masked: mask_phone(&form.phone),
-                is_complaint: form.is_complaint,
-                status: TicketStatus::Submitted,
-                rev: 0,
-                responsible: None,
-                handler: None,
-                reply: None,
-                response_due: None,
-                resolution_due: None,
-            };
+            let r = MyRequest::submitted(request_id.clone(), ticket.clone(), t, form);
             tx.prepare_cached(&format!(
                 "INSERT INTO my_requests({COLUMNS}, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, NULL, NULL, NULL, NULL, NULL, ?3)"
             ))?

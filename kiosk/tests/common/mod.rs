@@ -3,7 +3,7 @@
 
 use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementQuery};
 use kiosk::runtime::Runtime;
-use kiosk::ui::adapter::KioskUi;
+use kiosk::ui::KioskUi;
 
 /// Every accessible label on screen.
 pub fn labels(ui: &KioskUi) -> Vec<String> {
@@ -29,14 +29,17 @@ pub const STAFF_PIN: &str = "2468";
 
 /// A kiosk whose hub is unreachable: everything it records stays in its outbox.
 pub fn offline_kiosk(dir: &std::path::Path, id: &str, role: &str, station_no: u16) -> Runtime {
-    let text = format!(
-        "id = \"{id}\"\nrole = \"{role}\"\ngroup = \"g\"\nstation_no = {station_no}\n\n[hub]\n\
-         address = \"mqtt://127.0.0.1:9\"\nsecret = \"{}\"\nhub_key = \"{}\"\n\n[staff]\npin_hash = \"{}\"\n",
-        "11".repeat(32),
-        "22".repeat(32),
-        firmware_config::pin::hash(STAFF_PIN, b"salt")
-    );
-    let config = firmware_config::DeviceConfig::parse(&text, &dir.join("kiosk.toml")).unwrap();
+    use firmware_config::{DeviceConfig, HubLink, Role};
+    let hub = HubLink {
+        url: protocol::BrokerUrl { host: "127.0.0.1".into(), port: 9, tls: false },
+        secret: vec![0x11; 32],
+        hub_key: vec![0x22; 32],
+        ca_file: None,
+    };
+    let role = if role == "station" { Role::Station } else { Role::Showroom };
+    let id = protocol::KioskId::new(id).unwrap();
+    let mut config = DeviceConfig::new(id, role, "g", station_no, hub, dir.join("kiosk-data"));
+    config.staff_pin_hash = Some(firmware_config::pin::hash(STAFF_PIN, b"salt"));
     Runtime::start(config).unwrap()
 }
 
@@ -51,18 +54,11 @@ pub fn sample_kiosk_ui(
     height: u32,
 ) -> (Runtime, KioskUi, std::sync::Arc<protocol::catalog::Snapshot>) {
     use slint::ComponentHandle;
-    let (snap, blobs) = kiosk::sample::load(&kiosk::sample::default_catalog(), &dir.join("hub")).unwrap();
+    let (snap, blobs) =
+        kiosk::demo::sample::load(&kiosk::demo::sample::default_catalog(), &dir.join("hub")).unwrap();
     let rt = offline_kiosk(&dir.join("kiosk"), id, role, station_no);
-    let images = std::rc::Rc::new(move |sha: &str| kiosk::sample::hub_blob_path(&blobs, sha));
-    let station = (role == "station").then_some(station_no);
-    let ui = KioskUi::new(
-        images,
-        Some(rt.handle()),
-        "2026-11-29".into(),
-        std::time::Duration::from_secs(90),
-        station,
-    )
-    .unwrap();
+    let images = std::rc::Rc::new(move |sha: &str| kiosk::demo::sample::hub_blob_path(&blobs, sha));
+    let ui = KioskUi::new(&rt.handle(), images, "2026-11-29".into()).unwrap();
     ui.window.window().set_size(slint::PhysicalSize::new(1080, height));
     ui.set_catalog(snap.clone());
     (rt, ui, snap)

@@ -62,7 +62,13 @@ async fn main() {
         let writer = hub::store::writer::Writer::start(&hub::store::DataDir::new(&data).unwrap()).unwrap();
         for i in 0..args.kiosks {
             let kid = KioskId::new(format!("k{i:03}")).unwrap();
-            regs.push(writer.exec(move |c| hub::registry::register(c, &kid, "fleet")).await.unwrap());
+            regs.push(
+                writer
+                    .exec(move |c| Ok(hub::fleet::registry::register_new(c, &kid, "fleet")))
+                    .await
+                    .unwrap()
+                    .unwrap(),
+            );
         }
     }
     let _hub = HubProcess::start(&data, mode).await;

@@ -88,8 +88,14 @@ async fn run_ingest(
         let writer = hub::store::writer::Writer::start(&hub::store::DataDir::new(&data).unwrap()).unwrap();
         for i in 0..kiosks {
             let kid = KioskId::new(format!("bench-{i}")).unwrap();
-            secrets
-                .push(writer.exec(move |c| hub::registry::register(c, &kid, "bench")).await.unwrap().secret);
+            secrets.push(
+                writer
+                    .exec(move |c| Ok(hub::fleet::registry::register_new(c, &kid, "bench")))
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .secret,
+            );
         }
     }
     let hub = HubProcess::start(&data, mode).await;

@@ -1,0 +1,82 @@
+//! A scripted visitor for the headless tour and the gallery of screens: it
+//! acts only through the UI's own callbacks (the Slint globals a touch
+//! invokes), so what it sees is what a touch would have made.
+
+use crate::ui::{
+    CatalogAdapter, DeskAdapter, Direction, KioskUi, LookupMode, Nav, ServiceAdapter, StaffAdapter,
+};
+use slint::ComponentHandle;
+
+pub struct Visitor<'a>(pub &'a KioskUi);
+
+impl Visitor<'_> {
+    fn catalog(&self) -> CatalogAdapter<'_> {
+        self.0.window.global::<CatalogAdapter>()
+    }
+    fn service(&self) -> ServiceAdapter<'_> {
+        self.0.window.global::<ServiceAdapter>()
+    }
+    fn staff(&self) -> StaffAdapter<'_> {
+        self.0.window.global::<StaffAdapter>()
+    }
+
+    /// A touch on the attract loop.
+    pub fn wake(&self) {
+        self.0.window.global::<Nav>().invoke_wake();
+    }
+    pub fn home(&self) {
+        self.0.window.global::<Nav>().invoke_home();
+    }
+    pub fn category(&self, id: &str) {
+        self.catalog().invoke_open_category(id.into());
+    }
+    pub fn product(&self, id: &str) {
+        self.catalog().invoke_open_product(id.into());
+    }
+    pub fn trace(&self) {
+        self.catalog().invoke_open_trace();
+    }
+    pub fn directory(&self) {
+        self.category(crate::controllers::catalog_view::DIRECTORY);
+    }
+    /// The search page, then `keys` on its keyboard.
+    pub fn search(&self, keys: &str) {
+        self.catalog().invoke_open_search();
+        keys.chars().for_each(|k| self.catalog().invoke_search_key(k.to_string().into()));
+    }
+    pub fn service_form(&self, id: &str) {
+        self.service().invoke_choose_service(id.into());
+    }
+    pub fn town(&self, town: &str) {
+        self.service().invoke_choose_town(town.into());
+    }
+    pub fn keypad(&self, keys: &str) {
+        keys.chars().for_each(|k| self.service().invoke_key(k.to_string().into()));
+    }
+    pub fn submit(&self) {
+        self.service().invoke_submit();
+    }
+    /// "My requests", looked up by the phone's last four digits.
+    pub fn my_requests_by_phone(&self, tail: &str) {
+        self.service().invoke_open_mine();
+        self.service().invoke_lookup_mode_changed(LookupMode::Phone);
+        tail.chars().for_each(|k| self.service().invoke_lookup_key(k.to_string().into()));
+    }
+    /// The staff button, then `digits` on the PIN keypad (and OK with `ok`).
+    pub fn staff_pin(&self, digits: &str, ok: bool) {
+        self.staff().invoke_open_staff();
+        digits.chars().for_each(|k| self.staff().invoke_pin_key(k.to_string().into()));
+        if ok {
+            self.staff().invoke_pin_key("ok".into());
+        }
+    }
+    pub fn parcel_desk(&self, direction: Direction) {
+        let desk = self.0.window.global::<DeskAdapter>();
+        desk.invoke_open_desk();
+        desk.invoke_set_direction(direction);
+    }
+    /// The demo's footer button.
+    pub fn switch_role(&self) {
+        self.staff().invoke_switch_role();
+    }
+}
