@@ -12,9 +12,11 @@
 pub mod blobs;
 pub mod broker;
 pub mod catalog;
+pub mod console;
 pub mod fleet;
 pub mod ingest;
 pub mod reports;
 pub mod server;
+pub mod staff;
 pub mod store;
 pub mod tickets;

@@ -24,6 +24,8 @@ enum Command {
     Kiosks(cli::kiosks::KiosksArgs),
     /// Set kiosks up: new, list, rotate-secret, revoke, check, mosquitto, tls.
     Fleet(cli::fleet::FleetArgs),
+    /// Staff accounts for the console: add, list, disable, reset.
+    Staff(cli::staff::StaffArgs),
     /// Figures for the county data centre: --by day|station|product|category|carrier|service|search.
     Report(cli::report::ReportArgs),
     /// Service-request tickets: list, show, accept, transfer, reply, resolve, close, reopen, refer.
@@ -38,6 +40,7 @@ fn main() -> ExitCode {
         Command::Catalog(c) => cli::catalog::run(c),
         Command::Kiosks(a) => cli::kiosks::run(a),
         Command::Fleet(a) => cli::fleet::run(a),
+        Command::Staff(a) => cli::staff::run(a),
         Command::Tickets(a) => cli::tickets::run(a),
         Command::Report(a) => cli::report::run(a),
     };

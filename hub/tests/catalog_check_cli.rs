@@ -95,7 +95,6 @@ fn every_mistake_is_reported_with_its_place_and_nothing_is_published() {
         ("products.csv:3:10 (images)", "images/missing.png does not exist"),
         ("products.csv:4:1 (id)", "used twice (first on line 2)"),
         ("products.csv:4:8 (producer_id)", "producer \"nobody\" is not in producers.csv"),
-        ("products.csv:4:11 (certification_ids)", "certification \"cert-x\" is not in certifications.csv"),
         ("products.csv:4:10 (images)", "images/cut.png is truncated"),
         ("products.csv:5:10 (images)", "images/notes.png is not a PNG or JPEG"),
         ("products.csv:5:10 (images)", "5000×360 pixels"),
@@ -110,6 +109,11 @@ fn every_mistake_is_reported_with_its_place_and_nothing_is_published() {
         ("shops.csv:2:6 (url)", "must start with https://"),
         ("certifications.csv:1:5 (holder)", "unknown column \"holder\""),
         ("certifications.csv:1", "required column \"holder_id\" is missing"),
+        // Unreadable, so references into it are not checked (no follow-on errors).
+        (
+            "certifications.csv",
+            "products.csv not checked against certifications.csv, which could not be read",
+        ),
         ("trace_records.csv:2", "not UTF-8: it looks like GBK/GB18030"),
     ];
     for (place, message) in expected {
@@ -179,4 +183,61 @@ fn versions_and_diff_describe_what_changed() {
     let (code, out) = hub(&["catalog", "promote", "9", "--data", d]);
     assert_eq!(code, 1);
     assert!(out.contains("there is no catalog version 9"), "{out}");
+}
+
+/// A copy of the sample catalog under `dir`.
+fn sample_copy(dir: &Path) -> std::path::PathBuf {
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/catalog/tongcheng");
+    let to = dir.join("catalog");
+    let mut todo = vec![(from, to.clone())];
+    while let Some((a, b)) = todo.pop() {
+        std::fs::create_dir_all(&b).unwrap();
+        for e in std::fs::read_dir(&a).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                todo.push((p.clone(), b.join(e.file_name())));
+            } else {
+                std::fs::copy(&p, b.join(e.file_name())).unwrap();
+            }
+        }
+    }
+    to
+}
+
+/// Issue #14: saved by Excel on Windows ("CSV UTF-8" with CRLF line ends),
+/// a mistake is reported on its own line, not the one above.
+#[test]
+fn crlf_files_report_the_line_an_editor_shows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = sample_copy(tmp.path());
+    let products = std::fs::read_to_string(dir.join("products.csv")).unwrap();
+    let mut lines: Vec<String> = products.lines().map(str::to_owned).collect();
+    // Line 4 gets a price no one can read.
+    let cells: Vec<&str> = lines[3].split(',').collect();
+    let header: Vec<&str> = lines[0].trim_start_matches('\u{feff}').split(',').collect();
+    let price = header.iter().position(|h| *h == "price_yuan").unwrap();
+    let mut cells: Vec<String> = cells.iter().map(|c| c.to_string()).collect();
+    cells[price] = "12元".into();
+    lines[3] = cells.join(",");
+    std::fs::write(dir.join("products.csv"), lines.join("\r\n") + "\r\n").unwrap();
+    let (code, out) = hub(&["catalog", "check", dir.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("products.csv:4:"), "the bad price is on line 4: {out}");
+}
+
+/// Issue #14: a products.csv saved in GBK is reported once, with the fix,
+/// and the files that refer to products are not buried in follow-on errors.
+#[test]
+fn an_unreadable_table_is_reported_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = sample_copy(tmp.path());
+    let products = std::fs::read_to_string(dir.join("products.csv")).unwrap();
+    let (gbk, _, _) = encoding_rs::GBK.encode(products.trim_start_matches('\u{feff}'));
+    std::fs::write(dir.join("products.csv"), gbk).unwrap();
+    let (code, out) = hub(&["catalog", "check", dir.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    let problems: Vec<&str> = out.lines().filter(|l| l.contains("error") || l.contains("warning")).collect();
+    assert!(problems[0].contains("products.csv") && problems[0].contains("GBK"), "first and alone: {out}");
+    assert!(!out.contains("is not in products.csv"), "no follow-on errors: {out}");
+    assert!(out.contains("batches.csv and shops.csv not checked against products.csv"), "{out}");
 }

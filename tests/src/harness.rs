@@ -76,6 +76,8 @@ pub struct HubProcess {
     child: Child,
     pub data: PathBuf,
     pub mode: BrokerMode,
+    /// The staff console's port (plain HTTP on 127.0.0.1).
+    pub web_port: u16,
 }
 
 impl HubProcess {
@@ -87,7 +89,7 @@ impl HubProcess {
 
     /// The same with a log filter (`RUST_LOG` syntax) for tests that read the log.
     pub async fn start_logging(data: &Path, mode: BrokerMode, filter: &str) -> HubProcess {
-        Self::start_inner(data, mode, None, filter).await
+        Self::start_inner(data, mode, None, filter, &[]).await
     }
 
     /// With TLS on `tls_port` as well: the embedded broker also listens for
@@ -96,13 +98,24 @@ impl HubProcess {
     /// the certificates in `<data>/tls/`; readiness is still probed on the
     /// plain port.
     pub async fn start_tls(data: &Path, mode: BrokerMode, tls_port: u16) -> HubProcess {
-        Self::start_inner(data, mode, Some(tls_port), "info").await
+        Self::start_inner(data, mode, Some(tls_port), "info", &[]).await
     }
 
-    async fn start_inner(data: &Path, mode: BrokerMode, tls_port: Option<u16>, filter: &str) -> HubProcess {
+    /// With more `hub serve` arguments (`--web-tls`, …).
+    pub async fn start_with(data: &Path, mode: BrokerMode, extra: &[&str]) -> HubProcess {
+        Self::start_inner(data, mode, None, "info", extra).await
+    }
+
+    async fn start_inner(
+        data: &Path,
+        mode: BrokerMode,
+        tls_port: Option<u16>,
+        filter: &str,
+        extra: &[&str],
+    ) -> HubProcess {
         let since =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
-        let hub = Self::spawn(data, mode, tls_port, filter);
+        let hub = Self::spawn(data, mode, tls_port, filter, extra);
         let key = hub_key(data);
         let deadline = Instant::now() + Duration::from_secs(20);
         while !hub_online_since(mode.port(), &key, since).await {
@@ -111,14 +124,26 @@ impl HubProcess {
         hub
     }
 
-    fn spawn(data: &Path, mode: BrokerMode, tls_port: Option<u16>, filter: &str) -> HubProcess {
+    fn spawn(
+        data: &Path,
+        mode: BrokerMode,
+        tls_port: Option<u16>,
+        filter: &str,
+        extra: &[&str],
+    ) -> HubProcess {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(data.join("hub.log"))
             .expect("hub log");
         let mut cmd = Command::new(hub_bin());
-        cmd.arg("serve").arg("--data").arg(data);
+        // Every hub of a test run has a console of its own on a free port.
+        let web_port = free_port();
+        cmd.arg("serve")
+            .arg("--data")
+            .arg(data)
+            .args(["--web", &format!("127.0.0.1:{web_port}")])
+            .args(extra);
         match (mode, tls_port) {
             (BrokerMode::Embedded(port), None) => cmd.args(["--listen", &format!("127.0.0.1:{port}")]),
             (BrokerMode::Embedded(port), Some(tls)) => cmd.args([
@@ -133,7 +158,7 @@ impl HubProcess {
             }
         };
         let child = cmd.env("RUST_LOG", filter).stdout(Stdio::null()).stderr(log).spawn().expect("start hub");
-        let hub = HubProcess { child, data: data.to_owned(), mode };
+        let hub = HubProcess { child, data: data.to_owned(), mode, web_port };
         wait_for_port(mode.port());
         // The hub key exists once the hub has started.
         let deadline = Instant::now() + Duration::from_secs(10);

@@ -15,7 +15,7 @@ use super::table::{self, Column, Row, Table, opt, req};
 use protocol::catalog::*;
 use protocol::county_time;
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use time::Date;
 
@@ -136,8 +136,29 @@ pub fn import(dir: &Path, today: Date, diags: &mut Diagnostics) -> Option<Author
     for tb in tables.iter().copied().flatten() {
         font_warnings(tb, diags);
     }
-    let mut b =
-        Builder { dir, today, diags, images: BTreeMap::new(), ids: HashMap::new(), products: HashMap::new() };
+    // A table that could not be read is reported once, alone: references
+    // into it are not checked (each would be a false "not in …").
+    let files = [
+        "producers.csv",
+        "products.csv",
+        "certifications.csv",
+        "batches.csv",
+        "trace_records.csv",
+        "services.csv",
+        "shops.csv",
+    ];
+    let unreadable: Vec<&'static str> =
+        files.iter().zip(tables.iter()).filter(|(_, t)| t.is_none()).map(|(f, _)| *f).collect();
+    let mut b = Builder {
+        dir,
+        today,
+        diags,
+        images: BTreeMap::new(),
+        ids: HashMap::new(),
+        products: HashMap::new(),
+        unreadable,
+        unchecked: BTreeMap::new(),
+    };
     let producers = producers_t.as_ref().map(|t| b.producers(t)).unwrap_or_default();
     let certs = certs_t.as_ref().map(|t| b.certifications(t)).unwrap_or_default();
     let products = products_t.as_ref().map(|t| b.products(t)).unwrap_or_default();
@@ -151,6 +172,7 @@ pub fn import(dir: &Path, today: Date, diags: &mut Diagnostics) -> Option<Author
         b.trace_records(t, &mut batches);
     }
     b.cross_check(&products, &certs, &batches);
+    b.report_unchecked();
     let images = std::mem::take(&mut b.images);
     if products_t.as_ref().is_some_and(Table::is_empty) {
         diags.file_error("products.csv", "the catalog has no products");
@@ -234,6 +256,10 @@ struct Builder<'a> {
     /// (kind, id) → line, to report duplicates.
     ids: HashMap<(ItemKind, String), u64>,
     products: HashMap<String, ProductFacts>,
+    /// Tables that could not be read at all.
+    unreadable: Vec<&'static str>,
+    /// An unreadable table → the files whose references to it were not checked.
+    unchecked: BTreeMap<&'static str, BTreeSet<String>>,
 }
 
 impl Builder<'_> {
@@ -254,15 +280,19 @@ impl Builder<'_> {
     /// A reference to an item of an earlier table (tables are read in
     /// dependency order, so the target's id is already known).
     fn refers(&mut self, row: &Row, col: &str, kind: ItemKind, id: &str) {
+        let file = match kind {
+            ItemKind::Producer => "producers.csv",
+            ItemKind::Product => "products.csv",
+            ItemKind::Certification => "certifications.csv",
+            ItemKind::Batch => "batches.csv",
+            ItemKind::Service => "services.csv",
+            ItemKind::ShopLink => "shops.csv",
+        };
+        if self.unreadable.contains(&file) {
+            self.unchecked.entry(file).or_default().insert(row.file().to_owned());
+            return;
+        }
         if !self.ids.contains_key(&(kind, id.to_owned())) {
-            let file = match kind {
-                ItemKind::Producer => "producers.csv",
-                ItemKind::Product => "products.csv",
-                ItemKind::Certification => "certifications.csv",
-                ItemKind::Batch => "batches.csv",
-                ItemKind::Service => "services.csv",
-                ItemKind::ShopLink => "shops.csv",
-            };
             row.report(
                 self.diags,
                 Severity::Error,
@@ -752,6 +782,16 @@ impl Builder<'_> {
     }
 
     /// Certificates shown with a batch must be valid on its production date.
+    /// One line per unreadable table, naming the files not checked against it.
+    fn report_unchecked(&mut self) {
+        for (target, files) in std::mem::take(&mut self.unchecked) {
+            let list: Vec<&str> = files.iter().map(String::as_str).collect();
+            let message =
+                format!("{} not checked against {target}, which could not be read", list.join(" and "));
+            self.diags.push(Severity::Warning, target, None, None, message);
+        }
+    }
+
     fn cross_check(
         &mut self,
         products: &[(u64, Product)],

@@ -111,11 +111,12 @@ pub fn read(
             ok = false;
         }
     }
+    let lines = LineIndex::new(bytes);
     let mut rows = Vec::new();
     for rec in records {
         match rec {
             Ok(r) => {
-                let line = r.position().map(|p| p.line()).unwrap_or(0);
+                let line = r.position().map(|p| lines.line_of(p.byte())).unwrap_or(0);
                 if r.iter().all(|c| c.trim().is_empty()) {
                     continue; // blank lines Excel leaves at the end
                 }
@@ -133,13 +134,41 @@ pub fn read(
                 rows.push((line, r));
             }
             Err(e) => {
-                let line = e.position().map(|p| p.line());
+                let line = e.position().map(|p| lines.line_of(p.byte()));
                 diags.push(Severity::Error, file, line, None, format!("unreadable row: {e}"));
                 ok = false;
             }
         }
     }
     ok.then(|| Table { file: file.to_owned(), header, rows })
+}
+
+/// Line numbers as an editor shows them, from byte offsets: the csv
+/// reader's own line count lags by one after a CRLF (Excel on Windows), so
+/// lines are counted here, the same for LF, CRLF, a mix, and quoted cells
+/// that hold line breaks.
+struct LineIndex<'a> {
+    bytes: &'a [u8],
+    /// Where each `\n` is.
+    newlines: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    fn new(bytes: &'a [u8]) -> LineIndex<'a> {
+        let newlines = bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i).collect();
+        LineIndex { bytes, newlines }
+    }
+
+    /// The 1-based line of the first character at or after `offset` that is
+    /// not a line break (a record's position may sit on the previous
+    /// record's terminator).
+    fn line_of(&self, offset: u64) -> u64 {
+        let mut at = offset as usize;
+        while self.bytes.get(at).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
+            at += 1;
+        }
+        1 + self.newlines.partition_point(|n| *n < at) as u64
+    }
 }
 
 impl Table {
@@ -234,5 +263,28 @@ impl<'a> Row<'a> {
             .collect();
         v.sort_by_key(|(n, _)| self.col(n));
         v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lines of the rows of `text` read as a table with columns a, b.
+    fn lines(text: &str) -> Vec<u64> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("t.csv"), text).unwrap();
+        let mut diags = Diagnostics::default();
+        let t = read(dir.path(), "t.csv", &[req("a"), req("b")], true, &mut diags).expect("readable");
+        t.rows().map(|r| r.line).collect()
+    }
+
+    #[test]
+    fn rows_are_on_the_lines_an_editor_shows_whatever_the_line_endings() {
+        assert_eq!(lines("a,b\n1,2\n3,4\n"), [2, 3]);
+        assert_eq!(lines("a,b\r\n1,2\r\n3,4\r\n"), [2, 3], "Excel on Windows");
+        assert_eq!(lines("a,b\r\n1,2\n3,4\r\n"), [2, 3], "a mix");
+        assert_eq!(lines("a,b\r\n\"one\r\ntwo\",2\r\n3,4\r\n"), [2, 4], "a cell with a line break");
+        assert_eq!(lines("\u{feff}a,b\r\n1,2\r\n\r\n5,6"), [2, 4], "a blank line between");
     }
 }

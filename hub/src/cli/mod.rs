@@ -5,6 +5,7 @@ pub mod fleet;
 pub mod kiosks;
 pub mod report;
 pub mod serve;
+pub mod staff;
 pub mod tickets;
 
 /// Logs go to stderr; `RUST_LOG` overrides the default `info` (the embedded

@@ -2,6 +2,7 @@
 
 use clap::Args;
 use hub::broker::BrokerAddr;
+use hub::console::ConsoleOptions;
 use hub::server::{ServeOptions, serve};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -31,6 +32,17 @@ pub struct ServeArgs {
     /// Publish this catalog folder first if nothing has been published yet.
     #[arg(long)]
     seed_catalog: Option<PathBuf>,
+    /// Where the staff console listens (a browser on that address); plain
+    /// HTTP only on this machine (127.0.0.1), otherwise with --web-tls.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    web: SocketAddr,
+    /// Serve the console over HTTPS with the certificate `hub fleet tls`
+    /// made (name this machine with --host there).
+    #[arg(long)]
+    web_tls: bool,
+    /// No staff console.
+    #[arg(long, conflicts_with_all = ["web_tls"])]
+    no_web: bool,
 }
 
 pub fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -44,6 +56,7 @@ pub fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
         tls_listen: a.tls_listen,
         ca_file: a.ca,
         seed_catalog: a.seed_catalog,
+        console: (!a.no_web).then_some(ConsoleOptions { listen: a.web, tls: a.web_tls }),
     };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(serve(opts, shutdown_signal()))?;

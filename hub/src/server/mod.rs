@@ -45,6 +45,8 @@ pub struct ServeOptions {
     pub ca_file: Option<PathBuf>,
     /// Publish this catalog folder first if nothing is published yet.
     pub seed_catalog: Option<PathBuf>,
+    /// The staff console; none with `--no-web`.
+    pub console: Option<crate::console::ConsoleOptions>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -67,6 +69,10 @@ pub enum ServeError {
     NoBrokerCertificate { cert: PathBuf, data: PathBuf },
     #[error("seed catalog {dir}: {errors} error(s); run `hub catalog check {dir}`")]
     Seed { dir: String, errors: usize },
+    #[error(transparent)]
+    Console(#[from] crate::console::ConsoleError),
+    #[error("the console's listener: {0}")]
+    ConsoleAddr(std::io::Error),
 }
 
 /// State shared by the hub's tasks.
@@ -116,6 +122,8 @@ impl Ctx {
 /// Run the hub until `shutdown` resolves.
 pub async fn serve(opts: ServeOptions, shutdown: impl Future<Output = ()>) -> Result<(), ServeError> {
     let data = DataDir::new(&opts.data)?;
+    // The console's address is checked before anything starts.
+    let console = opts.console.as_ref().map(|c| crate::console::bind(c, &opts.data)).transpose()?;
     let writer = Writer::start(&data)?;
     let blobs = BlobDir::new(data.blobs());
     if let Some(dir) = &opts.seed_catalog {
@@ -172,6 +180,25 @@ pub async fn serve(opts: ServeOptions, shutdown: impl Future<Output = ()>) -> Re
         uploads: Mutex::default(),
     });
 
+    let console_task = match console {
+        Some(bound) => {
+            let scheme = if bound.is_tls() { "https" } else { "http" };
+            let addr = bound.local_addr().map_err(ServeError::ConsoleAddr)?;
+            tracing::info!("staff console on {scheme}://{addr}");
+            let state = Arc::new(crate::console::state::Console::new(
+                ctx.data.clone(),
+                ctx.writer.clone(),
+                bound.is_tls() || addr.ip().is_loopback(),
+            )?);
+            Some(tokio::spawn(async move {
+                if let Err(e) = bound.serve(state).await {
+                    tracing::error!(error = %e, "the staff console stopped");
+                }
+            }))
+        }
+        None => None,
+    };
+
     let (inbox, inbox_rx) = mpsc::channel(4096);
     let dispatcher = tokio::spawn(dispatch::run(ctx.clone(), inbox_rx));
     let (connected_tx, connected_rx) = tokio::sync::watch::channel(0u64);
@@ -211,6 +238,9 @@ pub async fn serve(opts: ServeOptions, shutdown: impl Future<Output = ()>) -> Re
     let _ = drain.await;
     dispatcher.abort();
     housekeeping.abort();
+    if let Some(t) = console_task {
+        t.abort();
+    }
     ack_sender.abort();
     tracing::info!("hub stopped");
     Ok(())

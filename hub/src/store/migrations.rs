@@ -239,6 +239,37 @@ const STEPS: &[&str] = &[
     CREATE TRIGGER registry_delete AFTER DELETE ON kiosks
         BEGIN UPDATE registry_revision SET revision = revision + 1; END;
     "#,
+    // 6: staff accounts for the console, their sessions, and what happened
+    // to each account (logins, refusals, lockouts, resets).
+    r#"
+    CREATE TABLE staff (
+        name          TEXT PRIMARY KEY,
+        role          TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        must_change   INTEGER NOT NULL,
+        failures      INTEGER NOT NULL DEFAULT 0,
+        locked_until  INTEGER,
+        disabled_at   INTEGER,
+        created_at    INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE staff_sessions (
+        token_sha256 TEXT PRIMARY KEY,
+        name         TEXT NOT NULL,
+        csrf         TEXT NOT NULL,
+        created_at   INTEGER NOT NULL,
+        last_seen    INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX staff_sessions_by_name ON staff_sessions(name);
+    CREATE TABLE staff_log (
+        at     INTEGER NOT NULL,
+        name   TEXT NOT NULL,
+        event  TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX staff_log_by_name ON staff_log(name, at);
+    -- The console's queue reads the open tickets by status.
+    CREATE INDEX tickets_by_status ON tickets(status, response_due);
+    "#,
 ];
 
 /// The schema version this build writes.

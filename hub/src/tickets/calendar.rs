@@ -101,6 +101,15 @@ impl Calendar {
         Ok(())
     }
 
+    /// The years this calendar knows, oldest first.
+    pub fn years(&self) -> Vec<i32> {
+        self.years.keys().copied().collect()
+    }
+
+    pub fn covers(&self, year: i32) -> bool {
+        self.years.contains_key(&year)
+    }
+
     pub fn is_working_day(&self, d: Date) -> Result<bool, CalendarError> {
         let y = self.years.get(&d.year()).ok_or(CalendarError::YearNotCovered(d.year()))?;
         if y.workdays.contains(&d) {

@@ -287,6 +287,44 @@ pub fn list(conn: &Connection, filter: &ListFilter, now: i64) -> Result<Vec<Tick
     Ok(out)
 }
 
+/// Which tickets the staff's queue shows.
+#[derive(Clone, Debug, Default)]
+pub struct QueueFilter {
+    /// One status; by default every ticket still needing work.
+    pub status: Option<TicketStatus>,
+    pub service: Option<String>,
+    pub kiosk: Option<String>,
+    pub village: Option<String>,
+    /// Last 4 digits of the requester's phone.
+    pub phone_tail: Option<String>,
+}
+
+/// The staff's queue: what is due first at the top (the answer's deadline
+/// until answered, then a complaint's resolution deadline), at most
+/// `limit` tickets.
+pub fn queue(
+    conn: &Connection,
+    f: &QueueFilter,
+    now: i64,
+    limit: usize,
+) -> Result<Vec<TicketView>, StoreError> {
+    let sql = format!(
+        "{VIEW_SQL} WHERE (?1 IS NULL OR t.status = ?1) AND (?1 IS NOT NULL OR t.status NOT IN ('resolved', 'closed', 'referred'))
+           AND (?2 IS NULL OR t.service_id = ?2) AND (?3 IS NULL OR t.kid = ?3) AND (?4 IS NULL OR r.village = ?4)
+           AND (?5 IS NULL OR substr(r.phone, -4) = ?5)
+         ORDER BY CASE WHEN t.responded_at IS NULL THEN t.response_due
+                       WHEN t.is_complaint AND t.resolved_at IS NULL THEN coalesce(t.resolution_due, 9223372036854775807)
+                       ELSE 9223372036854775807 END, t.submitted_at, t.ticket_no
+         LIMIT ?6"
+    );
+    let mut st = conn.prepare_cached(&sql)?;
+    let rows = st.query_map(
+        params![f.status.map(|s| s.name()), f.service, f.kiosk, f.village, f.phone_tail, limit as i64],
+        |r| view(r, now),
+    )?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 pub fn get(conn: &Connection, no: &str, now: i64) -> Result<Option<TicketView>, StoreError> {
     let no = TicketNo::parse(no).map(|t| t.to_string()).unwrap_or_else(|_| no.to_owned());
     Ok(conn.query_row(&format!("{VIEW_SQL} WHERE t.ticket_no = ?1"), [&no], |r| view(r, now)).optional()?)

@@ -98,6 +98,10 @@ impl Demo {
             hub.port,
             hub.data.display()
         );
+        println!(
+            "staff console on http://127.0.0.1:{}: account {DEMO_STAFF}, password {DEMO_STAFF_PASSWORD}",
+            hub.web_port
+        );
         let kiosks =
             configs.into_iter().map(crate::runtime::Runtime::start).collect::<Result<Vec<_>, _>>()?;
         Ok(Demo { kiosks, hub: Some(hub), dir })
@@ -146,11 +150,16 @@ pub fn offer_switch(ui: &Rc<KioskUi>, current: Rc<RefCell<WindowFeed>>, other: W
 /// The staff PIN of the demo kiosks (shown on the demo's PIN page).
 pub const DEMO_PIN: &str = "1234";
 pub const SHOWROOM: &str = "demo-showroom";
+/// The demo's console account (an administrator) and its password.
+pub const DEMO_STAFF: &str = "demo";
+pub const DEMO_STAFF_PASSWORD: &str = "demo-console";
 pub const STATION: &str = "demo-station";
 
 /// A hub running on its own thread; dropping it stops the hub.
 pub struct DemoHub {
     pub port: u16,
+    /// The staff console's port (http://127.0.0.1:<web_port>).
+    pub web_port: u16,
     pub data: PathBuf,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -187,8 +196,18 @@ pub fn start(
                 writer.exec_blocking(move |c| Ok(hub::fleet::registry::register_new(c, &k, "demo")))??;
             registered.push((kid, *role, reg));
         }
+        // A console account to look at the staff side at once (its password
+        // is no secret: the demo runs on this machine only).
+        let hash = hub::staff::accounts::hash_password(DEMO_STAFF_PASSWORD);
+        writer.exec_blocking(move |c| {
+            let now = hub::store::now_ms();
+            hub::staff::accounts::add(c, DEMO_STAFF, hub::staff::roles::Role::Admin, &hash, now)
+                .and_then(|()| hub::staff::accounts::set_password(c, DEMO_STAFF, &hash, now))
+                .map_err(|e| hub::store::StoreError::Corrupt(e.to_string()))
+        })?;
     }
     let port = free_port()?;
+    let web_port = free_port()?;
     let opts = ServeOptions {
         data: hub_dir.clone(),
         listen: SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
@@ -196,6 +215,10 @@ pub fn start(
         tls_listen: None,
         ca_file: None,
         seed_catalog: Some(catalog.to_owned()),
+        console: Some(hub::console::ConsoleOptions {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, web_port)),
+            tls: false,
+        }),
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<(), String>>();
@@ -231,7 +254,7 @@ pub fn start(
             config
         })
         .collect();
-    Ok((DemoHub { port, data: hub_dir, stop: Some(stop), thread: Some(thread) }, configs))
+    Ok((DemoHub { port, web_port, data: hub_dir, stop: Some(stop), thread: Some(thread) }, configs))
 }
 
 fn free_port() -> std::io::Result<u16> {

@@ -1,0 +1,54 @@
+//! The console's pages, one module per area; each handler reads or writes
+//! through the same library functions as the `hub` command line.
+
+pub mod home;
+pub mod login;
+pub mod tickets;
+
+use super::auth::Staff;
+use askama::Template;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// The header's navigation for a logged-in member of staff.
+pub struct Nav {
+    pub name: String,
+    pub role: &'static str,
+    pub csrf: String,
+    /// Which tab is lit.
+    pub active: &'static str,
+}
+
+impl Nav {
+    pub fn of(staff: &Staff, active: &'static str) -> Option<Nav> {
+        Some(Nav {
+            name: staff.name().to_owned(),
+            role: role_name(staff.session.account.role),
+            csrf: staff.session.csrf.clone(),
+            active,
+        })
+    }
+}
+
+/// A role as the header shows it (a message: translated in the page).
+pub fn role_name(r: crate::staff::roles::Role) -> &'static str {
+    use crate::staff::roles::Role;
+    match r {
+        Role::Admin => "管理员",
+        Role::Catalog => "目录编辑",
+        Role::Tickets => "工单处理",
+        Role::Data => "数据中心",
+        Role::Viewer => "只读",
+    }
+}
+
+/// A rendered page, or a logged error page if the template fails.
+pub fn render(page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "console: a page did not render");
+            (StatusCode::INTERNAL_SERVER_ERROR, "page not rendered").into_response()
+        }
+    }
+}
