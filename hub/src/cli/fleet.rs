@@ -144,7 +144,8 @@ pub fn run(a: FleetArgs) -> anyhow::Result<ExitCode> {
                 data_dir: data_dir.into(),
                 out,
             };
-            let done = provision::new_kiosk(&DataDir::new(&data_path)?, &request)?;
+            let data = DataDir::new(&data_path)?;
+            let done = provision::new_kiosk(&data, &Writer::start(&data)?, &request)?;
             println!("kiosk {id}: station number {:04}, files in {}", done.station_no, done.dir.display());
             if let Some(pin) = done.made_pin {
                 println!("staff PIN (shown once, write it down for the keeper): {pin}");
@@ -158,7 +159,7 @@ pub fn run(a: FleetArgs) -> anyhow::Result<ExitCode> {
             }
         }
         FleetCommand::RotateSecret { id, out } => {
-            let file = provision::rotate_secret(&DataDir::new(&data_path)?, &id, &out)?;
+            let file = provision::rotate_secret(&Writer::start(&DataDir::new(&data_path)?)?, &id, &out)?;
             println!("kiosk {id}: new secret in {}; copy it to the kiosk", file.display());
         }
         FleetCommand::Revoke { id } => {

@@ -401,3 +401,120 @@ async fn a_viewer_reads_tickets_but_cannot_act_or_reveal() {
     );
     assert_eq!(history(&b, &no).len(), 1, "nothing happened to the ticket");
 }
+
+/// The files of a zip download: name → bytes.
+fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    let mut out = BTreeMap::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut data).unwrap();
+        out.insert(f.name().to_owned(), data);
+    }
+    out
+}
+
+impl Browser {
+    /// A POST whose answer is bytes (a download).
+    async fn post_bytes(&mut self, uri: &str, form: &[(&str, &str)]) -> (StatusCode, Vec<u8>) {
+        let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+        let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+        let req = Request::builder()
+            .method("POST")
+            .uri(uri)
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        let resp = super::router(self.console.clone()).oneshot(req).await.unwrap();
+        let status = resp.status();
+        (status, axum::body::to_bytes(resp.into_body(), 1 << 24).await.unwrap().to_vec())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_sets_a_kiosk_up_and_downloads_its_files() {
+    let mut b = Browser::new();
+    logged_in(&mut b, "陈静", Role::Admin).await;
+    let csrf = b.get("/fleet").await.csrf();
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("id", "shinan-huangpao-01"),
+        ("role", "station"),
+        ("group", "shinan"),
+        ("hub", "mqtt://192.168.10.2:1883"),
+        ("pin", ""),
+    ];
+    let (status, bytes) = b.post_bytes("/fleet/new", &form).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&bytes));
+    let files = unzip(&bytes);
+    let names: Vec<&str> = files.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        [
+            "shinan-huangpao-01/hub.key",
+            "shinan-huangpao-01/kiosk.toml",
+            "shinan-huangpao-01/secret",
+            "shinan-huangpao-01/staff-pin.txt"
+        ]
+    );
+    // The files load as the kiosk will load them.
+    let dir = tempfile::tempdir().unwrap();
+    for (name, data) in &files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, data).unwrap();
+    }
+    let config =
+        firmware_config::DeviceConfig::load(&dir.path().join("shinan-huangpao-01/kiosk.toml")).unwrap();
+    assert_eq!((config.station_no, config.group.as_str()), (1, "shinan"));
+    let page = b.get("/fleet").await;
+    assert!(page.body.contains("shinan-huangpao-01") && page.body.contains("村级站点"), "{}", page.body);
+    // The same id again is refused, and said so.
+    let (status, again) = b.post_bytes("/fleet/new", &form).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(String::from_utf8_lossy(&again).contains("registered already"));
+
+    // A screenshot asked for is queued for the serving hub to send.
+    let p = b.post("/fleet/shinan-huangpao-01/command", &[("csrf", &csrf), ("name", "screenshot")]).await;
+    assert_eq!(p.location.as_deref(), Some("/fleet"));
+    let conn = store::open_read(&b.console.data).unwrap();
+    let queued: String = conn
+        .query_row("SELECT name FROM commands WHERE kid = 'shinan-huangpao-01'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(queued, "screenshot");
+
+    // Rotation hands over a new secret; revocation retires the kiosk.
+    let (status, rotated) = b.post_bytes("/fleet/shinan-huangpao-01/rotate", &[("csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::OK);
+    let secret = unzip(&rotated).remove("shinan-huangpao-01/secret").unwrap();
+    assert_ne!(secret, files["shinan-huangpao-01/secret"]);
+    b.post("/fleet/shinan-huangpao-01/revoke", &[("csrf", &csrf)]).await;
+    assert!(crate::fleet::registry::all(&conn).unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_administrators_register_kiosks() {
+    let mut b = Browser::new();
+    logged_in(&mut b, "王芳", Role::Tickets).await;
+    let page = b.get("/fleet").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("/fleet/new"), "no form for a tickets account");
+    let csrf = page.csrf();
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("id", "x-01"),
+        ("role", "station"),
+        ("group", "g"),
+        ("hub", "mqtt://h:1883"),
+    ];
+    let (status, _) = b.post_bytes("/fleet/new", &form).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        b.post("/fleet/x-01/command", &[("csrf", &csrf), ("name", "restart")]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let conn = store::open_read(&b.console.data).unwrap();
+    assert!(crate::fleet::registry::list(&conn).unwrap().is_empty(), "nothing registered");
+}

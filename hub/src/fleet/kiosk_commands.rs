@@ -101,6 +101,18 @@ pub fn answered(
     Ok(n == 1)
 }
 
+/// The newest screenshot a kiosk sent: its command id and the file,
+/// relative to the data folder.
+pub fn latest_screenshot(conn: &Connection, kid: &str) -> Result<Option<(String, String, i64)>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT cid, file, done_at FROM commands WHERE kid = ?1 AND name = 'screenshot' AND ok = 1
+               AND file IS NOT NULL ORDER BY done_at DESC LIMIT 1",
+        )?
+        .query_row([kid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?)
+}
+
 /// Answer "expired" for commands whose kiosk never came online in time.
 pub fn expire(conn: &Connection, now: i64) -> Result<usize, StoreError> {
     Ok(conn.execute(

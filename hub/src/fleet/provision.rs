@@ -68,8 +68,8 @@ pub const SECRET_FILE: &str = "secret";
 pub const HUB_KEY_FILE: &str = "hub.key";
 pub const CA_FILE: &str = "ca.pem";
 
-/// Register `k` and write its folder.
-pub fn new_kiosk(data: &DataDir, k: &NewKiosk) -> Result<Provisioned, ProvisionError> {
+/// Register `k` (through `writer`, the store's single writer) and write its folder.
+pub fn new_kiosk(data: &DataDir, writer: &Writer, k: &NewKiosk) -> Result<Provisioned, ProvisionError> {
     registry::check_group(&k.group).map_err(|e| ProvisionError::Registry(RegistryError::Group(e)))?;
     let county_ca = TlsFiles::in_data_dir(data.root()).ca_cert();
     let ca = match &k.ca {
@@ -94,9 +94,16 @@ pub fn new_kiosk(data: &DataDir, k: &NewKiosk) -> Result<Provisioned, ProvisionE
         return Err(ProvisionError::Exists(dir));
     }
     let hub_key = registry::hub_key(data).map_err(ProvisionError::HubKey)?;
-    let writer = Writer::start(data)?;
     let (id, group) = (k.id.clone(), k.group.clone());
-    let reg = writer.exec_blocking(move |c| Ok(registry::register_new(c, &id, &group)))??;
+    let role = match k.role {
+        Role::Showroom => "showroom",
+        Role::Station => "station",
+        Role::Bigscreen => "bigscreen",
+    };
+    let reg = writer.exec_blocking(move |c| {
+        Ok(registry::register_new(c, &id, &group)
+            .and_then(|r| Ok(registry::set_role(c, &id, role).map(|()| r)?)))
+    })??;
 
     let mut config = DeviceConfig::new(
         k.id.clone(),
@@ -133,8 +140,7 @@ pub fn new_kiosk(data: &DataDir, k: &NewKiosk) -> Result<Provisioned, ProvisionE
 
 /// A new secret for `id`, written to `<out>/<id>/secret` to copy to the
 /// kiosk; returns that file.
-pub fn rotate_secret(data: &DataDir, id: &KioskId, out: &Path) -> Result<PathBuf, ProvisionError> {
-    let writer = Writer::start(data)?;
+pub fn rotate_secret(writer: &Writer, id: &KioskId, out: &Path) -> Result<PathBuf, ProvisionError> {
     let kid = id.clone();
     let reg = writer.exec_blocking(move |c| Ok(registry::rotate_secret(c, &kid)))??;
     let dir = out.join(id.as_str());

@@ -91,6 +91,12 @@ pub fn register_new(conn: &Connection, kid: &KioskId, group: &str) -> Result<Reg
     Ok(Registered { secret: secret.to_vec(), station_no })
 }
 
+/// Remember the role a kiosk was set up with (shown on the console).
+pub fn set_role(conn: &Connection, kid: &KioskId, role: &str) -> Result<(), StoreError> {
+    conn.execute("UPDATE kiosks SET role = ?2 WHERE kid = ?1", params![kid.as_str(), role])?;
+    Ok(())
+}
+
 /// A new secret for an active kiosk (the old one stops working at once);
 /// its group and station number stay.
 pub fn rotate_secret(conn: &Connection, kid: &KioskId) -> Result<Registered, RegistryError> {

@@ -10,6 +10,8 @@ use serde::Serialize;
 pub struct KioskRow {
     pub kiosk: String,
     pub group: String,
+    /// As it was set up (`hub fleet new --role`); none for older kiosks.
+    pub role: Option<String>,
     /// Part of the ticket numbers this kiosk makes.
     pub station_no: Option<u16>,
     /// online, offline, or never (registered but never seen).
@@ -20,6 +22,8 @@ pub struct KioskRow {
     pub desired_version: Option<u64>,
     /// The job state for the desired version (queued, downloading, applied, failed, timed_out).
     pub sync_state: Option<String>,
+    /// The job's bytes so far and in all.
+    pub sync_bytes: Option<(u64, u64)>,
     pub outbox_depth: Option<u64>,
     pub app_version: Option<String>,
     pub refused: u64,
@@ -34,7 +38,8 @@ pub fn list(conn: &Connection) -> Result<Vec<KioskRow>, StoreError> {
     let mut st = conn.prepare(
         "SELECT k.kid, k.group_name, p.online, p.since, p.last_seen, p.catalog_version, p.outbox_depth, p.app_version,
                 (SELECT coalesce(sum(count), 0) FROM rejects r WHERE r.kid = k.kid),
-                (SELECT coalesce(events, 0) FROM kiosk_seq s WHERE s.kid = k.kid), coalesce(p.drift, 0), k.station_no
+                (SELECT coalesce(events, 0) FROM kiosk_seq s WHERE s.kid = k.kid), coalesce(p.drift, 0), k.station_no,
+                k.role
          FROM kiosks k LEFT JOIN presence p ON p.kid = k.kid
          WHERE k.revoked_at IS NULL ORDER BY k.group_name, k.kid",
     )?;
@@ -44,6 +49,7 @@ pub fn list(conn: &Connection) -> Result<Vec<KioskRow>, StoreError> {
             Ok(KioskRow {
                 kiosk: r.get(0)?,
                 group: r.get(1)?,
+                role: r.get(12)?,
                 station_no: r.get(11)?,
                 state: match online {
                     Some(true) => "online",
@@ -56,6 +62,7 @@ pub fn list(conn: &Connection) -> Result<Vec<KioskRow>, StoreError> {
                 catalog_version: r.get::<_, Option<u64>>(5)?.filter(|v| *v > 0),
                 desired_version: None,
                 sync_state: None,
+                sync_bytes: None,
                 outbox_depth: r.get(6)?,
                 app_version: r.get(7)?,
                 refused: r.get(8)?,
@@ -68,13 +75,14 @@ pub fn list(conn: &Connection) -> Result<Vec<KioskRow>, StoreError> {
     for mut row in rows {
         row.desired_version = desired_version(conn, &row.group)?;
         if let Some(v) = row.desired_version {
-            row.sync_state = conn
-                .query_row(
-                    "SELECT state FROM sync_jobs WHERE kid = ?1 AND version = ?2",
-                    rusqlite::params![row.kiosk, v],
-                    |r| r.get(0),
-                )
-                .ok();
+            if let Ok((state, done, total)) = conn.query_row(
+                "SELECT state, bytes_done, bytes_total FROM sync_jobs WHERE kid = ?1 AND version = ?2",
+                rusqlite::params![row.kiosk, v],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?, r.get::<_, u64>(2)?)),
+            ) {
+                row.sync_state = Some(state);
+                row.sync_bytes = Some((done, total));
+            }
         }
         out.push(row);
     }

@@ -270,6 +270,11 @@ const STEPS: &[&str] = &[
     -- The console's queue reads the open tickets by status.
     CREATE INDEX tickets_by_status ON tickets(status, response_due);
     "#,
+    // 7: a kiosk's role as it was set up (showroom, station, bigscreen),
+    // for the console's fleet page; none for kiosks registered before.
+    r#"
+    ALTER TABLE kiosks ADD COLUMN role TEXT;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -194,6 +194,8 @@ pub fn start(
             let k = kid.clone();
             let reg =
                 writer.exec_blocking(move |c| Ok(hub::fleet::registry::register_new(c, &k, "demo")))??;
+            let (k, name) = (kid.clone(), if *role == Role::Station { "station" } else { "showroom" });
+            writer.exec_blocking(move |c| hub::fleet::registry::set_role(c, &k, name))?;
             registered.push((kid, *role, reg));
         }
         // A console account to look at the staff side at once (its password

@@ -100,11 +100,11 @@ pub fn warnings(t: Tr, f: &Figures, console: &Console, now: i64) -> Vec<Warning>
         if k.state == "offline" && k.since.is_some_and(|s| now - s > OFFLINE_WARNING_MS) {
             out.push(Warning {
                 text: t.f("{} 已离线超过一天（自 {}）", &[&k.kiosk, &t.opt_time(&k.since)]),
-                link: None,
+                link: Some("/fleet"),
             });
         }
         if matches!(k.sync_state.as_deref(), Some("failed" | "timed_out")) {
-            out.push(Warning { text: t.f("{} 的目录同步失败", &[&k.kiosk]), link: None });
+            out.push(Warning { text: t.f("{} 的目录同步失败", &[&k.kiosk]), link: Some("/fleet") });
         }
     }
     let today = protocol::county_time::date_of(now);
