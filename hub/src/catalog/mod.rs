@@ -5,12 +5,14 @@
 pub mod charset;
 pub mod codes;
 pub mod diagnostics;
+pub mod drafts;
 pub mod fields;
 pub mod images;
 pub mod import;
 pub mod publish;
 pub mod rollout;
 pub mod table;
+pub mod upload;
 pub mod versions;
 
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};

@@ -143,6 +143,28 @@ pub fn read(
     ok.then(|| Table { file: file.to_owned(), header, rows })
 }
 
+/// The text of the cell at `line` (1-based, as diagnostics give it) and
+/// `column` (1-based) of `dir/file`, to show beside a finding; `None` when
+/// the file cannot be read or has no such cell.
+pub fn cell_at(dir: &Path, file: &str, line: u64, column: usize) -> Option<String> {
+    let bytes = std::fs::read(dir.join(file)).ok()?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    std::str::from_utf8(bytes).ok()?;
+    let lines = LineIndex::new(bytes);
+    let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(false).from_reader(bytes);
+    for rec in reader.records() {
+        let Ok(rec) = rec else { continue };
+        let at = rec.position().map(|p| lines.line_of(p.byte()))?;
+        if at == line {
+            return rec.get(column.checked_sub(1)?).map(str::to_owned);
+        }
+        if at > line {
+            return None;
+        }
+    }
+    None
+}
+
 /// Line numbers as an editor shows them, from byte offsets: the csv
 /// reader's own line count lags by one after a CRLF (Excel on Windows), so
 /// lines are counted here, the same for LF, CRLF, a mix, and quoted cells
@@ -286,5 +308,17 @@ mod tests {
         assert_eq!(lines("a,b\r\n1,2\n3,4\r\n"), [2, 3], "a mix");
         assert_eq!(lines("a,b\r\n\"one\r\ntwo\",2\r\n3,4\r\n"), [2, 4], "a cell with a line break");
         assert_eq!(lines("\u{feff}a,b\r\n1,2\r\n\r\n5,6"), [2, 4], "a blank line between");
+    }
+
+    #[test]
+    fn the_cell_a_finding_names_is_found_on_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("t.csv"), "\u{feff}a,b\r\n\"one\r\ntwo\",2\r\n3,x4\r\n").unwrap();
+        assert_eq!(cell_at(dir.path(), "t.csv", 4, 2).as_deref(), Some("x4"));
+        assert_eq!(cell_at(dir.path(), "t.csv", 2, 1).as_deref(), Some("one\r\ntwo"));
+        assert_eq!(cell_at(dir.path(), "t.csv", 1, 2).as_deref(), Some("b"));
+        assert_eq!(cell_at(dir.path(), "t.csv", 3, 1), None, "line 3 is inside a cell");
+        assert_eq!(cell_at(dir.path(), "t.csv", 4, 3), None);
+        assert_eq!(cell_at(dir.path(), "missing.csv", 1, 1), None);
     }
 }

@@ -47,16 +47,60 @@ pub fn list(conn: &Connection) -> Result<Vec<VersionInfo>, StoreError> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// One top-level field of an item, before and after, as text.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct FieldChange {
+    pub field: String,
+    pub before: String,
+    pub after: String,
+}
+
 #[derive(Debug, Serialize, PartialEq, Eq)]
 pub enum Change {
     Added,
     Removed,
     /// The top-level fields whose value differs.
-    Changed(Vec<String>),
+    Changed(Vec<FieldChange>),
 }
 
-/// What changed from version `a` to version `b`, item by item.
-pub fn diff(conn: &Connection, a: u64, b: u64) -> Result<BTreeMap<ItemKey, Change>, StoreError> {
+/// What happened to one item between two versions.
+#[derive(Debug, Serialize)]
+pub struct ItemChange {
+    pub key: ItemKey,
+    /// Its Chinese name (or label), for people; the id when it has none.
+    pub title: String,
+    pub change: Change,
+}
+
+type Fields = BTreeMap<String, serde_json::Value>;
+
+fn fields(i: &CatalogItem) -> Fields {
+    match serde_json::to_value(i).expect("items serialise") {
+        serde_json::Value::Object(m) => m.into_iter().collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+fn title(f: &Fields, id: &str) -> String {
+    ["name_zh", "label_zh", "title_zh", "name"]
+        .iter()
+        .find_map(|k| f.get(*k).and_then(|v| v.as_str()).filter(|s| !s.is_empty()))
+        .unwrap_or(id)
+        .to_owned()
+}
+
+/// A field's value as a person reads it: text as is, lists one per `; `.
+fn shown(v: Option<&serde_json::Value>) -> String {
+    match v {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Array(a)) => a.iter().map(|x| shown(Some(x))).collect::<Vec<_>>().join("; "),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// What changed from version `a` to version `b`, item by item, in key order.
+pub fn diff(conn: &Connection, a: u64, b: u64) -> Result<Vec<ItemChange>, StoreError> {
     for v in [a, b] {
         if !super::publish::version_exists(conn, v)? {
             return Err(StoreError::Corrupt(format!("there is no catalog version {v}")));
@@ -64,32 +108,38 @@ pub fn diff(conn: &Connection, a: u64, b: u64) -> Result<BTreeMap<ItemKey, Chang
     }
     let old = load_snapshot(conn, a)?;
     let new = load_snapshot(conn, b)?;
-    let fields = |i: &CatalogItem| -> BTreeMap<String, serde_json::Value> {
-        match serde_json::to_value(i).expect("items serialise") {
-            serde_json::Value::Object(m) => m.into_iter().collect(),
-            _ => BTreeMap::new(),
-        }
-    };
     let mut out = BTreeMap::new();
     for n in &new.items {
         let key = n.item.key();
-        match old.get(&key) {
-            None => {
-                out.insert(key, Change::Added);
-            }
+        let fnew = fields(&n.item);
+        let change = match old.get(&key) {
+            None => Change::Added,
             Some(o) if o.item != n.item => {
-                let (fo, fnew) = (fields(&o.item), fields(&n.item));
-                let changed =
-                    fnew.iter().filter(|(k, v)| fo.get(*k) != Some(v)).map(|(k, _)| k.clone()).collect();
-                out.insert(key, Change::Changed(changed));
+                let fo = fields(&o.item);
+                let names: std::collections::BTreeSet<&String> = fo.keys().chain(fnew.keys()).collect();
+                Change::Changed(
+                    names
+                        .into_iter()
+                        .filter(|k| fo.get(*k) != fnew.get(*k))
+                        .map(|k| FieldChange {
+                            field: k.clone(),
+                            before: shown(fo.get(k)),
+                            after: shown(fnew.get(k)),
+                        })
+                        .collect(),
+                )
             }
-            _ => {}
-        }
+            _ => continue,
+        };
+        let title = title(&fnew, &key.id);
+        out.insert(key.clone(), ItemChange { key, title, change });
     }
     for o in &old.items {
-        if new.get(&o.item.key()).is_none() {
-            out.insert(o.item.key(), Change::Removed);
+        let key = o.item.key();
+        if new.get(&key).is_none() {
+            let title = title(&fields(&o.item), &key.id);
+            out.insert(key.clone(), ItemChange { key, title, change: Change::Removed });
         }
     }
-    Ok(out)
+    Ok(out.into_values().collect())
 }

@@ -147,13 +147,16 @@ pub fn run(cmd: CatalogCommand) -> anyhow::Result<ExitCode> {
             if changes.is_empty() {
                 println!("versions {a} and {b} have the same content");
             }
-            for (key, change) in changes {
-                let what = match change {
+            for c in changes {
+                let what = match c.change {
                     versions::Change::Added => "added".to_owned(),
                     versions::Change::Removed => "removed".to_owned(),
-                    versions::Change::Changed(f) => format!("changed: {}", f.join(", ")),
+                    versions::Change::Changed(f) => {
+                        let names: Vec<&str> = f.iter().map(|f| f.field.as_str()).collect();
+                        format!("changed: {}", names.join(", "))
+                    }
                 };
-                println!("{:<13} {:<32} {what}", key.kind.as_str(), key.id);
+                println!("{:<13} {:<32} {what}", c.key.kind.as_str(), c.key.id);
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -97,6 +97,27 @@ impl Tr {
         out
     }
 
+    /// `f` with one argument, for templates.
+    pub fn f1(&self, zh: &str, a: impl std::fmt::Display) -> String {
+        self.f(zh, &[&a])
+    }
+
+    /// `f` with two arguments, for templates.
+    pub fn f2(&self, zh: &str, a: impl std::fmt::Display, b: impl std::fmt::Display) -> String {
+        self.f(zh, &[&a, &b])
+    }
+
+    /// `f` with three arguments, for templates.
+    pub fn f3(
+        &self,
+        zh: &str,
+        a: impl std::fmt::Display,
+        b: impl std::fmt::Display,
+        c: impl std::fmt::Display,
+    ) -> String {
+        self.f(zh, &[&a, &b, &c])
+    }
+
     /// A time in county time, `2026-11-29 14:30`.
     /// (Templates pass their arguments by reference.)
     pub fn time(&self, ms: &i64) -> String {

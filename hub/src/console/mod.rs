@@ -76,6 +76,17 @@ pub fn router(console: Arc<Console>) -> Router {
         .route("/fleet/:kid/screenshot", get(pages::fleet::screenshot))
         .route("/fleet/:kid/rotate", post(pages::fleet::rotate))
         .route("/fleet/:kid/revoke", post(pages::fleet::revoke))
+        .route("/catalog", get(pages::catalog::show))
+        .route(
+            "/catalog/upload",
+            post(pages::catalog::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(pages::catalog::MAX_UPLOAD_BYTES)),
+        )
+        .route("/catalog/drafts/:id", get(pages::catalog::draft))
+        .route("/catalog/drafts/:id/publish", post(pages::catalog::publish))
+        .route("/catalog/promote", post(pages::catalog::promote))
+        .route("/catalog/versions/:v", get(pages::catalog::version))
+        .route("/catalog/diff", get(pages::catalog::diff))
         .route("/static/console.css", get(stylesheet))
         .route("/static/live.js", get(live_script))
         .layer(axum::middleware::from_fn_with_state(console.clone(), auth::require_csrf))

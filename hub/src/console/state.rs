@@ -14,13 +14,15 @@ pub struct Console {
     readers: Vec<Mutex<rusqlite::Connection>>,
     /// Cookies carry `Secure` (the console is on HTTPS or on this machine).
     pub secure_cookies: bool,
+    /// What one catalog upload may hold.
+    pub upload_limits: crate::catalog::upload::Limits,
 }
 
 impl Console {
     pub fn new(data: DataDir, writer: Writer, secure_cookies: bool) -> Result<Console, StoreError> {
         let readers =
             (0..READERS).map(|_| store::open_read(&data).map(Mutex::new)).collect::<Result<_, _>>()?;
-        Ok(Console { data, writer, readers, secure_cookies })
+        Ok(Console { data, writer, readers, secure_cookies, upload_limits: Default::default() })
     }
 
     /// Run `f` on a read connection, off the async threads.

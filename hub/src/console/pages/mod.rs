@@ -1,6 +1,7 @@
 //! The console's pages, one module per area; each handler reads or writes
 //! through the same library functions as the `hub` command line.
 
+pub mod catalog;
 pub mod fleet;
 pub mod home;
 pub mod login;
