@@ -41,13 +41,14 @@ pub fn run(a: ReportArgs) -> anyhow::Result<ExitCode> {
     let period = Period::new(from, a.to.unwrap_or(from)).map_err(anyhow::Error::msg)?;
     let conn = store::open_read(&DataDir::new(&a.data)?)?;
     let report = reports::build(&conn, a.by, period, &Options { station: a.station }, now_ms())?;
-    let text = report.render(a.format);
+    // The same bytes as the console's download.
+    let text = report.file_text(a.format);
     match a.out {
         Some(path) => {
-            std::fs::write(&path, format!("{text}\n"))?;
+            std::fs::write(&path, text)?;
             eprintln!("{} rows written to {}", report.rows.len(), path.display());
         }
-        None => println!("{text}"),
+        None => print!("{text}"),
     }
     Ok(ExitCode::SUCCESS)
 }

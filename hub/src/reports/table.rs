@@ -13,11 +13,21 @@ pub enum Cell {
 }
 
 impl Cell {
-    fn text(&self) -> String {
+    /// The cell as every rendering writes it.
+    pub fn text(&self) -> String {
         match self {
             Cell::Text(s) => s.clone(),
             Cell::Int(n) => n.to_string(),
             Cell::Fixed(x, d) => format!("{x:.d$}"),
+        }
+    }
+
+    /// Its value, when it is a number (for charts).
+    pub fn number(&self) -> Option<f64> {
+        match self {
+            Cell::Text(_) => None,
+            Cell::Int(n) => Some(*n as f64),
+            Cell::Fixed(x, _) => Some(*x),
         }
     }
 
@@ -78,6 +88,16 @@ impl Report {
             Format::Json => self.json(),
             Format::Table => self.table(),
         }
+    }
+
+    /// The report as a file holds it (the CLI's `--out` and standard
+    /// output, the console's download): the rendering and one final newline.
+    pub fn file_text(&self, format: Format) -> String {
+        let mut text = self.render(format);
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text
     }
 
     fn csv(&self) -> String {

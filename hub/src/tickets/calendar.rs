@@ -34,8 +34,20 @@ struct YearFile {
 
 #[derive(Clone, Debug, Default)]
 struct Year {
+    source: String,
     holidays: BTreeSet<Date>,
     workdays: BTreeSet<Date>,
+}
+
+/// One year of the calendar, as a page shows it.
+#[derive(Clone, Debug)]
+pub struct YearSummary {
+    pub year: i32,
+    /// The notice it was copied from.
+    pub source: String,
+    /// Runs of consecutive holidays, first and last day.
+    pub holidays: Vec<(Date, Date)>,
+    pub workdays: Vec<Date>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -73,8 +85,7 @@ impl Calendar {
     fn add_file(&mut self, file: &str, text: &str) -> Result<(), CalendarError> {
         let bad = |message: String| CalendarError::Bad { file: file.to_owned(), message };
         let f: YearFile = toml::from_str(text).map_err(|e| bad(e.message().to_owned()))?;
-        let _ = f.source;
-        let mut year = Year::default();
+        let mut year = Year { source: f.source, ..Year::default() };
         for entry in &f.holidays {
             let (a, b) = entry.split_once("..").unwrap_or((entry, entry));
             let (a, b) = (fields::date(a.trim()).map_err(&bad)?, fields::date(b.trim()).map_err(&bad)?);
@@ -99,6 +110,31 @@ impl Calendar {
         }
         self.years.insert(f.year, year);
         Ok(())
+    }
+
+    /// This calendar with one more year file (`text`), which replaces a
+    /// year of the same number; an error names what is wrong in it.
+    pub fn with_year(&self, file: &str, text: &str) -> Result<Calendar, CalendarError> {
+        let mut c = self.clone();
+        c.add_file(file, text)?;
+        Ok(c)
+    }
+
+    pub fn summary(&self, year: i32) -> Option<YearSummary> {
+        let y = self.years.get(&year)?;
+        let mut holidays: Vec<(Date, Date)> = Vec::new();
+        for d in &y.holidays {
+            match holidays.last_mut() {
+                Some((_, last)) if last.next_day() == Some(*d) => *last = *d,
+                _ => holidays.push((*d, *d)),
+            }
+        }
+        Some(YearSummary {
+            year,
+            source: y.source.clone(),
+            holidays,
+            workdays: y.workdays.iter().copied().collect(),
+        })
     }
 
     /// The years this calendar knows, oldest first.

@@ -3,6 +3,7 @@
 //! their history, and the updates kiosks receive.
 
 pub mod calendar;
+pub mod calendar_entry;
 pub mod deadlines;
 pub mod machine;
 pub mod notices;

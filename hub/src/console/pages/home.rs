@@ -113,7 +113,7 @@ pub fn warnings(t: Tr, f: &Figures, console: &Console, now: i64) -> Vec<Warning>
         match Calendar::load(Some(&console.data.calendar())) {
             Ok(cal) if !cal.covers(next) => out.push(Warning {
                 text: t.f("还没有 {} 年的工作日历：跨年的投诉办结期限无法计算", &[&next]),
-                link: None,
+                link: Some("/calendar"),
             }),
             Ok(_) => {}
             Err(e) => out.push(Warning { text: e.to_string(), link: None }),

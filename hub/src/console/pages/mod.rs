@@ -1,10 +1,12 @@
 //! The console's pages, one module per area; each handler reads or writes
 //! through the same library functions as the `hub` command line.
 
+pub mod calendar;
 pub mod catalog;
 pub mod fleet;
 pub mod home;
 pub mod login;
+pub mod reports;
 pub mod tickets;
 
 use super::auth::Staff;

@@ -13,7 +13,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use tower::ServiceExt;
 
+mod calendar;
 mod catalog;
+mod reports;
 
 /// A browser: its cookies, and the last page's CSRF field.
 struct Browser {
@@ -277,6 +279,8 @@ fn every_console_message_has_its_english() {
     for d in [DueState::Met, DueState::Late, DueState::Overdue, DueState::Pending, DueState::NoCalendar] {
         named.push(super::pages::tickets::due_name(d));
     }
+    named.extend(super::pages::reports::REPORT_NAMES.iter().map(|(_, n)| *n));
+    named.extend(super::pages::reports::COLUMN_LABELS.iter().map(|(_, l)| *l));
     missing.extend(named.into_iter().filter(|n| !en.contains_key(*n)).map(|n| format!("named: {n}")));
     assert!(seen > 40, "the console's messages were not found ({seen})");
     assert!(missing.is_empty(), "no English for {missing:#?}");
@@ -436,6 +440,14 @@ fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
 
 impl Browser {
     /// A POST whose answer is bytes (a download).
+    async fn get_bytes(&mut self, uri: &str) -> (StatusCode, Vec<u8>) {
+        let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+        let req = Request::builder().uri(uri).header(header::COOKIE, cookie).body(Body::empty()).unwrap();
+        let resp = super::router(self.console.clone()).oneshot(req).await.unwrap();
+        let status = resp.status();
+        (status, axum::body::to_bytes(resp.into_body(), 1 << 24).await.unwrap().to_vec())
+    }
+
     async fn post_bytes(&mut self, uri: &str, form: &[(&str, &str)]) -> (StatusCode, Vec<u8>) {
         let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
         let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
