@@ -1,4 +1,4 @@
-//! Provisioning and broker logins as an operator and a client would do
+//! Provisioning, staff accounts and broker logins as an operator and a client would do
 //! them: `hub fleet` runs, and one MQTT connect that reports whether the
 //! broker let the client in.
 
@@ -60,4 +60,11 @@ pub async fn connect(
     .await
     .map_err(|_| "no answer".to_owned())?;
     r.map(|()| (client, ev))
+}
+
+/// `hub staff add`: the one-time password it printed.
+pub fn add_staff(data: &Path, name: &str, role: &str) -> String {
+    let out =
+        crate::harness::hub_cli(&["staff", "add", name, "--role", role, "--data", data.to_str().unwrap()]);
+    out.split("one-time password ").nth(1).unwrap().split_whitespace().next().unwrap().to_owned()
 }

@@ -4,7 +4,7 @@
 //! to serve passwords in clear across the network.
 
 use e2e::harness::*;
-use e2e::logins::fleet;
+use e2e::logins::{add_staff, fleet};
 use std::io::{Read, Write};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -52,12 +52,6 @@ fn cookie_value<'a>(response: &'a str, name: &str) -> &'a str {
         .into_iter()
         .find_map(|c| c.strip_prefix(&format!("{name}=")).map(|v| v.split(';').next().unwrap()))
         .unwrap_or_else(|| panic!("no {name} cookie in {response}"))
-}
-
-/// `hub staff add`: the one-time password it printed.
-fn add_staff(data: &std::path::Path, name: &str, role: &str) -> String {
-    let out = hub_cli(&["staff", "add", name, "--role", role, "--data", data.to_str().unwrap()]);
-    out.split("one-time password ").nth(1).unwrap().split_whitespace().next().unwrap().to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

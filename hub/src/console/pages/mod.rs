@@ -46,6 +46,19 @@ pub fn role_name(r: crate::staff::roles::Role) -> &'static str {
     }
 }
 
+/// A catalog download's state (as `sync_jobs` stores it) in the page's words.
+pub fn sync_name(state: &str) -> &str {
+    SYNC_NAMES.iter().find(|(n, _)| *n == state).map_or(state, |(_, m)| m)
+}
+
+pub const SYNC_NAMES: [(&str, &str); 5] = [
+    ("queued", "排队中"),
+    ("downloading", "下载中"),
+    ("applied", "已应用"),
+    ("failed", "失败"),
+    ("timed_out", "超时"),
+];
+
 /// A rendered page, or a logged error page if the template fails.
 pub fn render(page: &impl Template) -> Response {
     match page.render() {

@@ -78,6 +78,31 @@ pub fn status_name(s: TicketStatus) -> &'static str {
     }
 }
 
+/// A step of a ticket's history in the page's words (its stored name when unknown).
+pub fn action_name(a: &str) -> &str {
+    ACTION_NAMES.iter().find(|(n, _)| *n == a).map_or(a, |(_, m)| m)
+}
+
+pub const ACTION_NAMES: [(&str, &str); 9] = [
+    ("submit", "提交"),
+    ("accept", "受理"),
+    ("transfer", "转办"),
+    ("reply", "答复"),
+    ("resolve", "办结"),
+    ("close", "回访关闭"),
+    ("reopen", "重新办理"),
+    ("refer", "转其他部门"),
+    ("reveal_contact", "查看完整号码"),
+];
+
+/// A status as stored (`accepted`) in the page's words.
+pub fn status_text(name: &str) -> &str {
+    match TicketStatus::from_name(name) {
+        Some(s) => status_name(s),
+        None => name,
+    }
+}
+
 /// A deadline's state in the page's words.
 pub fn due_name(d: DueState) -> &'static str {
     match d {

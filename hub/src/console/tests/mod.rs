@@ -279,6 +279,8 @@ fn every_console_message_has_its_english() {
     for d in [DueState::Met, DueState::Late, DueState::Overdue, DueState::Pending, DueState::NoCalendar] {
         named.push(super::pages::tickets::due_name(d));
     }
+    named.extend(super::pages::tickets::ACTION_NAMES.iter().map(|(_, n)| *n));
+    named.extend(super::pages::SYNC_NAMES.iter().map(|(_, n)| *n));
     named.extend(super::pages::reports::REPORT_NAMES.iter().map(|(_, n)| *n));
     named.extend(super::pages::reports::COLUMN_LABELS.iter().map(|(_, l)| *l));
     missing.extend(named.into_iter().filter(|n| !en.contains_key(*n)).map(|n| format!("named: {n}")));
