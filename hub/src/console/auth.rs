@@ -62,6 +62,8 @@ pub struct Staff {
     pub tr: Tr,
     /// The page asked for (for the log).
     pub path: String,
+    /// For the staff history's record of a refusal.
+    writer: crate::store::writer::Writer,
 }
 
 impl Staff {
@@ -73,8 +75,9 @@ impl Staff {
         self.session.account.role.may(p)
     }
 
-    /// Refuse (and log) an action above the account's role.
-    pub fn require(&self, p: Permission) -> Result<(), PageError> {
+    /// Refuse an action above the account's role, and record the refusal
+    /// in the staff history (as a refused form is).
+    pub async fn require(&self, p: Permission) -> Result<(), PageError> {
         if self.may(p) {
             return Ok(());
         }
@@ -85,6 +88,14 @@ impl Staff {
             needs = ?p,
             "console: refused, above the account's role"
         );
+        let (name, detail) = (self.name().to_owned(), format!("{}: needs {p:?}", self.path));
+        let logged = self
+            .writer
+            .exec(move |c| crate::staff::accounts::log(c, &name, "refused", &detail, now_ms()))
+            .await;
+        if let Err(e) = logged {
+            tracing::error!(error = %e, "console: refusal not logged");
+        }
         Err(PageError::Forbidden(self.tr.lang))
     }
 }
@@ -129,7 +140,7 @@ impl FromRequestParts<Arc<Console>> for Staff {
         if session.account.must_change && path != "/password" {
             return Err(PageError::ChangePassword.into_response());
         }
-        Ok(Staff { session, tr: Tr { lang }, path })
+        Ok(Staff { session, tr: Tr { lang }, path, writer: console.writer.clone() })
     }
 }
 

@@ -170,7 +170,7 @@ pub async fn preview(
     staff: Staff,
     Form(form): Form<YearForm>,
 ) -> Result<Response, PageError> {
-    staff.require(Permission::EditCalendar)?;
+    staff.require(Permission::EditCalendar).await?;
     match checked(&console, &staff, &form).await? {
         Ok((_, preview)) => page(&console, &staff, form, Some(preview), None).await,
         Err(why) => page(&console, &staff, form, None, Some(why)).await,
@@ -184,7 +184,7 @@ pub async fn save(
     staff: Staff,
     Form(form): Form<YearForm>,
 ) -> Result<Response, PageError> {
-    staff.require(Permission::EditCalendar)?;
+    staff.require(Permission::EditCalendar).await?;
     let (entry, preview) = match checked(&console, &staff, &form).await? {
         Ok(ok) => ok,
         Err(why) => return page(&console, &staff, form, None, Some(why)).await,

@@ -110,7 +110,7 @@ pub async fn upload(
     staff: Staff,
     mut form: Multipart,
 ) -> Result<Response, PageError> {
-    staff.require(Permission::EditCatalog)?;
+    staff.require(Permission::EditCatalog).await?;
     let t = staff.tr;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut base: Option<String> = None;
@@ -321,7 +321,7 @@ pub async fn publish(
     Path(id): Path<String>,
     Form(form): Form<PublishForm>,
 ) -> Result<Response, PageError> {
-    staff.require(Permission::EditCatalog)?;
+    staff.require(Permission::EditCatalog).await?;
     let drafts = Drafts::new(&console.data);
     let Some(dir) = drafts.folder(&id) else { return Err(PageError::NotFound(staff.tr.lang)) };
     let checked = tokio::task::spawn_blocking(move || check(&dir))
@@ -370,7 +370,7 @@ pub async fn promote(
     staff: Staff,
     Form(form): Form<PromoteForm>,
 ) -> Result<Response, PageError> {
-    staff.require(Permission::EditCatalog)?;
+    staff.require(Permission::EditCatalog).await?;
     let target = match form.group.trim() {
         "" => Target::All,
         g => Target::Group(g.to_owned()),

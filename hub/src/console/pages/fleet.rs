@@ -97,7 +97,7 @@ pub async fn command(
     Path(kid): Path<String>,
     Form(form): Form<CommandForm>,
 ) -> Result<Response, PageError> {
-    staff.require(Permission::CommandKiosks)?;
+    staff.require(Permission::CommandKiosks).await?;
     let mut args = BTreeMap::new();
     match form.name.as_str() {
         "screenshot" | "restart" | "rebirth" => {}
@@ -188,7 +188,7 @@ pub async fn new_kiosk(
     staff: Staff,
     Form(form): Form<NewKioskForm>,
 ) -> Result<Response, PageError> {
-    staff.require(Permission::ManageFleet)?;
+    staff.require(Permission::ManageFleet).await?;
     let t = staff.tr;
     let id = match KioskId::new(form.id.trim()) {
         Ok(id) => id,
@@ -244,7 +244,7 @@ pub async fn rotate(
     staff: Staff,
     Path(kid): Path<String>,
 ) -> Result<Response, PageError> {
-    staff.require(Permission::ManageFleet)?;
+    staff.require(Permission::ManageFleet).await?;
     let t = staff.tr;
     let Ok(id) = KioskId::new(kid) else { return Err(PageError::NotFound(t.lang)) };
     let out = tempfile::tempdir().map_err(|e| PageError::BadRequest(t.lang, e.to_string()))?;
@@ -272,7 +272,7 @@ pub async fn revoke(
     staff: Staff,
     Path(kid): Path<String>,
 ) -> Result<Response, PageError> {
-    staff.require(Permission::ManageFleet)?;
+    staff.require(Permission::ManageFleet).await?;
     let Ok(id) = KioskId::new(kid) else { return Err(PageError::NotFound(staff.tr.lang)) };
     let i = id.clone();
     if !console.write(move |c| registry::revoke(c, &i)).await? {

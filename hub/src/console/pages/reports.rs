@@ -253,7 +253,7 @@ pub async fn download(
     staff: Staff,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, PageError> {
-    staff.require(Permission::DownloadReports)?;
+    staff.require(Permission::DownloadReports).await?;
     let c = choose(&q, staff.tr).map_err(|why| PageError::BadRequest(staff.tr.lang, why))?;
     let (by, period, options) = (c.by, c.period, Options { station: c.station.clone() });
     let (name, detail) = (staff.name().to_owned(), query_string(&c));

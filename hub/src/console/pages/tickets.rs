@@ -269,7 +269,7 @@ pub async fn act(
     Path((no, action)): Path<(String, String)>,
     Form(form): Form<ActionForm>,
 ) -> Result<Response, PageError> {
-    staff.require(Permission::WorkTickets)?;
+    staff.require(Permission::WorkTickets).await?;
     let text = form.text.trim().to_owned();
     let action = match action.as_str() {
         "accept" => Action::Accept,
@@ -304,7 +304,7 @@ pub async fn reveal(
     staff: Staff,
     Path(no): Path<String>,
 ) -> Result<Response, PageError> {
-    staff.require(Permission::RevealContact)?;
+    staff.require(Permission::RevealContact).await?;
     let (actor, n, now) = (staff.name().to_owned(), no.clone(), now_ms());
     match console.write(move |c| Ok(records::reveal_contact(c, &n, &actor, now))).await? {
         Ok(contact) => {

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use tower::ServiceExt;
 
+mod access;
 mod calendar;
 mod catalog;
 mod reports;
@@ -388,7 +389,11 @@ async fn the_queue_puts_what_is_due_first_and_the_actor_is_the_one_logged_in() {
     let csrf = page.csrf();
     let done = b.post(&format!("/tickets/{fresh}/accept"), &[("csrf", &csrf)]).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER);
-    b.post(&format!("/tickets/{fresh}/reply"), &[("csrf", &csrf), ("text", "请带身份证来站点")]).await;
+    let reply = "请带身份证来站点<script>alert('reply')</script>";
+    b.post(&format!("/tickets/{fresh}/reply"), &[("csrf", &csrf), ("text", reply)]).await;
+    let page = b.get(&format!("/tickets/{fresh}")).await;
+    assert!(page.body.contains("请带身份证来站点&#60;script&#62;"), "a reply is shown as text");
+    assert!(!page.body.contains("<script>alert"), "{}", page.body);
     b.post(&format!("/tickets/{fresh}/resolve"), &[("csrf", &csrf), ("text", "已办好")]).await;
     let h = history(&b, &fresh);
     let actions: Vec<&str> = h.iter().map(|(_, a)| a.as_str()).collect();
