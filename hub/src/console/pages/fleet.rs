@@ -99,30 +99,29 @@ pub async fn command(
 ) -> Result<Response, PageError> {
     staff.require(Permission::CommandKiosks).await?;
     let mut args = BTreeMap::new();
-    match form.name.as_str() {
+    // The page's buttons say `set-language:zh`; `name` + `lang` works too.
+    let (name, lang) = match form.name.split_once(':') {
+        Some((n, l)) => (n.to_owned(), l.to_owned()),
+        None => (form.name.clone(), form.lang.clone()),
+    };
+    match name.as_str() {
         "screenshot" | "restart" | "rebirth" => {}
-        "set-language" if matches!(form.lang.as_str(), "zh" | "en") => {
-            args.insert("lang".to_owned(), form.lang.clone());
+        "set-language" if matches!(lang.as_str(), "zh" | "en") => {
+            args.insert("lang".to_owned(), lang);
         }
         _ => return Err(PageError::BadRequest(staff.tr.lang, staff.tr.s("没有这个命令").to_owned())),
     }
-    let (k, name, now) = (kid.clone(), form.name.clone(), now_ms());
+    let (k, command, now) = (kid.clone(), name.clone(), now_ms());
     let queued = console
         .write(move |c| {
             if !registry::all(c)?.keys().any(|id| id.as_str() == k) {
                 return Ok(None);
             }
-            kiosk_commands::queue(c, &k, &name, &args, now, now + COMMAND_WAIT_MS).map(Some)
+            kiosk_commands::queue(c, &k, &command, &args, now, now + COMMAND_WAIT_MS).map(Some)
         })
         .await?;
     let Some(cid) = queued else { return Err(PageError::NotFound(staff.tr.lang)) };
-    tracing::info!(
-        account = staff.name(),
-        kiosk = kid,
-        command = form.name,
-        cid,
-        "console: kiosk command queued"
-    );
+    tracing::info!(account = staff.name(), kiosk = kid, command = name, cid, "console: kiosk command queued");
     Ok(see_other("/fleet"))
 }
 

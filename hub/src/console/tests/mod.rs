@@ -522,6 +522,19 @@ async fn an_administrator_sets_a_kiosk_up_and_downloads_its_files() {
         .query_row("SELECT name FROM commands WHERE kid = 'shinan-huangpao-01'", [], |r| r.get(0))
         .unwrap();
     assert_eq!(queued, "screenshot");
+    // The language buttons post `set-language:<lang>` from the row's one form.
+    b.post("/fleet/shinan-huangpao-01/command", &[("csrf", &csrf), ("name", "set-language:en")]).await;
+    let args: String = conn
+        .query_row(
+            "SELECT args FROM commands WHERE kid = 'shinan-huangpao-01' AND name = 'set-language'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(args.contains(r#""lang":"en""#), "{args}");
+    let unknown =
+        b.post("/fleet/shinan-huangpao-01/command", &[("csrf", &csrf), ("name", "set-language:fr")]).await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
 
     // Rotation hands over a new secret; revocation retires the kiosk.
     let (status, rotated) = b.post_bytes("/fleet/shinan-huangpao-01/rotate", &[("csrf", &csrf)]).await;
