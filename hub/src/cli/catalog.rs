@@ -60,7 +60,7 @@ pub fn run(cmd: CatalogCommand) -> anyhow::Result<ExitCode> {
         CatalogCommand::Check { dir } => {
             let (diags, authored) = check(&dir);
             if let Some(a) = authored {
-                println!("{}: {} items, {} images — ok", a.meta.name, a.items.len(), a.images.len());
+                outln!("{}: {} items, {} images — ok", a.meta.name, a.items.len(), a.images.len());
             }
             Ok(if diags.has_errors() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
@@ -84,7 +84,7 @@ pub fn run(cmd: CatalogCommand) -> anyhow::Result<ExitCode> {
                 Target::Group(g) => format!("group {g}"),
             };
             if p.new_version {
-                println!(
+                outln!(
                     "published version {} to {to}: {} items changed, {} new images, {} KiB of images in all",
                     p.version,
                     p.changed_items,
@@ -92,7 +92,7 @@ pub fn run(cmd: CatalogCommand) -> anyhow::Result<ExitCode> {
                     p.blob_bytes / 1024
                 );
             } else {
-                println!("no change since version {}; {to} now points at it", p.version);
+                outln!("no change since version {}; {to} now points at it", p.version);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -111,23 +111,28 @@ pub fn run(cmd: CatalogCommand) -> anyhow::Result<ExitCode> {
             if !exists {
                 bail!("there is no catalog version {version}; see `hub catalog versions`");
             }
-            println!("{} now points at version {version}", target.key());
+            outln!("{} now points at version {version}", target.key());
             Ok(ExitCode::SUCCESS)
         }
         CatalogCommand::Versions { data, json } => {
             let conn = store::open_read(&DataDir::new(&data.data)?)?;
             let list = versions::list(&conn)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&list)?);
+                outln!("{}", serde_json::to_string_pretty(&list)?);
             } else if list.is_empty() {
-                println!("no catalog published yet; run `hub catalog publish <dir>`");
+                outln!("no catalog published yet; run `hub catalog publish <dir>`");
             } else {
-                println!(
+                outln!(
                     "{:>7}  {:<19}  {:>5}  {:>8}  {:<12}  {:>7}  targets",
-                    "version", "published", "items", "images", "manifest", "applied"
+                    "version",
+                    "published",
+                    "items",
+                    "images",
+                    "manifest",
+                    "applied"
                 );
                 for v in list {
-                    println!(
+                    outln!(
                         "{:>7}  {:<19}  {:>5}  {:>6}Ki  {:<12}  {:>7}  {}",
                         v.version,
                         protocol::county_time::second_text(v.created_at),
@@ -145,7 +150,7 @@ pub fn run(cmd: CatalogCommand) -> anyhow::Result<ExitCode> {
             let conn = store::open_read(&DataDir::new(&data.data)?)?;
             let changes = versions::diff(&conn, a, b)?;
             if changes.is_empty() {
-                println!("versions {a} and {b} have the same content");
+                outln!("versions {a} and {b} have the same content");
             }
             for c in changes {
                 let what = match c.change {
@@ -156,7 +161,7 @@ pub fn run(cmd: CatalogCommand) -> anyhow::Result<ExitCode> {
                         format!("changed: {}", names.join(", "))
                     }
                 };
-                println!("{:<13} {:<32} {what}", c.key.kind.as_str(), c.key.id);
+                outln!("{:<13} {:<32} {what}", c.key.kind.as_str(), c.key.id);
             }
             Ok(ExitCode::SUCCESS)
         }

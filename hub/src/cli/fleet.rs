@@ -113,7 +113,7 @@ pub fn run(a: FleetArgs) -> anyhow::Result<ExitCode> {
         FleetCommand::Check { file } => {
             return match DeviceConfig::load(&file) {
                 Ok(c) => {
-                    println!("{}: {}", file.display(), c.summary());
+                    outln!("{}: {}", file.display(), c.summary());
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) => {
@@ -146,21 +146,21 @@ pub fn run(a: FleetArgs) -> anyhow::Result<ExitCode> {
             };
             let data = DataDir::new(&data_path)?;
             let done = provision::new_kiosk(&data, &Writer::start(&data)?, &request)?;
-            println!("kiosk {id}: station number {:04}, files in {}", done.station_no, done.dir.display());
+            outln!("kiosk {id}: station number {:04}, files in {}", done.station_no, done.dir.display());
             if let Some(pin) = done.made_pin {
-                println!("staff PIN (shown once, write it down for the keeper): {pin}");
+                outln!("staff PIN (shown once, write it down for the keeper): {pin}");
             }
         }
         FleetCommand::List => {
             let conn = store::open_read(&DataDir::new(&data_path)?)?;
             for k in registry::list(&conn)? {
                 let state = if k.revoked_at.is_some() { "revoked" } else { "active" };
-                println!("{:<32} {:<20} {:04}  {state}", k.kid, k.group, k.station_no);
+                outln!("{:<32} {:<20} {:04}  {state}", k.kid, k.group, k.station_no);
             }
         }
         FleetCommand::RotateSecret { id, out } => {
             let file = provision::rotate_secret(&Writer::start(&DataDir::new(&data_path)?)?, &id, &out)?;
-            println!("kiosk {id}: new secret in {}; copy it to the kiosk", file.display());
+            outln!("kiosk {id}: new secret in {}; copy it to the kiosk", file.display());
         }
         FleetCommand::Revoke { id } => {
             let writer = Writer::start(&DataDir::new(&data_path)?)?;
@@ -168,7 +168,7 @@ pub fn run(a: FleetArgs) -> anyhow::Result<ExitCode> {
             if !writer.exec_blocking(move |c| registry::revoke(c, &kid))? {
                 anyhow::bail!("kiosk {id} is not registered or already revoked");
             }
-            println!("kiosk {id} revoked");
+            outln!("kiosk {id} revoked");
         }
         FleetCommand::Tls { hosts, county, days } => make_tls(&data_path, &hosts, &county, days)?,
         FleetCommand::Mosquitto { out } => mosquitto_files(&data_path, &out)?,
@@ -196,7 +196,7 @@ fn mosquitto_files(data_path: &Path, out: &Path) -> anyhow::Result<()> {
     std::fs::write(out.join("acl"), hub::fleet::mosquitto::acl_file(&ids))?;
     // For the data centre's subscriber (user kh-dc), not for the broker.
     write_file(&out.join("dc.password"), &protocol::credentials::dc_password(&hub_key), 0o600)?;
-    println!(
+    outln!(
         "{} kiosk(s): {} and {} written (password_file and acl_file in mosquitto.conf); \
          the data centre logs in as {} with the password in {}",
         ids.len(),
@@ -212,7 +212,7 @@ fn mosquitto_files(data_path: &Path, out: &Path) -> anyhow::Result<()> {
         let key_pem = std::fs::read_to_string(tls.server_key()).context("the broker key")?;
         // The broker reads it as its own user (chgrp mosquitto).
         write_file(&key, &key_pem, 0o640)?;
-        println!(
+        outln!(
             "TLS: add to mosquitto.conf\n  listener 8883\n  certfile {}\n  keyfile {}",
             cert.display(),
             key.display()
@@ -235,7 +235,7 @@ fn make_tls(data: &Path, hosts: &[String], county: &str, days: u32) -> anyhow::R
         // The key first: a certificate without its key would block a retry.
         write_file(&files.ca_key(), &ca.key_pem, 0o600)?;
         write_file(&files.ca_cert(), &ca.cert_pem, 0o644)?;
-        println!(
+        outln!(
             "county CA made: {} (its key {} stays on this machine)",
             files.ca_cert().display(),
             files.ca_key().display()
@@ -248,15 +248,15 @@ fn make_tls(data: &Path, hosts: &[String], county: &str, days: u32) -> anyhow::R
     // Loaded back as the broker will load them, or nothing is handed out.
     county_tls::server_config(&files.server_cert(), &files.server_key())
         .context("the written certificate")?;
-    println!(
+    outln!(
         "broker certificate for {} (valid {days} days): {} and {}",
         hosts.join(", "),
         files.server_cert().display(),
         files.server_key().display()
     );
     let ca_der = county_tls::load_certs(&files.ca_cert())?;
-    println!("CA fingerprint (SHA-256): {}", county_ca::fingerprint(&ca_der[0]));
-    println!(
+    outln!("CA fingerprint (SHA-256): {}", county_ca::fingerprint(&ca_der[0]));
+    outln!(
         "the hub's TLS listener presents a re-issued certificate from the next connection on; \
          Mosquitto needs `hub fleet mosquitto` again and a restart"
     );

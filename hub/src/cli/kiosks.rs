@@ -89,12 +89,12 @@ fn command(
         std::thread::sleep(std::time::Duration::from_millis(200));
     };
     let ok = done.ok == Some(true);
-    println!("{kid} {name}: {} — {}", if ok { "ok" } else { "failed" }, done.detail.unwrap_or_default());
+    outln!("{kid} {name}: {} — {}", if ok { "ok" } else { "failed" }, done.detail.unwrap_or_default());
     if let (Some(file), Some(out)) = (&done.file, &out) {
         std::fs::copy(data.root().join(file), out)?;
-        println!("saved {}", out.display());
+        outln!("saved {}", out.display());
     } else if let Some(file) = &done.file {
-        println!("kept {}", data.root().join(file).display());
+        outln!("kept {}", data.root().join(file).display());
     }
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
@@ -109,7 +109,7 @@ pub fn run(a: KiosksArgs) -> anyhow::Result<ExitCode> {
             let conn = store::open_read(&data)?;
             let rows = status::list(&conn)?;
             if a.json {
-                println!("{}", serde_json::to_string_pretty(&rows)?);
+                outln!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
                 print_table(&rows);
             }
@@ -120,10 +120,10 @@ pub fn run(a: KiosksArgs) -> anyhow::Result<ExitCode> {
 
 fn print_table(rows: &[KioskRow]) {
     if rows.is_empty() {
-        println!("no kiosks registered; set one up with `hub fleet new <id> --role … --group … --hub …`");
+        outln!("no kiosks registered; set one up with `hub fleet new <id> --role … --group … --hub …`");
         return;
     }
-    println!(
+    outln!(
         "{:<16} {:<10} {:<8} {:<19} {:>7} {:>7} {:<11} {:>6} {:>9} {:>5} {:<19} {:>7}",
         "kiosk",
         "group",
@@ -140,7 +140,7 @@ fn print_table(rows: &[KioskRow]) {
     );
     for r in rows {
         let t = |ms: Option<i64>| ms.map(protocol::county_time::second_text).unwrap_or_else(|| "-".into());
-        println!(
+        outln!(
             "{:<16} {:<10} {:<8} {:<19} {:>7} {:>7} {:<11} {:>6} {:>9} {:>5} {:<19} {:>7}",
             r.kiosk,
             r.group,

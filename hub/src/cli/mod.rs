@@ -1,5 +1,7 @@
 //! One module per `hub` subcommand.
 
+#[macro_use]
+pub mod output;
 pub mod catalog;
 pub mod fleet;
 pub mod kiosks;

@@ -48,7 +48,7 @@ pub fn run(a: ReportArgs) -> anyhow::Result<ExitCode> {
             std::fs::write(&path, text)?;
             eprintln!("{} rows written to {}", report.rows.len(), path.display());
         }
-        None => print!("{text}"),
+        None => out!("{text}"),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -65,8 +65,8 @@ pub fn run(a: StaffArgs) -> anyhow::Result<ExitCode> {
             let writer = Writer::start(&data)?;
             let n = name.clone();
             writer.exec_blocking(move |c| Ok(accounts::add(c, &n, role, &hash, now_ms())))??;
-            println!("{name} ({role}): one-time password {password}");
-            println!("it must be changed at the first login to the console");
+            outln!("{name} ({role}): one-time password {password}");
+            outln!("it must be changed at the first login to the console");
         }
         StaffCommand::List => {
             let conn = store::open_read(&data)?;
@@ -84,14 +84,14 @@ pub fn run(a: StaffArgs) -> anyhow::Result<ExitCode> {
                 } else {
                     "active".to_owned()
                 };
-                println!("{:<16} {:<8} {state}", a.name, a.role.name());
+                outln!("{:<16} {:<8} {state}", a.name, a.role.name());
             }
         }
         StaffCommand::Disable { name } => {
             let writer = Writer::start(&data)?;
             let n = name.clone();
             writer.exec_blocking(move |c| Ok(accounts::disable(c, &n, now_ms())))??;
-            println!("{name} disabled; their sessions have ended");
+            outln!("{name} disabled; their sessions have ended");
         }
         StaffCommand::Reset { name } => {
             let password = accounts::one_time_password();
@@ -99,8 +99,8 @@ pub fn run(a: StaffArgs) -> anyhow::Result<ExitCode> {
             let writer = Writer::start(&data)?;
             let n = name.clone();
             writer.exec_blocking(move |c| Ok(accounts::reset(c, &n, &hash, now_ms())))??;
-            println!("{name}: one-time password {password}");
-            println!("it must be changed at the next login to the console");
+            outln!("{name}: one-time password {password}");
+            outln!("it must be changed at the next login to the console");
         }
     }
     Ok(ExitCode::SUCCESS)

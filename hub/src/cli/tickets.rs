@@ -130,7 +130,7 @@ pub fn run(a: TicketsArgs) -> anyhow::Result<ExitCode> {
             let filter = ListFilter { overdue_only: overdue, status, kiosk, phone_tail };
             let rows = records::list(&conn, &filter, now_ms())?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&rows)?);
+                outln!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
                 print_table(&rows);
             }
@@ -155,7 +155,7 @@ pub fn run(a: TicketsArgs) -> anyhow::Result<ExitCode> {
             let conn = store::open_read(&data)?;
             let view = records::get(&conn, &ticket, now_ms())?;
             let shown = view.as_ref().map(|v| v.ticket_no_grouped.clone()).unwrap_or(ticket);
-            println!(
+            outln!(
                 "ticket {shown}: {}; responsible {}, handler {}",
                 state.status.name(),
                 state.first_responder.as_deref().unwrap_or("-"),
@@ -213,35 +213,35 @@ fn show(data: &DataDir, ticket: &str, json: bool, reveal_as: Option<String>) -> 
         if let Some((name, phone)) = contact {
             v["contact"] = serde_json::json!({ "name": name, "phone": phone });
         }
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        outln!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(ExitCode::SUCCESS);
     }
     let t = |ms: Option<i64>| ms.map(protocol::county_time::second_text).unwrap_or_else(|| "-".into());
-    println!("ticket      {}  ({})", view.ticket_no_grouped, view.status.name());
-    println!("service     {}{}", view.service_id, if view.is_complaint { " (complaint)" } else { "" });
-    println!("from        kiosk {}, {}", view.kiosk, view.village);
+    outln!("ticket      {}  ({})", view.ticket_no_grouped, view.status.name());
+    outln!("service     {}{}", view.service_id, if view.is_complaint { " (complaint)" } else { "" });
+    outln!("from        kiosk {}, {}", view.kiosk, view.village);
     match contact {
-        Some((name, phone)) => println!("requester   {} {phone}", name.unwrap_or_default()),
-        None => println!("requester   {} {}", view.requester.as_deref().unwrap_or(""), view.phone),
+        Some((name, phone)) => outln!("requester   {} {phone}", name.unwrap_or_default()),
+        None => outln!("requester   {} {}", view.requester.as_deref().unwrap_or(""), view.phone),
     }
     if let Some(n) = &view.note {
-        println!("note        {n}");
+        outln!("note        {n}");
     }
-    println!("responsible {}", view.first_responder.as_deref().unwrap_or("-"));
-    println!("handler     {}", view.handler.as_deref().unwrap_or("-"));
-    println!("submitted   {}", t(Some(view.submitted_at)));
-    println!("response    due {} · {}", t(Some(view.response_due)), view.response.name());
+    outln!("responsible {}", view.first_responder.as_deref().unwrap_or("-"));
+    outln!("handler     {}", view.handler.as_deref().unwrap_or("-"));
+    outln!("submitted   {}", t(Some(view.submitted_at)));
+    outln!("response    due {} · {}", t(Some(view.response_due)), view.response.name());
     if view.is_complaint {
-        println!("resolution  due {} · {}", t(view.resolution_due), view.resolution.name());
+        outln!("resolution  due {} · {}", t(view.resolution_due), view.resolution.name());
     }
     if let Some(r) = &view.reply {
-        println!("told them   {r}");
+        outln!("told them   {r}");
     }
-    println!("kiosk has   rev {} of {}", view.seen_rev, view.rev);
-    println!("history:");
+    outln!("kiosk has   rev {} of {}", view.seen_rev, view.rev);
+    outln!("history:");
     for h in history {
         let note = if h.note.is_empty() { String::new() } else { format!(" · {}", h.note) };
-        println!(
+        outln!(
             "  {}  {:<14} {:<10} {} → {}{note}",
             t(Some(h.at)),
             h.action,
@@ -255,16 +255,24 @@ fn show(data: &DataDir, ticket: &str, json: bool, reveal_as: Option<String>) -> 
 
 fn print_table(rows: &[TicketView]) {
     if rows.is_empty() {
-        println!("no tickets");
+        outln!("no tickets");
         return;
     }
-    println!(
+    outln!(
         "{:<17} {:<12} {:<12} {:<13} {:<19} {:<9} {:<11} {:<8} {:<8}",
-        "ticket", "status", "service", "phone", "submitted", "response", "resolution", "resp.", "handler"
+        "ticket",
+        "status",
+        "service",
+        "phone",
+        "submitted",
+        "response",
+        "resolution",
+        "resp.",
+        "handler"
     );
     for r in rows {
         let flag = if r.overdue { " !" } else { "" };
-        println!(
+        outln!(
             "{:<17} {:<12} {:<12} {:<13} {:<19} {:<9} {:<11} {:<8} {:<8}{flag}",
             r.ticket_no_grouped,
             r.status.name(),
