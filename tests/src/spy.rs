@@ -1,6 +1,8 @@
 //! A spy on the broker: what the hub sends one kiosk for its catalog (the
 //! documents, every chunk) and what the kiosk asks for, decoded with the
-//! kiosk's secret. Tests observe a real kiosk runtime through it.
+//! kiosk's secret. Tests observe a real kiosk runtime through it. It logs
+//! in as the hub's user: a kiosk's own login may not read what the kiosk
+//! sends (the broker's ACL).
 
 use protocol::messages::{BlobGet, CatalogDoc};
 use protocol::{KioskId, Topic, decode};
@@ -28,9 +30,9 @@ pub struct Spy {
 
 impl Spy {
     /// Connect and subscribe (again after every reconnect: a broker may forget).
-    pub async fn start(port: u16, kid: &KioskId, secret: &[u8]) -> Spy {
+    pub async fn start(port: u16, kid: &KioskId, secret: &[u8], hub_key: &[u8]) -> Spy {
         let mut opts = MqttOptions::new(format!("spy-{kid}"), "127.0.0.1", port);
-        opts.set_credentials(kid.as_str(), protocol::credentials::mqtt_password(secret));
+        opts.set_credentials(protocol::credentials::HUB_USER, protocol::credentials::mqtt_password(hub_key));
         opts.set_max_packet_size(protocol::limits::MAX_PACKET, protocol::limits::MAX_PACKET);
         let (client, ev) = AsyncClient::new(opts, 64);
         let mut ev = crate::mqtt_pump::pump(ev);

@@ -77,7 +77,7 @@ async fn scenario(mode: BrokerMode, mut mosquitto: Option<Mosquitto>) {
 
     // Version 1 in full: every blob fetched and verified.
     let kid = KioskId::new("maishi-01").unwrap();
-    let spy = Spy::start(mode.port(), &kid, &secret).await;
+    let spy = Spy::start(mode.port(), &kid, &secret, &hub_key(&data)).await;
     let kiosk_dir = tmp.path().join("k1");
     let rt = Runtime::start(config("maishi-01", &secret, &hub_key(&data), mode.port(), station, &kiosk_dir))
         .unwrap();

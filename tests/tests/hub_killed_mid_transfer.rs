@@ -50,7 +50,7 @@ async fn an_image_transfer_cut_by_a_hub_crash_resumes_from_its_offset() {
     let mode = BrokerMode::Embedded(free_port());
     let hub = HubProcess::start(&data, mode).await;
     let kid = KioskId::new("k1").unwrap();
-    let spy = Spy::start(mode.port(), &kid, &secret).await;
+    let spy = Spy::start(mode.port(), &kid, &secret, &hub_key(&data)).await;
     let kiosk_dir = tmp.path().join("kiosk");
     let rt =
         Runtime::start(config("k1", &secret, &hub_key(&data), mode.port(), station, &kiosk_dir)).unwrap();

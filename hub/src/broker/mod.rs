@@ -2,8 +2,10 @@
 //! an external one (Mosquitto, EMQX) named by URL. Either way the hub itself
 //! connects as an ordinary MQTT client, so both paths run the same code.
 
+pub mod gate;
 mod tls_listener;
 
+pub use gate::{Gate, Refusal, RefusalSink};
 pub use tls_listener::start_tls_listener;
 
 use std::collections::HashMap;
@@ -54,36 +56,41 @@ impl BrokerAddr {
 
 /// A running embedded broker. rumqttd has no shutdown: it lives as long as
 /// the process (stopping the hub process stops it).
-#[derive(Debug)]
 pub struct EmbeddedBroker {
+    /// Where clients from the network connect: the gate.
     pub addr: SocketAddr,
+    /// rumqttd itself, on loopback, behind the gate.
+    inner: SocketAddr,
+    /// The door every connection from the network goes through.
+    pub gate: std::sync::Arc<Gate>,
 }
 
 impl EmbeddedBroker {
-    /// Where a client on this machine reaches it.
+    /// Where the hub's own client connects: straight to rumqttd, on
+    /// loopback (the hub may publish and read everything anyway).
     pub fn client_addr(&self) -> BrokerAddr {
-        let local = self.local_addr();
-        BrokerAddr { host: local.ip().to_string(), port: local.port(), tls: false }
-    }
-
-    /// The same as a socket address (a wildcard listen becomes loopback).
-    pub fn local_addr(&self) -> SocketAddr {
-        if self.addr.ip().is_unspecified() {
-            SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), self.addr.port())
-        } else {
-            self.addr
-        }
+        BrokerAddr { host: self.inner.ip().to_string(), port: self.inner.port(), tls: false }
     }
 }
 
-/// Start rumqttd on `listen` (port 0 picks a free port), admitting only
-/// whom `auth` accepts. It binds from its own thread a moment later;
-/// clients retry until it accepts.
-pub fn start_embedded(listen: SocketAddr, auth: Authenticator) -> Result<EmbeddedBroker, BrokerError> {
-    // rumqttd only logs a failed bind from its own thread; probe first so a
-    // taken port is a clear error here.
-    let probe = TcpListener::bind(listen).map_err(|source| bind_error(listen, source))?;
-    let addr = probe.local_addr().map_err(|source| BrokerError::Listen { addr: listen, source })?;
+/// Start the embedded broker: rumqttd on a free loopback port, admitting
+/// only whom `auth` accepts, behind the gate listening on `listen` (port 0
+/// picks a free port), which holds every client to the fleet's ACL and
+/// tells `refused` of each refusal. rumqttd binds from its own thread a
+/// moment later; clients retry until it accepts.
+pub async fn start_embedded(
+    listen: SocketAddr,
+    auth: Authenticator,
+    refused: RefusalSink,
+) -> Result<EmbeddedBroker, BrokerError> {
+    let listener =
+        tokio::net::TcpListener::bind(listen).await.map_err(|source| bind_error(listen, source))?;
+    let public = listener.local_addr().map_err(|source| BrokerError::Listen { addr: listen, source })?;
+    // rumqttd only logs a failed bind from its own thread; take a free port
+    // here so a failure is an error here.
+    let loopback = SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0));
+    let probe = TcpListener::bind(loopback).map_err(|source| bind_error(loopback, source))?;
+    let addr = probe.local_addr().map_err(|source| BrokerError::Listen { addr: loopback, source })?;
     drop(probe);
 
     let mut connections = rumqttd::ConnectionSettings {
@@ -130,8 +137,10 @@ pub fn start_embedded(listen: SocketAddr, auth: Authenticator) -> Result<Embedde
         })
         .expect("spawning a thread");
 
-    tracing::info!(%addr, "embedded broker listening");
-    Ok(EmbeddedBroker { addr })
+    let gate = Gate::new(addr, refused);
+    gate.serve_plain(listener);
+    tracing::info!(addr = %public, "embedded broker listening");
+    Ok(EmbeddedBroker { addr: public, inner: addr, gate })
 }
 
 #[cfg(test)]
@@ -153,12 +162,14 @@ mod tests {
         assert!(BrokerAddr::parse("mqtt://:1").is_err());
     }
 
-    #[test]
-    fn a_taken_port_names_the_port_and_the_flag() {
+    #[tokio::test]
+    async fn a_taken_port_names_the_port_and_the_flag() {
         let busy = TcpListener::bind("127.0.0.1:0").unwrap();
-        let err = start_embedded(busy.local_addr().unwrap(), Arc::new(|_: &str, _: &str| true))
-            .unwrap_err()
-            .to_string();
+        let started =
+            start_embedded(busy.local_addr().unwrap(), Arc::new(|_: &str, _: &str| true), Arc::new(|_| {}))
+                .await;
+        let Err(err) = started else { panic!("started on a taken port") };
+        let err = err.to_string();
         let port = busy.local_addr().unwrap().port().to_string();
         assert!(err.contains(&port) && err.contains("--listen"), "{err}");
     }

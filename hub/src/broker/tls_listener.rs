@@ -1,5 +1,5 @@
-//! The embedded broker's TLS listener: accepts TLS and relays each
-//! connection, decrypted, to the broker's own listener on loopback.
+//! The embedded broker's TLS listener: accepts TLS and hands each
+//! connection, decrypted, to the gate in front of the broker.
 //!
 //! rumqttd can terminate TLS itself, but it does the handshake inside its
 //! accept loop with no time limit: one client that opens a connection and
@@ -7,7 +7,7 @@
 //! runs in its own task with a deadline. (The broker then sees loopback
 //! peers; it never judged clients by address, only by their login.)
 
-use super::BrokerError;
+use super::{BrokerError, Gate};
 use county_tls::ServerCertificate;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -19,11 +19,11 @@ use tokio_rustls::TlsAcceptor;
 /// A client must finish its TLS handshake within this.
 const HANDSHAKE_DEADLINE: Duration = Duration::from_secs(10);
 
-/// Listen for TLS on `listen` (port 0 picks a free one) and relay to the
-/// plain broker listener at `broker`. Returns the address bound.
+/// Listen for TLS on `listen` (port 0 picks a free one) and relay through
+/// `gate`. Returns the address bound.
 pub async fn start_tls_listener(
     listen: SocketAddr,
-    broker: SocketAddr,
+    gate: Arc<Gate>,
     mut certificate: ServerCertificate,
 ) -> Result<SocketAddr, BrokerError> {
     let listener = TcpListener::bind(listen).await.map_err(|source| super::bind_error(listen, source))?;
@@ -34,7 +34,7 @@ pub async fn start_tls_listener(
             match listener.accept().await {
                 Ok((stream, peer)) => {
                     let acceptor = TlsAcceptor::from(certificate.current());
-                    tokio::spawn(relay(acceptor, stream, peer, broker, failures.clone()));
+                    tokio::spawn(relay(acceptor, stream, peer, gate.clone(), failures.clone()));
                 }
                 Err(e) => {
                     // Out of file descriptors, typically: pause rather than spin.
@@ -92,26 +92,16 @@ async fn relay(
     acceptor: TlsAcceptor,
     stream: TcpStream,
     peer: SocketAddr,
-    broker: SocketAddr,
+    gate: Arc<Gate>,
     failures: Arc<FailureLog>,
 ) {
     let _ = stream.set_nodelay(true);
-    let mut tls = match tokio::time::timeout(HANDSHAKE_DEADLINE, acceptor.accept(stream)).await {
+    let tls = match tokio::time::timeout(HANDSHAKE_DEADLINE, acceptor.accept(stream)).await {
         Ok(Ok(tls)) => tls,
         Ok(Err(e)) => return failures.record(peer, &e.to_string()),
         Err(_) => return failures.record(peer, "handshake not finished in time; connection closed"),
     };
-    let mut plain = match TcpStream::connect(broker).await {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::error!(%peer, %broker, error = %e, "TLS listener cannot reach the broker");
-            return;
-        }
-    };
-    let _ = plain.set_nodelay(true);
-    if let Err(e) = tokio::io::copy_bidirectional(&mut tls, &mut plain).await {
-        tracing::debug!(%peer, error = %e, "TLS connection ended");
-    }
+    gate.relay(tls, peer).await;
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 //! and receives on its behalf, and `hub fleet` / `hub kiosks` are its
 //! command lines.
 
+pub mod acl;
 pub mod county_ca;
 pub mod kiosk_commands;
 pub mod mosquitto;

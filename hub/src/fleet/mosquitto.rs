@@ -3,10 +3,11 @@
 //! writes what a kiosk sends, reads what the hub sends it, and reads the
 //! hub's state), while the hub reads and writes everything under `kh/v1/`.
 
+use super::acl::Client;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use protocol::KioskId;
 use protocol::credentials::{DC_USER, HUB_USER, dc_password, mqtt_password};
-use protocol::{KioskId, Topic};
 
 /// `mosquitto_passwd`'s PBKDF2 rounds and salt length.
 const ROUNDS: u32 = 101;
@@ -35,24 +36,24 @@ pub fn password_file(hub_key: &[u8], kiosks: &[(KioskId, Vec<u8>)]) -> String {
     out
 }
 
-/// The ACL file for these kiosks.
+/// The ACL file for these kiosks: each client's grants from
+/// [`super::acl`], the rules the embedded broker's gate enforces too.
 pub fn acl_file(kiosks: &[KioskId]) -> String {
     let mut out = String::from(
         "# Written by `hub fleet mosquitto`; regenerate it rather than edit it.\n\
-         # Nothing is allowed that is not listed (Mosquitto denies by default).\n\n",
+         # Nothing is allowed that is not listed (Mosquitto denies by default).\n",
     );
-    out.push_str(&format!("user {HUB_USER}\ntopic readwrite {}/#\n", protocol::topic::PREFIX));
-    out.push_str(&format!(
-        "\nuser {DC_USER}\ntopic read {0}/_dc/#\ntopic read {0}/_hub/state\n",
-        protocol::topic::PREFIX
-    ));
-    for kid in kiosks {
-        out.push_str(&format!("\nuser {kid}\n"));
-        for t in Topic::kiosk_publishes(kid) {
-            out.push_str(&format!("topic write {t}\n"));
+    let clients =
+        [Client::Hub, Client::DataCentre].into_iter().chain(kiosks.iter().cloned().map(Client::Kiosk));
+    for client in clients {
+        out.push_str(&format!("\nuser {}\n", client.name()));
+        let grants = client.grants();
+        for f in &grants.write {
+            let access = if grants.read.contains(f) { "readwrite" } else { "write" };
+            out.push_str(&format!("topic {access} {f}\n"));
         }
-        for t in Topic::kiosk_filters(kid) {
-            out.push_str(&format!("topic read {t}\n"));
+        for f in grants.read.iter().filter(|f| !grants.write.contains(f)) {
+            out.push_str(&format!("topic read {f}\n"));
         }
     }
     out

@@ -131,8 +131,13 @@ async fn flush_last_seen(ctx: &Arc<Ctx>) {
 }
 
 async fn on_connect(ctx: &Arc<Ctx>) {
-    let filters =
-        Topic::hub_filters().into_iter().map(|f| rumqttc::SubscribeFilter::new(f, QoS::AtLeastOnce));
+    // What kiosks send, and the hub's own retained topics (to put back
+    // what someone else changes there).
+    let retained = super::broker_client::RETAINED_FILTERS.iter().map(|f| f.to_string());
+    let filters = Topic::hub_filters()
+        .into_iter()
+        .chain(retained)
+        .map(|f| rumqttc::SubscribeFilter::new(f, QoS::AtLeastOnce));
     if let Err(e) = ctx.broker.client.subscribe_many(filters).await {
         tracing::error!(error = %e, "cannot subscribe");
     }

@@ -119,6 +119,22 @@ impl Ctx {
     }
 }
 
+/// What the embedded broker's gate refuses is counted under the login
+/// that sent it, beside what the hub itself refuses.
+fn count_refusals(writer: &Writer) -> broker::RefusalSink {
+    let writer = writer.clone();
+    Arc::new(move |r: broker::Refusal| {
+        let writer = writer.clone();
+        tokio::spawn(async move {
+            let counted =
+                writer.exec(move |c| crate::fleet::rejects::count(c, &r.user, &r.topic, r.reason)).await;
+            if let Err(e) = counted {
+                tracing::error!(error = %e, "cannot count a refused message");
+            }
+        });
+    })
+}
+
 /// Run the hub until `shutdown` resolves.
 pub async fn serve(opts: ServeOptions, shutdown: impl Future<Output = ()>) -> Result<(), ServeError> {
     let data = DataDir::new(&opts.data)?;
@@ -152,10 +168,14 @@ pub async fn serve(opts: ServeOptions, shutdown: impl Future<Output = ()>) -> Re
                     county_tls::ServerCertificate::load(&tls_files.server_cert(), &tls_files.server_key())?,
                 )),
             };
-            let embedded =
-                broker::start_embedded(opts.listen, registry::authenticator(&data, hub_key.clone())?)?;
+            let embedded = broker::start_embedded(
+                opts.listen,
+                registry::authenticator(&data, hub_key.clone())?,
+                count_refusals(&writer),
+            )
+            .await?;
             if let Some((listen, certificate)) = tls_server {
-                broker::start_tls_listener(listen, embedded.local_addr(), certificate).await?;
+                broker::start_tls_listener(listen, embedded.gate.clone(), certificate).await?;
             }
             // The hub's own client stays on the plain loopback listener.
             (embedded.client_addr(), None)
@@ -216,6 +236,9 @@ pub async fn serve(opts: ServeOptions, shutdown: impl Future<Output = ()>) -> Re
                     connections += 1;
                     tracing::info!(connections, "connected to broker");
                     let _ = connected_tx.send(connections);
+                }
+                Ok(Event::Incoming(Packet::Publish(p))) if BrokerClient::is_retained_topic(&p.topic) => {
+                    ctx.broker.restore_if_changed(&p.topic, &p.payload);
                 }
                 Ok(Event::Incoming(Packet::Publish(p))) => {
                     if inbox.send(p).await.is_err() {

@@ -145,8 +145,9 @@ async fn broker_only(mode: BrokerMode, n: u64) -> (u64, f64, f64) {
         BrokerMode::Embedded(_) => Some(HubProcess::start(tmp.path(), mode).await),
         BrokerMode::External(_) => None,
     };
-    // Outside kh/v1, so the idle hub does not receive these too.
-    let topic = "bench/baseline".to_owned();
+    // A topic no hub filter matches, so the idle hub does not receive these
+    // too; under kh/v1, where the hub's login may write.
+    let topic = "kh/v1/_bench/baseline".to_owned();
     let payload = vec![b'x'; 220];
     // The embedded broker admits the hub's user (the key exists once the hub ran).
     let login = |o: &mut MqttOptions| {
@@ -160,7 +161,7 @@ async fn broker_only(mode: BrokerMode, n: u64) -> (u64, f64, f64) {
     sub_opts.set_max_packet_size(1 << 20, 1 << 20);
     sub_opts.set_inflight(1000);
     let (sub, mut sub_ev) = AsyncClient::new(sub_opts, 10_000);
-    sub.subscribe("bench/#", QoS::AtLeastOnce).await.unwrap();
+    sub.subscribe("kh/v1/_bench/#", QoS::AtLeastOnce).await.unwrap();
     // Wait for the SUBACK before publishing.
     loop {
         if let Ok(rumqttc::Event::Incoming(rumqttc::Packet::SubAck(_))) = sub_ev.poll().await {
