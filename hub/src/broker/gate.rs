@@ -10,7 +10,7 @@
 //! running our software never sends one), and the refusal is reported
 //! under the login that sent it, not the kiosk whose topic it named.
 
-use crate::fleet::acl::Client;
+use crate::fleet::acl::{Client, Grants};
 use bytes::BytesMut;
 use rumqttc::mqttbytes::{self, v4::Packet};
 use std::net::SocketAddr;
@@ -100,7 +100,7 @@ impl Gate {
         peer: SocketAddr,
     ) {
         let mut buf = BytesMut::with_capacity(4096);
-        let mut client: Option<Client> = None;
+        let mut login: Option<Login> = None;
         loop {
             loop {
                 let frame = match mqttbytes::check(buf.iter(), protocol::limits::MAX_PACKET) {
@@ -108,7 +108,7 @@ impl Gate {
                     Err(mqttbytes::Error::InsufficientBytes(_)) => break,
                     Err(e) => return tracing::info!(%peer, error = %e, "broker: not MQTT; connection closed"),
                 };
-                match inspect(&frame, &mut client) {
+                match inspect(&frame, &mut login) {
                     Verdict::Pass => {
                         if to_broker.write_all(&frame).await.is_err() {
                             return;
@@ -130,8 +130,11 @@ impl Gate {
     }
 }
 
-/// Check one whole packet from the client; `client` is set by its CONNECT.
-fn inspect(frame: &[u8], client: &mut Option<Client>) -> Verdict {
+/// A connection's login and what it may do, from its CONNECT.
+type Login = (Client, Grants);
+
+/// Check one whole packet from the client; `login` is set by its CONNECT.
+fn inspect(frame: &[u8], login: &mut Option<Login>) -> Verdict {
     const CONNECT: u8 = 1;
     const PUBLISH: u8 = 3;
     const SUBSCRIBE: u8 = 8;
@@ -141,26 +144,6 @@ fn inspect(frame: &[u8], client: &mut Option<Client>) -> Verdict {
         // a CONNECT the broker refuses them itself.
         return Verdict::Pass;
     }
-    if kind == PUBLISH {
-        // The hot path (every event batch): read the topic in place rather
-        // than copy the payload into a parsed packet.
-        let Some(who) = client.as_ref() else {
-            return Verdict::Drop("a packet before CONNECT".into());
-        };
-        return match publish_topic(frame) {
-            None => Verdict::Drop("a PUBLISH without a readable topic".into()),
-            Some(topic) if !who.may_publish(topic) => Verdict::Refuse(Refusal {
-                user: who.name().to_owned(),
-                topic: topic.chars().take(200).collect(),
-                reason: "publish not allowed",
-            }),
-            Some(_) => Verdict::Pass,
-        };
-    }
-    let packet = match Packet::read(&mut BytesMut::from(frame), protocol::limits::MAX_PACKET) {
-        Ok(p) => p,
-        Err(e) => return Verdict::Drop(format!("malformed packet: {e:?}")),
-    };
     let refuse = |who: &Client, topic: &str, reason| {
         Verdict::Refuse(Refusal {
             user: who.name().to_owned(),
@@ -168,28 +151,42 @@ fn inspect(frame: &[u8], client: &mut Option<Client>) -> Verdict {
             reason,
         })
     };
-    if let Packet::Connect(c) = &packet {
-        if client.is_some() {
+    if kind == CONNECT {
+        if login.is_some() {
             return Verdict::Drop("a second CONNECT".into());
         }
+        let c = match Packet::read(&mut BytesMut::from(frame), protocol::limits::MAX_PACKET) {
+            Ok(Packet::Connect(c)) => c,
+            other => return Verdict::Drop(format!("malformed CONNECT: {other:?}")),
+        };
         let who = Client::from_user(c.login.as_ref().map_or("", |l| l.username.as_str()));
+        let grants = who.grants();
         if let Some(will) = &c.last_will
-            && !who.may_publish(&will.topic)
+            && !grants.may_publish(&will.topic)
         {
             return refuse(&who, &will.topic, "will not allowed");
         }
-        *client = Some(who);
+        *login = Some((who, grants));
         return Verdict::Pass;
     }
-    let Some(who) = client.as_ref() else {
+    let Some((who, grants)) = login.as_ref() else {
         return Verdict::Drop("a packet before CONNECT".into());
     };
-    match packet {
-        Packet::Subscribe(s) => match s.filters.iter().find(|f| !who.may_subscribe(&f.path)) {
+    if kind == PUBLISH {
+        // The hot path (every event batch): read the topic in place rather
+        // than copy the payload into a parsed packet.
+        return match publish_topic(frame) {
+            None => Verdict::Drop("a PUBLISH without a readable topic".into()),
+            Some(topic) if !grants.may_publish(topic) => refuse(who, topic, "publish not allowed"),
+            Some(_) => Verdict::Pass,
+        };
+    }
+    match Packet::read(&mut BytesMut::from(frame), protocol::limits::MAX_PACKET) {
+        Ok(Packet::Subscribe(s)) => match s.filters.iter().find(|f| !grants.may_subscribe(&f.path)) {
             Some(f) => refuse(who, &f.path, "subscribe not allowed"),
             None => Verdict::Pass,
         },
-        _ => Verdict::Pass,
+        other => Verdict::Drop(format!("malformed SUBSCRIBE: {other:?}")),
     }
 }
 

@@ -55,21 +55,33 @@ impl Client {
 
     /// Whether this client may publish on `topic` (a will's topic included).
     pub fn may_publish(&self, topic: &str) -> bool {
-        !has_wildcard(topic) && self.grants().write.iter().any(|f| matches(f, topic))
+        self.grants().may_publish(topic)
     }
 
-    /// Whether this client may subscribe to `filter`: the filter is one it
-    /// is granted, or names only topics inside one (Mosquitto's rule).
+    /// Whether this client may subscribe to `filter`.
     pub fn may_subscribe(&self, filter: &str) -> bool {
-        self.grants().read.iter().any(|granted| covers(granted, filter))
+        self.grants().may_subscribe(filter)
     }
 }
 
-/// A client's publish and subscribe filters.
+/// A client's publish and subscribe filters (worked out once per
+/// connection by the gate, not per packet).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Grants {
     pub write: Vec<String>,
     pub read: Vec<String>,
+}
+
+impl Grants {
+    pub fn may_publish(&self, topic: &str) -> bool {
+        !has_wildcard(topic) && self.write.iter().any(|f| matches(f, topic))
+    }
+
+    /// The filter is one granted, or names only topics inside one
+    /// (Mosquitto's rule).
+    pub fn may_subscribe(&self, filter: &str) -> bool {
+        self.read.iter().any(|granted| covers(granted, filter))
+    }
 }
 
 fn has_wildcard(topic: &str) -> bool {
