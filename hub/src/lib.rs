@@ -9,6 +9,7 @@
 //! (`catalog/`, `fleet/`, `ingest/`, `tickets/`, `reports/`), over the
 //! single writer in `store/`.
 
+pub mod backup;
 pub mod blobs;
 pub mod broker;
 pub mod catalog;

@@ -30,6 +30,10 @@ enum Command {
     Report(cli::report::ReportArgs),
     /// Service-request tickets: list, show, accept, transfer, reply, resolve, close, reopen, refer.
     Tickets(cli::tickets::TicketsArgs),
+    /// Write the data folder to one file (safe while the hub runs).
+    Backup(cli::backup::BackupArgs),
+    /// Restore a backup into a new, empty data folder.
+    Restore(cli::backup::RestoreArgs),
 }
 
 fn main() -> ExitCode {
@@ -43,6 +47,8 @@ fn main() -> ExitCode {
         Command::Staff(a) => cli::staff::run(a),
         Command::Tickets(a) => cli::tickets::run(a),
         Command::Report(a) => cli::report::run(a),
+        Command::Backup(a) => cli::backup::run_backup(a),
+        Command::Restore(a) => cli::backup::run_restore(a),
     };
     match result {
         Ok(code) => code,

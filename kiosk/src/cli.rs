@@ -41,6 +41,10 @@ pub fn main() -> ExitCode {
                 .unwrap_or_else(|_| "warn,rumqttd=off".into()),
         )
         .with_writer(std::io::stderr)
+        // A log that cannot be written (its disk is full) must not stop the
+        // program: by default a failed write is reported with `eprintln!`,
+        // which panics the task that logged.
+        .log_internal_errors(false)
         .try_init();
     match run(Args::parse()) {
         Ok(()) => ExitCode::SUCCESS,

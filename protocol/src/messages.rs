@@ -33,6 +33,10 @@ pub struct Birth {
     /// Events ever recorded, by kind: lets the hub detect drift.
     pub lifetime_totals: BTreeMap<String, u64>,
     pub ts: u64,
+    /// The oldest event the kiosk still holds (it keeps acknowledged events
+    /// a week): events below it that the hub lacks cannot come back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_from: Option<u64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -83,6 +83,7 @@ fn birth() -> impl Strategy<Value = Status> {
                 outbox_depth,
                 lifetime_totals,
                 ts: 1,
+                held_from: None,
             })
         })
 }

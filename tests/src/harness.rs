@@ -78,6 +78,8 @@ pub struct HubProcess {
     pub mode: BrokerMode,
     /// The staff console's port (plain HTTP on 127.0.0.1).
     pub web_port: u16,
+    /// Its stderr, `<data>/hub.log` unless the test put it elsewhere.
+    log: PathBuf,
 }
 
 impl HubProcess {
@@ -116,12 +118,16 @@ impl HubProcess {
         let since =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
         let hub = Self::spawn(data, mode, tls_port, filter, extra);
-        let key = hub_key(data);
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !hub_online_since(mode.port(), &key, since).await {
-            assert!(Instant::now() < deadline, "hub never came online; log:\n{}", hub.log());
-        }
+        hub.wait_online(since).await;
         hub
+    }
+
+    async fn wait_online(&self, since: u64) {
+        let key = hub_key(&self.data);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !hub_online_since(self.mode.port(), &key, since).await {
+            assert!(Instant::now() < deadline, "hub never came online; log:\n{}", self.log());
+        }
     }
 
     fn spawn(
@@ -131,11 +137,18 @@ impl HubProcess {
         filter: &str,
         extra: &[&str],
     ) -> HubProcess {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(data.join("hub.log"))
-            .expect("hub log");
+        Self::spawn_logging_to(data, mode, tls_port, filter, extra, &data.join("hub.log"))
+    }
+
+    fn spawn_logging_to(
+        data: &Path,
+        mode: BrokerMode,
+        tls_port: Option<u16>,
+        filter: &str,
+        extra: &[&str],
+        log_path: &Path,
+    ) -> HubProcess {
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(log_path).expect("hub log");
         let mut cmd = Command::new(hub_bin());
         // Every hub of a test run has a console of its own on a free port.
         let web_port = free_port();
@@ -158,7 +171,7 @@ impl HubProcess {
             }
         };
         let child = cmd.env("RUST_LOG", filter).stdout(Stdio::null()).stderr(log).spawn().expect("start hub");
-        let hub = HubProcess { child, data: data.to_owned(), mode, web_port };
+        let hub = HubProcess { child, data: data.to_owned(), mode, web_port, log: log_path.to_owned() };
         wait_for_port(mode.port());
         // The hub key exists once the hub has started.
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -176,7 +189,7 @@ impl HubProcess {
     }
 
     pub fn log(&self) -> String {
-        std::fs::read_to_string(self.data.join("hub.log")).unwrap_or_default()
+        std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     /// Whether the process is still running (it must never die on input).
@@ -404,5 +417,6 @@ pub fn test_birth(session: u64) -> protocol::messages::Status {
         outbox_depth: 0,
         lifetime_totals: std::collections::BTreeMap::new(),
         ts: 0,
+        held_from: None,
     })
 }

@@ -60,6 +60,7 @@ impl RawKiosk {
             outbox_depth: 0,
             lifetime_totals: BTreeMap::new(),
             ts: 0,
+            held_from: None,
         });
         k.publish(&Topic::Status(k.kid.clone()), &birth).await;
         k

@@ -100,6 +100,9 @@ impl Gate {
         peer: SocketAddr,
     ) {
         let mut buf = BytesMut::with_capacity(4096);
+        // What passed from one read, written to the broker in one go (one
+        // write per packet cost a quarter of the one-event-batch rate).
+        let mut passed = BytesMut::with_capacity(4096);
         let mut login: Option<Login> = None;
         loop {
             loop {
@@ -109,18 +112,26 @@ impl Gate {
                     Err(e) => return tracing::info!(%peer, error = %e, "broker: not MQTT; connection closed"),
                 };
                 match inspect(&frame, &mut login) {
-                    Verdict::Pass => {
-                        if to_broker.write_all(&frame).await.is_err() {
-                            return;
-                        }
-                    }
+                    Verdict::Pass => passed.extend_from_slice(&frame),
                     Verdict::Refuse(r) => {
                         tracing::warn!(%peer, user = %r.user, topic = %r.topic, reason = r.reason, "broker: refused; connection closed");
                         (self.refused)(r);
+                        // What came before it still goes, in order.
+                        let _ = to_broker.write_all(&passed).await;
                         return;
                     }
-                    Verdict::Drop(why) => return tracing::info!(%peer, why, "broker: connection closed"),
+                    Verdict::Drop(why) => {
+                        tracing::info!(%peer, why, "broker: connection closed");
+                        let _ = to_broker.write_all(&passed).await;
+                        return;
+                    }
                 }
+            }
+            if !passed.is_empty() {
+                if to_broker.write_all(&passed).await.is_err() {
+                    return;
+                }
+                passed.clear();
             }
             match from_client.read_buf(&mut buf).await {
                 Ok(0) | Err(_) => return,

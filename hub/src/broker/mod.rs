@@ -139,7 +139,7 @@ pub async fn start_embedded(
 
     let gate = Gate::new(addr, refused);
     gate.serve_plain(listener);
-    tracing::info!(addr = %public, "embedded broker listening");
+    tracing::info!(addr = %public, rumqttd = %addr, "embedded broker listening (rumqttd behind the gate)");
     Ok(EmbeddedBroker { addr: public, inner: addr, gate })
 }
 

@@ -124,7 +124,7 @@ fn print_table(rows: &[KioskRow]) {
         return;
     }
     outln!(
-        "{:<16} {:<10} {:<8} {:<19} {:>7} {:>7} {:<11} {:>6} {:>9} {:>5} {:<19} {:>7}",
+        "{:<16} {:<10} {:<8} {:<19} {:>7} {:>7} {:<11} {:>6} {:>9} {:>5} {:>5} {:<19} {:>7}",
         "kiosk",
         "group",
         "state",
@@ -135,13 +135,14 @@ fn print_table(rows: &[KioskRow]) {
         "outbox",
         "events",
         "drift",
+        "lost",
         "last seen",
         "refused"
     );
     for r in rows {
         let t = |ms: Option<i64>| ms.map(protocol::county_time::second_text).unwrap_or_else(|| "-".into());
         outln!(
-            "{:<16} {:<10} {:<8} {:<19} {:>7} {:>7} {:<11} {:>6} {:>9} {:>5} {:<19} {:>7}",
+            "{:<16} {:<10} {:<8} {:<19} {:>7} {:>7} {:<11} {:>6} {:>9} {:>5} {:>5} {:<19} {:>7}",
             r.kiosk,
             r.group,
             r.state,
@@ -152,6 +153,7 @@ fn print_table(rows: &[KioskRow]) {
             r.outbox_depth.map(|v| v.to_string()).unwrap_or_else(|| "-".into()),
             r.events,
             r.drift,
+            r.lost,
             t(r.last_seen),
             r.refused
         );

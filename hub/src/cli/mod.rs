@@ -2,6 +2,7 @@
 
 #[macro_use]
 pub mod output;
+pub mod backup;
 pub mod catalog;
 pub mod fleet;
 pub mod kiosks;
@@ -20,5 +21,9 @@ pub fn init_logging() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
+        // A log that cannot be written (its disk is full) must not stop the
+        // program: by default a failed write is reported with `eprintln!`,
+        // which panics the task that logged.
+        .log_internal_errors(false)
         .try_init();
 }

@@ -20,7 +20,8 @@ mod tests;
 
 use crate::fleet::county_ca::TlsFiles;
 use axum::Router;
-use axum::http::{HeaderValue, header};
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use state::Console;
@@ -92,11 +93,29 @@ pub fn router(console: Arc<Console>) -> Router {
         .route("/calendar", get(pages::calendar::show))
         .route("/calendar/preview", post(pages::calendar::preview))
         .route("/calendar/save", post(pages::calendar::save))
+        .route("/health", get(health))
         .route("/static/console.css", get(stylesheet))
         .route("/static/live.js", get(live_script))
         .layer(axum::middleware::from_fn_with_state(console.clone(), auth::require_csrf))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(console)
+}
+
+/// For monitoring, without a login: 200 while the store writes, 503 with
+/// the reason while the disk is full.
+async fn health(State(console): State<Arc<Console>>) -> Response {
+    match console.health.disk_full_since() {
+        None => (StatusCode::OK, "ok\n").into_response(),
+        Some(since) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "disk full since {}: nothing new is acknowledged, kiosks keep their events; free space under {}\n",
+                protocol::county_time::second_text(since),
+                console.data.root().display()
+            ),
+        )
+            .into_response(),
+    }
 }
 
 async fn stylesheet() -> Response {

@@ -16,13 +16,16 @@ pub struct Console {
     pub secure_cookies: bool,
     /// What one catalog upload may hold.
     pub upload_limits: crate::catalog::upload::Limits,
+    /// Whether the store can write (a full disk shows on every home page).
+    pub health: std::sync::Arc<store::writer::Health>,
 }
 
 impl Console {
     pub fn new(data: DataDir, writer: Writer, secure_cookies: bool) -> Result<Console, StoreError> {
         let readers =
             (0..READERS).map(|_| store::open_read(&data).map(Mutex::new)).collect::<Result<_, _>>()?;
-        Ok(Console { data, writer, readers, secure_cookies, upload_limits: Default::default() })
+        let health = writer.health();
+        Ok(Console { data, writer, readers, secure_cookies, upload_limits: Default::default(), health })
     }
 
     /// Run `f` on a read connection, off the async threads.

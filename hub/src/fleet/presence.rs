@@ -46,12 +46,18 @@ pub fn record(conn: &Connection, kid: &KioskId, status: &Status, now: i64) -> Re
                    lifetime_totals = excluded.lifetime_totals",
                 params![kid.as_str(), b.session, now, b.boot_id, b.app_version, b.catalog_version, b.outbox_depth, totals],
             )?;
-            let upto = crate::ingest::current_ack(conn, kid)?.map_or(0, |a| a.upto);
+            let upto = crate::ingest::current_ack(conn, kid)?.upto;
             let recorded: u64 = b.lifetime_totals.values().sum();
             let drift = drift(recorded, b.outbox_depth, upto);
             conn.execute("UPDATE presence SET drift = ?2 WHERE kid = ?1", params![kid.as_str(), drift])?;
             if drift != 0 {
                 tracing::warn!(kiosk = %kid, drift, recorded, outbox = b.outbox_depth, hub_upto = upto, "event counts drift");
+            }
+            if let Some(from) = b.held_from {
+                let lost = crate::ingest::write_off(conn, kid, from)?;
+                if lost > 0 {
+                    tracing::error!(kiosk = %kid, lost, held_from = from, "events lost for good: the hub lacks them and the kiosk no longer holds them");
+                }
             }
             if was_online_same_session {
                 return Ok(Transition::Rebirth);
@@ -118,6 +124,7 @@ mod tests {
             outbox_depth: 0,
             lifetime_totals: Default::default(),
             ts: 0,
+            held_from: None,
         })
     }
 
@@ -150,5 +157,31 @@ mod tests {
         let log: i64 =
             conn.query_row("SELECT count(*) FROM presence_log WHERE kid='k1'", [], |r| r.get(0)).unwrap();
         assert_eq!(log, 3);
+    }
+
+    #[test]
+    fn a_birth_writes_off_what_neither_side_holds_any_more() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = crate::store::open_write(&crate::store::DataDir::new(dir.path()).unwrap()).unwrap();
+        let k = KioskId::new("k1").unwrap();
+        // The hub holds 1..=10 and 21..=25; the kiosk holds from 31 on.
+        conn.execute("INSERT INTO kiosk_seq(kid, upto, above) VALUES ('k1', 10, '[[21,25]]')", []).unwrap();
+        let Status::Online(mut b) = birth(1) else { unreachable!() };
+        b.held_from = Some(31);
+        record(&conn, &k, &Status::Online(b.clone()), 10).unwrap();
+        let ack = crate::ingest::current_ack(&conn, &k).unwrap();
+        assert_eq!((ack.upto, ack.missing.len()), (30, 0));
+        let lost: u64 =
+            conn.query_row("SELECT lost FROM kiosk_seq WHERE kid='k1'", [], |r| r.get(0)).unwrap();
+        assert_eq!(lost, 15, "11..=20 and 26..=30");
+        // Said again, it changes nothing; a kiosk that holds everything loses nothing.
+        b.session = 2;
+        record(&conn, &k, &Status::Online(b), 20).unwrap();
+        let k2 = KioskId::new("k2").unwrap();
+        let Status::Online(mut fresh) = birth(1) else { unreachable!() };
+        fresh.held_from = Some(1);
+        record(&conn, &k2, &Status::Online(fresh), 30).unwrap();
+        let lost: u64 = conn.query_row("SELECT sum(lost) FROM kiosk_seq", [], |r| r.get(0)).unwrap();
+        assert_eq!(lost, 15);
     }
 }

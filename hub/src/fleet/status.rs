@@ -32,6 +32,9 @@ pub struct KioskRow {
     /// At its last birth (see `fleet::presence::drift`): negative when the
     /// kiosk lost its database, positive when acked events were lost.
     pub drift: i64,
+    /// Events written off: lost at the hub (restored from an old backup) and
+    /// no longer held by the kiosk.
+    pub lost: u64,
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<KioskRow>, StoreError> {
@@ -39,7 +42,7 @@ pub fn list(conn: &Connection) -> Result<Vec<KioskRow>, StoreError> {
         "SELECT k.kid, k.group_name, p.online, p.since, p.last_seen, p.catalog_version, p.outbox_depth, p.app_version,
                 (SELECT coalesce(sum(count), 0) FROM rejects r WHERE r.kid = k.kid),
                 (SELECT coalesce(events, 0) FROM kiosk_seq s WHERE s.kid = k.kid), coalesce(p.drift, 0), k.station_no,
-                k.role
+                k.role, (SELECT coalesce(lost, 0) FROM kiosk_seq s WHERE s.kid = k.kid)
          FROM kiosks k LEFT JOIN presence p ON p.kid = k.kid
          WHERE k.revoked_at IS NULL ORDER BY k.group_name, k.kid",
     )?;
@@ -68,6 +71,7 @@ pub fn list(conn: &Connection) -> Result<Vec<KioskRow>, StoreError> {
                 refused: r.get(8)?,
                 events: r.get::<_, Option<u64>>(9)?.unwrap_or(0),
                 drift: r.get(10)?,
+                lost: r.get::<_, Option<u64>>(13)?.unwrap_or(0),
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;

@@ -93,12 +93,7 @@ pub fn ingest(
     }
     deltas.apply(conn, kid.as_str(), now, cal)?;
 
-    let mut received: Received = conn
-        .prepare_cached("SELECT upto, above FROM kiosk_seq WHERE kid = ?1")?
-        .query_row([kid.as_str()], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?)))
-        .optional()?
-        .map(|(upto, above)| Received { upto, above: serde_json::from_str(&above).unwrap_or_default() })
-        .unwrap_or_default();
+    let mut received = received(conn, kid)?;
     for b in batches.iter().filter(|b| !b.events.is_empty()) {
         received.add(b.events[0].seq, b.events[b.events.len() - 1].seq);
     }
@@ -118,15 +113,40 @@ pub fn ingest(
     Ok(Ingested { inserted, duplicates, ack: EventsAck { upto: received.upto, missing: received.missing() } })
 }
 
-/// The ack for a kiosk as things stand (sent again after its birth).
-pub fn current_ack(conn: &Connection, kid: &KioskId) -> Result<Option<EventsAck>, StoreError> {
-    let row: Option<(u64, String)> = conn
-        .query_row("SELECT upto, above FROM kiosk_seq WHERE kid = ?1", [kid.as_str()], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .optional()?;
-    Ok(row.map(|(upto, above)| {
-        let r = Received { upto, above: serde_json::from_str(&above).unwrap_or_default() };
-        EventsAck { upto, missing: r.missing() }
-    }))
+/// The ack for a kiosk as things stand (sent again after its birth); `upto`
+/// 0 for a kiosk the hub holds nothing from.
+pub fn current_ack(conn: &Connection, kid: &KioskId) -> Result<EventsAck, StoreError> {
+    let r = received(conn, kid)?;
+    Ok(EventsAck { upto: r.upto, missing: r.missing() })
+}
+
+fn received(conn: &Connection, kid: &KioskId) -> Result<Received, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT upto, above FROM kiosk_seq WHERE kid = ?1")?
+        .query_row([kid.as_str()], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?)))
+        .optional()?
+        .map(|(upto, above)| Received { upto, above: serde_json::from_str(&above).unwrap_or_default() })
+        .unwrap_or_default())
+}
+
+/// A kiosk holds nothing below `held_from` any more (it keeps acknowledged
+/// events for a week): whatever the hub lacks below it is lost for good.
+/// Mark it received so that the ack moves past the gap, count it in
+/// `kiosk_seq.lost`, and return how many events that was.
+pub fn write_off(conn: &Connection, kid: &KioskId, held_from: u64) -> Result<u64, StoreError> {
+    let mut r = received(conn, kid)?;
+    if held_from <= r.upto + 1 {
+        return Ok(0);
+    }
+    let gap_end = held_from - 1;
+    let already: u64 =
+        r.above.iter().filter(|(a, _)| *a <= gap_end).map(|&(a, b)| b.min(gap_end) - a + 1).sum();
+    let lost = gap_end - r.upto - already;
+    r.add(r.upto + 1, gap_end);
+    conn.prepare_cached(
+        "INSERT INTO kiosk_seq(kid, upto, above, lost) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(kid) DO UPDATE SET upto = excluded.upto, above = excluded.above, lost = lost + excluded.lost",
+    )?
+    .execute(params![kid.as_str(), r.upto, serde_json::to_string(&r.above).expect("ranges serialise"), lost])?;
+    Ok(lost)
 }

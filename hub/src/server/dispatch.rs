@@ -186,6 +186,8 @@ fn submit_events(ctx: &Arc<Ctx>, kid: KioskId, batches: Vec<protocol::messages::
                 acks.put(kid, order, done.ack);
             }
             // Not acked: the kiosk keeps the events and sends them again.
+            // A full disk is said once, by the writer.
+            Err(e) if e.is_disk_full() => tracing::debug!(error = %e, "event batches not committed"),
             Err(e) => tracing::error!(error = %e, "event batches not committed"),
         },
     );
@@ -207,9 +209,9 @@ async fn on_status(ctx: &Arc<Ctx>, kid: &KioskId, status: Status) {
                 super::housekeeping::resend_ticket_updates(ctx, kid).await;
                 // An ack lost in a crash between commit and publish: repeat it,
                 // so the kiosk can clear what is already counted.
-                if let (Ok(Some(ack)), Some(entry)) =
-                    (ctx.read(|c| ingest::current_ack(c, kid)), ctx.kiosk(kid))
-                {
+                // A hub restored from a backup acks less than the kiosk had:
+                // the kiosk sends again what it still holds.
+                if let (Ok(ack), Some(entry)) = (ctx.read(|c| ingest::current_ack(c, kid)), ctx.kiosk(kid)) {
                     ctx.broker.send(&Topic::EventsAck(kid.clone()), &ack, &entry.secret, false).await;
                 }
             }

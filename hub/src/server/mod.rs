@@ -140,6 +140,7 @@ pub async fn serve(opts: ServeOptions, shutdown: impl Future<Output = ()>) -> Re
     let data = DataDir::new(&opts.data)?;
     // The console's address is checked before anything starts.
     let console = opts.console.as_ref().map(|c| crate::console::bind(c, &opts.data)).transpose()?;
+    crate::store::check_integrity(&data)?;
     let writer = Writer::start(&data)?;
     let blobs = BlobDir::new(data.blobs());
     if let Some(dir) = &opts.seed_catalog {

@@ -275,6 +275,11 @@ const STEPS: &[&str] = &[
     r#"
     ALTER TABLE kiosks ADD COLUMN role TEXT;
     "#,
+    // 8: events a kiosk no longer held when the hub asked for them after a
+    // restore: written off, counted here (see ingest::write_off).
+    r#"
+    ALTER TABLE kiosk_seq ADD COLUMN lost INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 /// The schema version this build writes.

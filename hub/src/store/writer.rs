@@ -5,17 +5,68 @@
 //! back alone while the rest of its batch commits. Callers get their result
 //! only after COMMIT returned: whatever a caller acknowledges on the strength
 //! of a result is durable.
+//!
+//! A full disk fails every transaction, so nothing is acknowledged; the
+//! writer keeps trying with each new operation and says so in [`Health`]
+//! (the console and `/health` show it) until a commit succeeds again.
 
 use super::{DataDir, StoreError, open_write};
 use rusqlite::Connection;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread::JoinHandle;
 
 /// Most operations committed in one transaction.
 const MAX_BATCH: usize = 512;
 
-type Completion = Box<dyn FnOnce(bool) + Send>;
-type Job = Box<dyn FnOnce(&Connection) -> (bool, Completion) + Send>;
+/// Told how the transaction ended: `None` committed, else why not.
+type Completion = Box<dyn FnOnce(Option<StoreError>) + Send>;
+/// Runs an operation: whether it succeeded, whether it found the disk full,
+/// and what to tell its caller once the transaction ended.
+type Job = Box<dyn FnOnce(&Connection) -> (bool, bool, Completion) + Send>;
+
+/// Free space at which a full disk counts as having room again (below it,
+/// small commits may pass while others fail: the state would flap).
+const ROOM_AGAIN: u64 = 1 << 20;
+
+/// Whether the store can write, for the people watching the hub.
+#[derive(Debug)]
+pub struct Health {
+    /// When (Unix ms) writing first failed for a full disk; 0 while it works.
+    disk_full_since: AtomicI64,
+    /// The data folder, whose disk is asked for its free space.
+    root: std::path::PathBuf,
+}
+
+/// Bytes free for us on the disk holding `path`, when it can be told.
+pub fn free_space(path: &std::path::Path) -> Option<u64> {
+    let s = rustix::fs::statvfs(path).ok()?;
+    Some(s.f_bavail.saturating_mul(s.f_frsize))
+}
+
+impl Health {
+    /// Since when the disk has been full, if it is.
+    pub fn disk_full_since(&self) -> Option<i64> {
+        Some(self.disk_full_since.load(Ordering::Relaxed)).filter(|t| *t > 0)
+    }
+
+    fn note(&self, full: bool, committed: bool) {
+        if full {
+            let now = super::now_ms();
+            if self.disk_full_since.compare_exchange(0, now, Ordering::Relaxed, Ordering::Relaxed).is_ok() {
+                tracing::error!(
+                    "the disk holding the hub's data is full: nothing more is acknowledged (kiosks keep their events); free some space and the hub resumes by itself"
+                );
+            }
+        } else if committed
+            && self.disk_full_since.load(Ordering::Relaxed) > 0
+            && free_space(&self.root).is_none_or(|free| free >= ROOM_AGAIN)
+        {
+            self.disk_full_since.store(0, Ordering::Relaxed);
+            tracing::warn!("disk space is back: the hub writes and acknowledges again");
+        }
+    }
+}
 
 /// A handle to the writer thread; cheap to clone. When the last handle is
 /// dropped, the queue closes, pending operations commit, and the thread is
@@ -28,6 +79,7 @@ pub struct Writer {
 struct Inner {
     jobs: Option<mpsc::Sender<Job>>,
     thread: Option<JoinHandle<()>>,
+    health: Arc<Health>,
 }
 
 impl Drop for Inner {
@@ -44,11 +96,18 @@ impl Writer {
     pub fn start(dir: &DataDir) -> Result<Writer, StoreError> {
         let conn = open_write(dir)?;
         let (tx, rx) = mpsc::channel::<Job>();
+        let health = Arc::new(Health { disk_full_since: AtomicI64::new(0), root: dir.root().to_owned() });
+        let h = health.clone();
         let handle = std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || run(conn, rx))
+            .spawn(move || run(conn, rx, &h))
             .expect("spawning a thread");
-        Ok(Writer { inner: Arc::new(Inner { jobs: Some(tx), thread: Some(handle) }) })
+        Ok(Writer { inner: Arc::new(Inner { jobs: Some(tx), thread: Some(handle), health }) })
+    }
+
+    /// Whether the store can write.
+    pub fn health(&self) -> Arc<Health> {
+        self.inner.health.clone()
     }
 
     /// Queue `f` now and return a receiver for its result after commit.
@@ -76,9 +135,14 @@ impl Writer {
         let job: Job = Box::new(move |conn| {
             let result = f(conn);
             let ok = result.is_ok();
-            let done: Completion =
-                Box::new(move |committed| then(if committed { result } else { Err(StoreError::WriterGone) }));
-            (ok, done)
+            let full = result.as_ref().is_err_and(StoreError::is_disk_full);
+            let done: Completion = Box::new(move |failed| {
+                then(match failed {
+                    None => result,
+                    Some(e) => Err(e),
+                })
+            });
+            (ok, full, done)
         });
         let jobs = self.inner.jobs.as_ref().ok_or(StoreError::WriterGone)?;
         jobs.send(job).map_err(|_| StoreError::WriterGone)
@@ -106,7 +170,7 @@ fn run_cached(conn: &Connection, sql: &str) -> rusqlite::Result<usize> {
     conn.prepare_cached(sql)?.execute([])
 }
 
-fn run(conn: Connection, jobs: mpsc::Receiver<Job>) {
+fn run(conn: Connection, jobs: mpsc::Receiver<Job>, health: &Health) {
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -116,15 +180,21 @@ fn run(conn: Connection, jobs: mpsc::Receiver<Job>) {
             }
         }
         let mut done = Vec::with_capacity(batch.len());
-        let began = conn.execute_batch("BEGIN IMMEDIATE").is_ok();
+        let is_full = |r: &rusqlite::Result<()>| {
+            r.as_ref().is_err_and(|e| e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull))
+        };
+        let begin = conn.execute_batch("BEGIN IMMEDIATE");
+        let began = begin.is_ok();
+        let mut full = is_full(&begin);
         for job in batch {
             if !began || run_cached(&conn, "SAVEPOINT op").is_err() {
                 // Nothing can be written: every caller hears that it failed.
-                let (_, completion) = job(&conn);
+                let (_, _, completion) = job(&conn);
                 done.push(completion);
                 continue;
             }
-            let (ok, completion) = job(&conn);
+            let (ok, job_full, completion) = job(&conn);
+            full |= job_full;
             let _ = if ok {
                 run_cached(&conn, "RELEASE op")
             } else {
@@ -132,13 +202,22 @@ fn run(conn: Connection, jobs: mpsc::Receiver<Job>) {
             };
             done.push(completion);
         }
-        let committed = began && conn.execute_batch("COMMIT").is_ok();
+        let commit = if began { conn.execute_batch("COMMIT") } else { begin };
+        let committed = commit.is_ok();
+        full |= is_full(&commit);
         if began && !committed {
-            tracing::error!("store commit failed; the batch is rolled back and its callers told");
+            if !full {
+                tracing::error!("store commit failed; the batch is rolled back and its callers told");
+            }
             let _ = conn.execute_batch("ROLLBACK");
         }
+        health.note(full, committed);
         for completion in done {
-            completion(committed);
+            completion(match (committed, full) {
+                (true, _) => None,
+                (false, true) => Some(StoreError::DiskFull),
+                (false, false) => Some(StoreError::WriterGone),
+            });
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The backend loop: one MQTT connection, the sync client, the outbox
 //! flusher, presence and commands, all on one task; a tick drives timeouts.
 
-use super::flusher::Flusher;
+use super::flusher::{AckOutcome, Flusher};
 use super::hub_commands::{KNOWN, UiCommand};
 use super::{LinkDown, Shared, presence};
 use crate::catalog_sync::{Action, SyncClient};
@@ -22,6 +22,8 @@ struct Backend {
     connected: bool,
     hub_online: bool,
     link_down: Option<LinkDown>,
+    /// When acknowledged events past their keeping time are deleted next.
+    next_forget: Instant,
 }
 
 pub(super) async fn run(shared: Arc<Shared>) {
@@ -53,6 +55,7 @@ pub(super) async fn run(shared: Arc<Shared>) {
         connected: false,
         hub_online: false,
         link_down: None,
+        next_forget: Instant::now(),
     };
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     loop {
@@ -85,6 +88,10 @@ pub(super) async fn run(shared: Arc<Shared>) {
                 b.act(actions).await;
                 b.flusher.on_tick(now);
                 b.flush().await;
+                if now >= b.next_forget {
+                    b.forget_old_acked();
+                    b.next_forget = now + Duration::from_secs(3600);
+                }
             }
         }
     }
@@ -223,11 +230,29 @@ impl Backend {
             }
             TopicKind::EventsAck => {
                 let ack = body!(EventsAck, &key);
-                if let Some(upto) = self.flusher.on_ack(&ack, now) {
-                    if let Err(e) = self.shared.outbox.acked(upto) {
-                        tracing::error!(error = %e, "cannot clear acknowledged events");
+                match self.flusher.on_ack(&ack, now) {
+                    AckOutcome::Nothing => {}
+                    AckOutcome::Moved(upto) => {
+                        if let Err(e) = self.shared.outbox.acked(upto, now_ms()) {
+                            tracing::error!(error = %e, "cannot mark events acknowledged");
+                        }
+                        self.publish_status();
                     }
-                    self.publish_status();
+                    AckOutcome::HubBehind(upto) => match self.shared.outbox.hub_behind(upto) {
+                        Ok(mark) if mark < self.flusher.acked => {
+                            tracing::warn!(
+                                hub_upto = upto,
+                                had = self.flusher.acked,
+                                sending_from = mark + 1,
+                                "the hub lost acknowledged events (restored from a backup?): sending them again"
+                            );
+                            self.flusher.hub_behind(mark, now);
+                            self.publish_status();
+                        }
+                        // Nothing held to send again; the hub writes off the rest.
+                        Ok(_) => {}
+                        Err(e) => tracing::error!(error = %e, "cannot take back acknowledged events"),
+                    },
                 }
                 self.flush().await;
             }
@@ -247,6 +272,16 @@ impl Backend {
                 self.on_command(name, cmd).await;
             }
             _ => {}
+        }
+    }
+
+    /// Delete acknowledged events older than the outbox keeps them.
+    fn forget_old_acked(&self) {
+        let cutoff = now_ms().saturating_sub(crate::store::outbox::KEEP_ACKED.as_millis() as u64);
+        match self.shared.outbox.forget_acked(cutoff) {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(events = n, "acknowledged events past their keeping time deleted"),
+            Err(e) => tracing::error!(error = %e, "cannot delete old acknowledged events"),
         }
     }
 

@@ -14,6 +14,7 @@ pub fn birth(session: u64, boot_id: &str, catalog_version: u64, outbox: &OutboxS
         outbox_depth: outbox.depth,
         lifetime_totals: outbox.totals.clone(),
         ts,
+        held_from: Some(outbox.held_from),
     })
 }
 

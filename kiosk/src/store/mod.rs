@@ -119,6 +119,12 @@ const STEPS: &[&str] = &[
         carrier TEXT NOT NULL
     ) WITHOUT ROWID;
 "#,
+    r#"
+    -- Acknowledged events stay a while (see outbox::KEEP_ACKED), so that a
+    -- hub restored from last night's backup can have them again.
+    ALTER TABLE outbox ADD COLUMN acked_at INTEGER;
+    CREATE INDEX outbox_by_acked_at ON outbox(acked_at) WHERE acked_at IS NOT NULL;
+"#,
 ];
 
 fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {

@@ -1,6 +1,8 @@
 //! The outbox: every interaction gets the next sequence number and is
 //! committed (fsynced) before the caller goes on, so the screen changes only
-//! after the count is safe. Rows leave only when the hub acknowledged them.
+//! after the count is safe. Rows leave only when the hub acknowledged them,
+//! and then only after [`KEEP_ACKED`]: a hub restored from a backup asks for
+//! what it lost by acknowledging less than before (see [`Outbox::hub_behind`]).
 
 use super::{StoreError, counter, set_counter};
 use protocol::messages::{Event, EventKind};
@@ -12,6 +14,12 @@ use std::sync::Mutex;
 /// Longest search text recorded (a runaway on-screen keyboard cannot make
 /// a batch too large).
 pub const MAX_QUERY_CHARS: usize = 64;
+
+/// How long acknowledged events are kept. The hub is backed up nightly, so a
+/// restore loses at most a day; a week also covers backups that failed over a
+/// long holiday. A busy showroom kiosk records about 5,000 events a day of
+/// about 200 bytes: 7 MB for the week.
+pub const KEEP_ACKED: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
 
 pub struct Outbox {
     conn: Mutex<Connection>,
@@ -26,6 +34,9 @@ pub struct OutboxState {
     pub depth: u64,
     pub last_seq: u64,
     pub acked_upto: u64,
+    /// The oldest event still held (acknowledged or not); `last_seq + 1`
+    /// when none is. The hub writes off what it lacks below it.
+    pub held_from: u64,
 }
 
 impl Outbox {
@@ -115,9 +126,10 @@ impl Outbox {
         })
     }
 
-    /// The hub committed everything up to `upto`: forget it. Returns how
-    /// many rows went.
-    pub fn acked(&self, upto: u64) -> Result<usize, StoreError> {
+    /// The hub committed everything up to `upto`: those events are no longer
+    /// pending (they are kept until [`Outbox::forget_acked`]). Returns how
+    /// many became acknowledged.
+    pub fn acked(&self, upto: u64, now_ms: u64) -> Result<usize, StoreError> {
         let mut conn = self.conn.lock().expect("outbox lock");
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let before = counter(&tx, "acked_upto")?;
@@ -129,10 +141,38 @@ impl Outbox {
         // report to make).
         let last = counter(&tx, "last_seq")?;
         let upto = upto.min(last);
-        let n = tx.prepare_cached("DELETE FROM outbox WHERE seq <= ?1")?.execute([upto as i64])?;
+        let n = tx
+            .prepare_cached("UPDATE outbox SET acked_at = ?2 WHERE seq > ?1 AND seq <= ?3")?
+            .execute(params![before as i64, now_ms as i64, upto as i64])?;
         set_counter(&tx, "acked_upto", upto)?;
         tx.commit()?;
         Ok(n)
+    }
+
+    /// The hub acknowledged only `upto`, less than it had: it lost events
+    /// (restored from a backup). Everything held above `upto` is pending
+    /// again; returns the new acknowledged mark, which never goes below the
+    /// oldest event held (the hub writes off the rest, told by the birth).
+    pub fn hub_behind(&self, upto: u64) -> Result<u64, StoreError> {
+        let mut conn = self.conn.lock().expect("outbox lock");
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let before = counter(&tx, "acked_upto")?;
+        let held_from = held_from(&tx)?;
+        let mark = upto.max(held_from.saturating_sub(1)).min(before);
+        if mark < before {
+            tx.prepare_cached("UPDATE outbox SET acked_at = NULL WHERE seq > ?1")?.execute([mark as i64])?;
+            set_counter(&tx, "acked_upto", mark)?;
+        }
+        tx.commit()?;
+        Ok(mark)
+    }
+
+    /// Delete events acknowledged before `cutoff_ms`; returns how many went.
+    pub fn forget_acked(&self, cutoff_ms: u64) -> Result<usize, StoreError> {
+        self.with(|c| {
+            Ok(c.prepare_cached("DELETE FROM outbox WHERE acked_at IS NOT NULL AND acked_at < ?1")?
+                .execute([cutoff_ms as i64])?)
+        })
     }
 
     pub fn state(&self) -> Result<OutboxState, StoreError> {
@@ -141,12 +181,15 @@ impl Outbox {
                 .prepare_cached("SELECT kind, count FROM totals")?
                 .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64)))?
                 .collect::<Result<_, _>>()?;
-            let depth: i64 = c.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?;
+            let acked_upto = counter(c, "acked_upto")?;
+            let depth: i64 =
+                c.query_row("SELECT count(*) FROM outbox WHERE seq > ?1", [acked_upto as i64], |r| r.get(0))?;
             Ok(OutboxState {
                 totals,
                 depth: depth.max(0) as u64,
                 last_seq: counter(c, "last_seq")?,
-                acked_upto: counter(c, "acked_upto")?,
+                acked_upto,
+                held_from: held_from(c)?,
             })
         })
     }
@@ -159,6 +202,15 @@ impl Outbox {
             Ok(s)
         })
     }
+}
+
+/// The oldest event held, or the next number when the outbox is empty.
+fn held_from(c: &Connection) -> Result<u64, StoreError> {
+    let oldest: Option<i64> = c.query_row("SELECT min(seq) FROM outbox", [], |r| r.get(0))?;
+    Ok(match oldest {
+        Some(s) => s as u64,
+        None => counter(c, "last_seq")? + 1,
+    })
 }
 
 #[cfg(test)]
@@ -178,18 +230,41 @@ mod tests {
         assert_eq!(p.len(), 11);
         let EventKind::Search { query, .. } = &p[10].kind else { panic!() };
         assert_eq!(query.chars().count(), MAX_QUERY_CHARS);
-        assert_eq!(o.acked(4).unwrap(), 4);
-        assert_eq!(o.acked(3).unwrap(), 0, "an older ack changes nothing");
-        assert_eq!(o.pending(1, 3).unwrap().iter().map(|e| e.seq).collect::<Vec<_>>(), [5, 6, 7]);
-        assert_eq!(o.acked(99).unwrap(), 7, "an ack beyond the last event stops at it");
+        assert_eq!(o.acked(4, 100).unwrap(), 4);
+        assert_eq!(o.acked(3, 100).unwrap(), 0, "an older ack changes nothing");
+        assert_eq!(o.pending(5, 3).unwrap().iter().map(|e| e.seq).collect::<Vec<_>>(), [5, 6, 7]);
+        assert_eq!(o.acked(99, 200).unwrap(), 7, "an ack beyond the last event stops at it");
         let s = o.state().unwrap();
-        assert_eq!((s.depth, s.last_seq, s.acked_upto), (0, 11, 11));
+        assert_eq!((s.depth, s.last_seq, s.acked_upto, s.held_from), (0, 11, 11, 1));
+        assert_eq!(o.forget_acked(150).unwrap(), 4, "kept until their time is up");
+        assert_eq!(o.state().unwrap().held_from, 5);
         assert_eq!(s.totals["attract_exit"], 10);
         // Numbers never go back, even after everything was acked and reopened.
         drop(o);
         let o = Outbox::open(&dir.path().join("kiosk.db")).unwrap();
         assert_eq!(o.record(EventKind::AttractExit, 3000, true).unwrap(), 12);
         assert_eq!((o.next_session().unwrap(), o.next_session().unwrap()), (1, 2));
+    }
+
+    #[test]
+    fn a_hub_that_lost_events_gets_back_what_is_still_held() {
+        let dir = tempfile::tempdir().unwrap();
+        let o = Outbox::open(&dir.path().join("kiosk.db")).unwrap();
+        for i in 0..20 {
+            o.record(EventKind::AttractExit, i, true).unwrap();
+        }
+        o.acked(10, 100).unwrap();
+        o.acked(20, 200).unwrap();
+        assert_eq!(o.hub_behind(25).unwrap(), 20, "an ack beyond ours takes nothing back");
+        // The hub came back from a backup holding 1..=12.
+        assert_eq!(o.hub_behind(12).unwrap(), 12);
+        let s = o.state().unwrap();
+        assert_eq!((s.acked_upto, s.depth), (12, 8));
+        assert_eq!(o.pending(13, 100).unwrap().len(), 8);
+        assert_eq!(o.forget_acked(1_000).unwrap(), 12, "pending again means kept again");
+        // A hub that lost more than is still held: back to the oldest held.
+        assert_eq!(o.hub_behind(3).unwrap(), 12);
+        assert_eq!(o.state().unwrap().held_from, 13);
     }
 
     #[test]

@@ -37,6 +37,10 @@ struct Args {
     /// Skip Mosquitto even when installed.
     #[arg(long)]
     no_mosquitto: bool,
+    /// Also run the embedded broker's kiosks straight to rumqttd, past the
+    /// gate that enforces the ACL (the gate's cost, in the same run).
+    #[arg(long)]
+    gate_cost: bool,
 }
 
 #[tokio::main]
@@ -44,19 +48,24 @@ async fn main() {
     let args = Args::parse();
     println!("| broker | batch | kiosks | events | seconds | events/s committed |");
     println!("|---|---|---|---|---|---|");
-    let mut modes = vec![("embedded rumqttd", None)];
+    // (name, Mosquitto, kiosks straight to rumqttd's loopback port: the
+    // gate's cost, measured beside it)
+    let mut modes = vec![("embedded rumqttd", None, false)];
+    if args.gate_cost {
+        modes.push(("embedded rumqttd, no gate", None, true));
+    }
     if !args.no_mosquitto
         && let Some(m) = Mosquitto::start()
     {
-        modes.push(("mosquitto", Some(m)));
+        modes.push(("mosquitto", Some(m), false));
     }
-    for (name, mosq) in &modes {
+    for (name, mosq, past_gate) in &modes {
         let port = mosq.as_ref().map_or_else(free_port, |m| m.port);
         let mode = if mosq.is_some() { BrokerMode::External(port) } else { BrokerMode::Embedded(port) };
         for &batch in &args.batches {
             let per_kiosk = if batch == 1 { args.events / 10 } else { args.events };
             let window = args.window.unwrap_or(if batch == 1 { 512 } else { 32 });
-            let rate = run_ingest(mode, args.kiosks, per_kiosk, batch, window).await;
+            let rate = run_ingest(mode, *past_gate, args.kiosks, per_kiosk, batch, window).await;
             println!(
                 "| {name} | {batch} | {} | {} | {:.2} | {:.0} |",
                 args.kiosks,
@@ -64,6 +73,9 @@ async fn main() {
                 rate.1,
                 rate.0
             );
+        }
+        if *past_gate {
+            continue;
         }
         let broker = broker_only(mode, args.broker_messages).await;
         println!(
@@ -76,6 +88,7 @@ async fn main() {
 /// Returns (events/s, seconds).
 async fn run_ingest(
     mode: BrokerMode,
+    past_gate: bool,
     kiosks: u64,
     per_kiosk: u64,
     batch: usize,
@@ -100,6 +113,7 @@ async fn run_ingest(
     }
     let hub = HubProcess::start(&data, mode).await;
     let hub_key = hub_key(&data);
+    let port = if past_gate { rumqttd_port(&hub.log()) } else { mode.port() };
     let started = Instant::now();
     let senders: Vec<EventSender> = (0..kiosks)
         .map(|i| {
@@ -116,7 +130,7 @@ async fn run_ingest(
                 secret: secrets[i as usize].clone(),
                 hub_key: hub_key.clone(),
                 host: "127.0.0.1".into(),
-                port: mode.port(),
+                port,
                 events: Arc::new(events),
                 batch,
                 window_batches: window,
@@ -134,6 +148,14 @@ async fn run_ingest(
     drop(senders);
     drop(hub);
     (total as f64 / secs, secs)
+}
+
+/// rumqttd's own loopback port, from the hub's log line
+/// `embedded broker listening … rumqttd=127.0.0.1:PORT`.
+fn rumqttd_port(log: &str) -> u16 {
+    let line = log.lines().find(|l| l.contains("embedded broker listening")).expect("the broker's log line");
+    let field = line.split_whitespace().find_map(|w| w.strip_prefix("rumqttd=")).expect("rumqttd=");
+    field.rsplit(':').next().unwrap().parse().expect("a port")
 }
 
 /// One publisher, one subscriber, QoS 1, the payload size of a 1-event

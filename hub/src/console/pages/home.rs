@@ -20,6 +20,8 @@ use std::sync::Arc;
 
 /// A kiosk offline longer than this is a warning.
 const OFFLINE_WARNING_MS: i64 = 24 * 3600 * 1000;
+/// Less free space than this on the store's disk is a warning.
+const LOW_DISK_BYTES: u64 = 1 << 30;
 /// A broker certificate expiring within this is a warning.
 const CERTIFICATE_WARNING_DAYS: i64 = 30;
 
@@ -93,9 +95,25 @@ pub fn figures(conn: &rusqlite::Connection, now: i64) -> Result<Figures, crate::
 
 /// The warnings: kiosks offline over a day, failed syncs, next year's
 /// working-day calendar missing in December, a broker certificate near its
-/// end.
+/// end, a full disk.
 pub fn warnings(t: Tr, f: &Figures, console: &Console, now: i64) -> Vec<Warning> {
     let mut out = Vec::new();
+    if let Some(since) = console.health.disk_full_since() {
+        out.push(Warning {
+            text: t.f(
+                "存储磁盘已满（自 {}）：新记录不再确认，各终端保留待传数据；腾出空间后自动恢复，不会丢失或重复",
+                &[&t.opt_time(&Some(since))],
+            ),
+            link: None,
+        });
+    } else if let Some(free) = crate::store::writer::free_space(console.data.root()) {
+        if free < LOW_DISK_BYTES {
+            out.push(Warning {
+                text: t.f("存储磁盘只剩 {} MB：磁盘写满后新记录将暂停确认", &[&(free >> 20)]),
+                link: None,
+            });
+        }
+    }
     for k in &f.kiosks {
         if k.state == "offline" && k.since.is_some_and(|s| now - s > OFFLINE_WARNING_MS) {
             out.push(Warning {

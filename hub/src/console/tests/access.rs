@@ -27,7 +27,9 @@ fn routes() -> Vec<String> {
     out
 }
 
-const PUBLIC: [&str; 4] = ["/login", "/lang/en", "/static/console.css", "/static/live.js"];
+/// Served without a session: the login page and what it needs, and `/health`
+/// for monitoring (it says only "ok" or that the disk is full).
+const PUBLIC: [&str; 5] = ["/login", "/lang/en", "/static/console.css", "/static/live.js", "/health"];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nothing_is_served_or_done_without_a_session() {
