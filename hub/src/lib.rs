@@ -17,6 +17,7 @@ pub mod console;
 pub mod fleet;
 pub mod ingest;
 pub mod reports;
+pub mod sales;
 pub mod server;
 pub mod staff;
 pub mod store;

@@ -26,7 +26,9 @@ enum Command {
     Fleet(cli::fleet::FleetArgs),
     /// Staff accounts for the console: add, list, disable, reset.
     Staff(cli::staff::StaffArgs),
-    /// Figures for the county data centre: --by day|station|product|category|carrier|service|search.
+    /// The county's online transaction data: import monthly CSVs, list the months held.
+    Data(cli::data::DataArgs),
+    /// Figures for the county data centre: --by day|station|product|category|carrier|service|search|month|platform|enterprise.
     Report(cli::report::ReportArgs),
     /// Service-request tickets: list, show, accept, transfer, reply, resolve, close, reopen, refer.
     Tickets(cli::tickets::TicketsArgs),
@@ -46,6 +48,7 @@ fn main() -> ExitCode {
         Command::Fleet(a) => cli::fleet::run(a),
         Command::Staff(a) => cli::staff::run(a),
         Command::Tickets(a) => cli::tickets::run(a),
+        Command::Data(a) => cli::data::run(a),
         Command::Report(a) => cli::report::run(a),
         Command::Backup(a) => cli::backup::run_backup(a),
         Command::Restore(a) => cli::backup::run_restore(a),

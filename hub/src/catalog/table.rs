@@ -26,7 +26,9 @@ pub struct Table {
 }
 
 /// Read `dir/file`. Missing optional files give an empty table; encoding
-/// and header problems are reported and give `None`.
+/// and header problems are reported and give `None`; a row that cannot be
+/// read or has the wrong number of cells is reported and left out, and the
+/// others are returned for their own checks.
 pub fn read(
     dir: &Path,
     file: &str,
@@ -128,7 +130,7 @@ pub fn read(
                         None,
                         format!("row has {} cells, the header has {}", r.len(), header_rec.len()),
                     );
-                    ok = false;
+                    // The other rows are still checked: every finding at once.
                     continue;
                 }
                 rows.push((line, r));
@@ -136,7 +138,6 @@ pub fn read(
             Err(e) => {
                 let line = e.position().map(|p| lines.line_of(p.byte()));
                 diags.push(Severity::Error, file, line, None, format!("unreadable row: {e}"));
-                ok = false;
             }
         }
     }

@@ -4,6 +4,7 @@
 pub mod output;
 pub mod backup;
 pub mod catalog;
+pub mod data;
 pub mod fleet;
 pub mod kiosks;
 pub mod report;

@@ -4,6 +4,7 @@
 //! tickets; no personal data appears in any report.
 
 pub mod live;
+pub mod sales;
 pub mod table;
 pub mod uptime;
 
@@ -34,6 +35,13 @@ pub enum By {
     Service,
     /// What villagers searched for, and how often they found nothing.
     Search,
+    /// Online sales per month: enterprises selling online, orders, sales,
+    /// farm products' share, beside the stations' parcels.
+    Month,
+    /// Online sales per platform.
+    Platform,
+    /// Online sales per enterprise.
+    Enterprise,
 }
 
 /// County days `from..=to`.
@@ -78,6 +86,9 @@ pub fn build(conn: &Connection, by: By, p: Period, o: &Options, now: i64) -> Res
         By::Carrier => by_carrier(conn, p, o),
         By::Service => by_service(conn, p, now),
         By::Search => by_search(conn, p, o),
+        By::Month => sales::by_month(conn, p),
+        By::Platform => sales::by_platform(conn, p),
+        By::Enterprise => sales::by_enterprise(conn, p),
     }
 }
 

@@ -280,6 +280,31 @@ const STEPS: &[&str] = &[
     r#"
     ALTER TABLE kiosk_seq ADD COLUMN lost INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 9: the county's online transaction data (sales::store), one row per
+    // enterprise × platform × month; each import recorded.
+    r#"
+    CREATE TABLE sales_imports (
+        id      INTEGER PRIMARY KEY,
+        at      INTEGER NOT NULL,
+        by_name TEXT NOT NULL,
+        files   TEXT NOT NULL,
+        sha256  TEXT NOT NULL,
+        rows    INTEGER NOT NULL
+    );
+    CREATE TABLE sales_monthly (
+        enterprise     TEXT NOT NULL,
+        platform       TEXT NOT NULL,
+        month          TEXT NOT NULL,
+        name           TEXT NOT NULL,
+        orders         INTEGER NOT NULL,
+        sales_fen      INTEGER NOT NULL,
+        farm_sales_fen INTEGER NOT NULL,
+        parcels        INTEGER NOT NULL,
+        import_id      INTEGER NOT NULL REFERENCES sales_imports(id),
+        PRIMARY KEY (enterprise, platform, month)
+    ) WITHOUT ROWID;
+    CREATE INDEX sales_by_month ON sales_monthly(month);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -29,7 +29,7 @@ const MAX_DAYS: i64 = 366;
 const DEFAULT_DAYS: i64 = 30;
 
 /// Each report's name in the page (messages, translated there).
-pub const REPORT_NAMES: [(&str, &str); 7] = [
+pub const REPORT_NAMES: [(&str, &str); 10] = [
     ("day", "按日"),
     ("station", "按站点"),
     ("product", "按产品"),
@@ -37,6 +37,9 @@ pub const REPORT_NAMES: [(&str, &str); 7] = [
     ("carrier", "按快递公司"),
     ("service", "按服务"),
     ("search", "按搜索词"),
+    ("month", "网络交易·按月"),
+    ("platform", "网络交易·按平台"),
+    ("enterprise", "网络交易·按企业"),
 ];
 
 /// Column headings of the reports (messages); unknown columns show as named.
@@ -83,6 +86,20 @@ pub const COLUMN_LABELS: &[(&str, &str)] = &[
     ("resolution_pending", "待办结"),
     ("query", "搜索词"),
     ("no_result", "无结果"),
+    ("month", "月份"),
+    ("enterprises_online", "网络经营主体"),
+    ("orders", "订单"),
+    ("sales_yuan", "网络零售额（元）"),
+    ("farm_sales_yuan", "农产品网络零售额（元）"),
+    ("farm_share_pct", "农产品占比（%）"),
+    ("parcels_sent", "企业发件"),
+    ("station_parcels_out", "站点寄件"),
+    ("station_parcels_in", "站点到件"),
+    ("platform", "平台编号"),
+    ("enterprises", "企业数"),
+    ("enterprise", "企业代码"),
+    ("platforms", "平台数"),
+    ("months", "月数"),
 ];
 
 pub fn column_label(column: &'static str) -> &'static str {
