@@ -27,6 +27,7 @@ bind! {
     ServiceAck => ServiceAck,
     ServiceSeen => ServiceSeen,
     LiveMinute => DataCentre,
+    crate::screen::ScreenFigures => DataCentre,
     Command => Command,
     CommandResult => CommandResult,
 }

@@ -18,6 +18,7 @@ pub mod kiosk_id;
 pub mod limits;
 pub mod messages;
 pub mod privacy;
+pub mod screen;
 pub mod ticket;
 pub mod topic;
 

@@ -337,9 +337,14 @@ pub fn register_kiosk_station(data: &Path, kid: &str, group: &str) -> (Vec<u8>, 
     (secret, row["station_no"].as_u64().unwrap() as u16)
 }
 
-/// Set a kiosk up with the hub's CLI (`hub fleet new`, its folder under
-/// `<data>/provisioned/`) and return its secret.
+/// Set a station kiosk up with the hub's CLI (`hub fleet new`, its folder
+/// under `<data>/provisioned/`) and return its secret.
 pub fn register_kiosk(data: &Path, kid: &str, group: &str) -> Vec<u8> {
+    register_as(data, kid, group, "station")
+}
+
+/// The same for any role (`showroom`, `station`, `bigscreen`).
+pub fn register_as(data: &Path, kid: &str, group: &str, role: &str) -> Vec<u8> {
     let out = data.join("provisioned");
     hub_cli(&[
         "fleet",
@@ -348,7 +353,7 @@ pub fn register_kiosk(data: &Path, kid: &str, group: &str) -> Vec<u8> {
         "new",
         kid,
         "--role",
-        "station",
+        role,
         "--group",
         group,
         "--hub",

@@ -106,6 +106,16 @@ pub fn run(a: KiosksArgs) -> anyhow::Result<ExitCode> {
             return command(&data, &kid, &name, args.into_iter().collect(), wait, out);
         }
         None => {
+            // What the console's home page warns about, said here too.
+            if let Some(free) = hub::store::writer::free_space(data.root()) {
+                if free < hub::store::writer::LOW_SPACE {
+                    eprintln!(
+                        "warning: {} MB free on the disk holding {}: when it is full the hub acknowledges nothing (kiosks keep their events); free some space",
+                        free >> 20,
+                        data.root().display()
+                    );
+                }
+            }
             let conn = store::open_read(&data)?;
             let rows = status::list(&conn)?;
             if a.json {

@@ -47,7 +47,12 @@ impl Client {
                 read: vec![format!("{prefix}/_dc/#"), format!("{prefix}/_hub/state")],
             },
             Client::Kiosk(kid) => {
-                Grants { write: Topic::kiosk_publishes(kid), read: Topic::kiosk_filters(kid) }
+                // Any kiosk login may read the big screen's figures: they are
+                // what the hall shows the public (aggregates only); a big
+                // screen is provisioned like a kiosk and subscribes to them.
+                let mut read = Topic::kiosk_filters(kid);
+                read.push(Topic::DataCentre(crate::server::screen::TOPIC.into()).to_string());
+                Grants { write: Topic::kiosk_publishes(kid), read }
             }
             Client::Unknown(_) => Grants::default(),
         }
@@ -158,6 +163,7 @@ mod tests {
             "kh/v1/station-a/blob/abc/0",
             "kh/v1/station-a/cmd/+",
             "kh/v1/station-a/cmd/screenshot",
+            "kh/v1/_dc/screen",
         ] {
             assert!(a.may_subscribe(f), "{f}");
         }
@@ -170,9 +176,12 @@ mod tests {
             "kh/v1/station-a/#",
             "kh/v1/station-a/cmd/#",
             "kh/v1/station-a/evt",
+            "kh/v1/_dc/minute",
+            "kh/v1/_dc/#",
         ] {
             assert!(!a.may_subscribe(f), "{f}");
         }
+        assert!(!a.may_publish("kh/v1/_dc/screen"), "only the hub publishes the screen's figures");
     }
 
     #[test]

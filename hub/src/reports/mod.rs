@@ -5,6 +5,7 @@
 
 pub mod live;
 pub mod sales;
+pub mod screen;
 pub mod table;
 pub mod uptime;
 

@@ -54,5 +54,7 @@ pub(crate) async fn run(ctx: Arc<Ctx>) {
             let Some(entry) = ctx.kiosk(&kid) else { continue };
             ctx.broker.send(&Topic::EventsAck(kid), &ack, &entry.secret, false).await;
         }
+        // Committed events change the big screen's figures.
+        ctx.screen_changed.notify_one();
     }
 }

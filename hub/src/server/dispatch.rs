@@ -202,6 +202,7 @@ async fn on_status(ctx: &Arc<Ctx>, kid: &KioskId, status: Status) {
     match ctx.writer.exec(move |c| presence::record(c, &k, &status, now)).await {
         Ok(t) => {
             tracing::info!(kiosk = %kid, transition = ?t, "presence");
+            ctx.screen_changed.notify_one();
             if t == presence::Transition::CameOnline {
                 // Its retained pointer may be gone (broker restart): send it again.
                 super::housekeeping::send_pointer(ctx, kid, true).await;

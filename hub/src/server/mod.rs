@@ -10,6 +10,7 @@ mod acks;
 mod broker_client;
 mod command_relay;
 pub mod live;
+pub mod screen;
 
 use crate::blobs::BlobDir;
 use crate::broker::{self, BrokerAddr, BrokerError};
@@ -100,6 +101,8 @@ pub(crate) struct Ctx {
     pub acks: Arc<acks::AckQueue>,
     /// Files (screenshots) arriving in parts, by kiosk and command.
     pub uploads: Mutex<HashMap<(KioskId, String), command_relay::Upload>>,
+    /// Something the big screen shows may have changed (see `screen`).
+    pub screen_changed: tokio::sync::Notify,
 }
 
 impl Ctx {
@@ -199,6 +202,7 @@ pub async fn serve(opts: ServeOptions, shutdown: impl Future<Output = ()>) -> Re
         data,
         acks: Arc::default(),
         uploads: Mutex::default(),
+        screen_changed: tokio::sync::Notify::new(),
     });
 
     let console_task = match console {
@@ -225,6 +229,7 @@ pub async fn serve(opts: ServeOptions, shutdown: impl Future<Output = ()>) -> Re
     let (connected_tx, connected_rx) = tokio::sync::watch::channel(0u64);
     let housekeeping = tokio::spawn(housekeeping::run(ctx.clone(), connected_rx));
     let ack_sender = tokio::spawn(acks::run(ctx.clone()));
+    let screen_feed = tokio::spawn(screen::run(ctx.clone()));
     tracing::info!(broker = %format!("{}:{}", broker_addr.host, broker_addr.port), "hub starting");
 
     tokio::pin!(shutdown);
@@ -266,6 +271,7 @@ pub async fn serve(opts: ServeOptions, shutdown: impl Future<Output = ()>) -> Re
         t.abort();
     }
     ack_sender.abort();
+    screen_feed.abort();
     tracing::info!("hub stopped");
     Ok(())
 }

@@ -38,6 +38,10 @@ pub struct Health {
     root: std::path::PathBuf,
 }
 
+/// Less free space than this on the store's disk is worth a warning (the
+/// console's home page, `hub kiosks`), so that staff act before it fills.
+pub const LOW_SPACE: u64 = 1 << 30;
+
 /// Bytes free for us on the disk holding `path`, when it can be told.
 pub fn free_space(path: &std::path::Path) -> Option<u64> {
     let s = rustix::fs::statvfs(path).ok()?;

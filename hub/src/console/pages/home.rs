@@ -20,8 +20,6 @@ use std::sync::Arc;
 
 /// A kiosk offline longer than this is a warning.
 const OFFLINE_WARNING_MS: i64 = 24 * 3600 * 1000;
-/// Less free space than this on the store's disk is a warning.
-const LOW_DISK_BYTES: u64 = 1 << 30;
 /// A broker certificate expiring within this is a warning.
 const CERTIFICATE_WARNING_DAYS: i64 = 30;
 
@@ -107,7 +105,7 @@ pub fn warnings(t: Tr, f: &Figures, console: &Console, now: i64) -> Vec<Warning>
             link: None,
         });
     } else if let Some(free) = crate::store::writer::free_space(console.data.root()) {
-        if free < LOW_DISK_BYTES {
+        if free < crate::store::writer::LOW_SPACE {
             out.push(Warning {
                 text: t.f("存储磁盘只剩 {} MB：磁盘写满后新记录将暂停确认", &[&(free >> 20)]),
                 link: None,

@@ -1,0 +1,51 @@
+//! The big screen's feed: `kh/v1/_dc/screen`, retained, signed with the hub
+//! key. Published within a second of a commit that may change a figure (an
+//! ack sent, a presence change), at most once a second, and every
+//! [`REFRESH`] in case something changed elsewhere (a ticket handled from
+//! the command line, the day turning); only when the figures changed.
+
+use super::Ctx;
+use crate::reports::screen::figures;
+use crate::store::now_ms;
+use protocol::Topic;
+use protocol::screen::ScreenFigures;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const TOPIC: &str = "screen";
+/// Figures are read again at least this often.
+const REFRESH: Duration = Duration::from_secs(10);
+/// At most one publication per this long (a busy hour's acks).
+const MIN_GAP: Duration = Duration::from_secs(1);
+/// The same figures are sent again this often anyway: the screen's "as of"
+/// time moves, so it can tell a quiet county from a lost hub.
+const HEARTBEAT: Duration = Duration::from_secs(30);
+
+pub(crate) async fn run(ctx: Arc<Ctx>) {
+    let mut last: Option<ScreenFigures> = None;
+    let mut sent_at = tokio::time::Instant::now() - HEARTBEAT;
+    loop {
+        tokio::select! {
+            _ = ctx.screen_changed.notified() => {}
+            _ = tokio::time::sleep(REFRESH) => {}
+        }
+        let gap = sent_at.elapsed();
+        if gap < MIN_GAP {
+            tokio::time::sleep(MIN_GAP - gap).await;
+        }
+        let f = match ctx.read(|c| figures(c, now_ms(), None)) {
+            Ok(f) => f,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot compute the big screen's figures");
+                continue;
+            }
+        };
+        let same = last.as_ref().is_some_and(|l| ScreenFigures { ts: f.ts, ..l.clone() } == f);
+        if same && sent_at.elapsed() < HEARTBEAT {
+            continue;
+        }
+        ctx.broker.send_hub(&Topic::DataCentre(TOPIC.into()), &f, true).await;
+        sent_at = tokio::time::Instant::now();
+        last = Some(f);
+    }
+}

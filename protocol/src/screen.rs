@@ -1,0 +1,107 @@
+//! `kh/v1/_dc/screen`: everything the centre's big screen shows, retained
+//! and signed with the hub key, published by the hub within a second of a
+//! commit that changes it. Aggregates only: no phone, name or waybill ever
+//! travels here. Every figure is one `hub report` gives for the same period.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScreenFigures {
+    /// When the hub read these figures (its clock, Unix ms): the screen's
+    /// "as of".
+    pub ts: u64,
+    /// The county day the `today` figures are for (`YYYY-MM-DD`).
+    pub day: String,
+    /// Visitors' interactions today, by event kind.
+    pub today: BTreeMap<String, u64>,
+    /// Today's most viewed products, most first (at most 5).
+    pub top_viewed: Vec<Ranked>,
+    /// Today's most traced products (trace-QR opens), most first (at most 5).
+    pub top_traced: Vec<Ranked>,
+    /// Today's searches that found nothing, most first (at most 5; digits
+    /// of anything like a phone number masked).
+    pub not_found: Vec<Ranked>,
+    /// Parcels per day for the last 30 county days, oldest first, today last.
+    pub parcels_30d: Vec<DayParcels>,
+    /// Today's parcels per carrier.
+    pub carriers_today: Vec<Parcels>,
+    /// Every station and showroom kiosk, by id.
+    pub stations: Vec<Station>,
+    pub tickets: Tickets,
+    /// Online sales for the last 12 months held, oldest first.
+    pub sales: Vec<MonthSales>,
+    /// The county's target for enterprises selling online, when set.
+    pub enterprises_target: Option<u64>,
+}
+
+/// A product or a search word with its count.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ranked {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub count: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DayParcels {
+    pub day: String,
+    /// Inbound (下行): parcels arriving for villagers.
+    pub parcels_in: u64,
+    /// Outbound (上行): what the county sends out.
+    pub parcels_out: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Parcels {
+    pub key: String,
+    pub parcels_in: u64,
+    pub parcels_out: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Station {
+    pub kiosk: String,
+    pub group: String,
+    pub online: bool,
+    /// Since when it has been online or offline (Unix ms), if ever seen.
+    pub since: Option<u64>,
+    pub parcels_in_today: u64,
+    pub parcels_out_today: u64,
+    pub requests_today: u64,
+}
+
+/// Service requests: open and overdue now, and this month's deadlines.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tickets {
+    pub open: u64,
+    pub overdue: u64,
+    /// The county month these counts are for (`YYYY-MM`).
+    pub month: String,
+    pub submitted: u64,
+    /// First answers within 48 h, of those whose answer is due or given.
+    pub answered_in_time: u64,
+    pub answer_due: u64,
+    /// Complaints resolved within the deadline, of those due or resolved.
+    pub resolved_in_time: u64,
+    pub resolution_due: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonthSales {
+    pub month: String,
+    pub enterprises: u64,
+    pub orders: u64,
+    pub sales_fen: u64,
+    pub farm_sales_fen: u64,
+    /// Sales per platform id, in fen.
+    pub by_platform: BTreeMap<String, u64>,
+}
