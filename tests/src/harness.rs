@@ -47,6 +47,16 @@ pub fn hub_cli(args: &[&str]) -> String {
     text
 }
 
+/// A `hub` command's standard output parsed as JSON (warnings on stderr,
+/// such as a nearly full disk, stay out of it); panics on failure.
+pub fn hub_json(args: &[&str]) -> serde_json::Value {
+    let out = Command::new(hub_bin()).args(args).output().expect("run hub");
+    assert!(out.status.success(), "hub {args:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("hub {args:?} did not print JSON ({e}):\n{}", String::from_utf8_lossy(&out.stdout))
+    })
+}
+
 /// Run a `hub` CLI command that may fail: (success, stdout + stderr).
 pub fn hub_cli_status(args: &[&str]) -> (bool, String) {
     let out = Command::new(hub_bin()).args(args).output().expect("run hub");
@@ -331,8 +341,7 @@ impl Drop for Mosquitto {
 /// Register a kiosk with the hub's CLI: its secret and station number.
 pub fn register_kiosk_station(data: &Path, kid: &str, group: &str) -> (Vec<u8>, u16) {
     let secret = register_kiosk(data, kid, group);
-    let rows: serde_json::Value =
-        serde_json::from_str(&hub_cli(&["kiosks", "--json", "--data", data.to_str().unwrap()])).unwrap();
+    let rows: serde_json::Value = hub_json(&["kiosks", "--json", "--data", data.to_str().unwrap()]);
     let row = rows.as_array().unwrap().iter().find(|r| r["kiosk"] == kid).expect("registered kiosk listed");
     (secret, row["station_no"].as_u64().unwrap() as u16)
 }

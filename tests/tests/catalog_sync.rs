@@ -15,7 +15,7 @@ use std::time::Duration;
 const WAIT: Duration = Duration::from_secs(60);
 
 fn kiosk_rows(data: &Path) -> serde_json::Value {
-    serde_json::from_str(&hub_cli(&["kiosks", "--json", "--data", data.to_str().unwrap()])).unwrap()
+    hub_json(&["kiosks", "--json", "--data", data.to_str().unwrap()])
 }
 
 /// Wait until `hub kiosks --json` shows the first kiosk in the wanted state.

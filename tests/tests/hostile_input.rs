@@ -135,7 +135,7 @@ async fn hostile_messages_are_refused_counted_and_harmless() {
     assert!(hub.log().contains("kiosk=k1") && hub.log().contains("topic=kh/v1/k1/status"));
 
     // Nothing changed: k1 was never seen, and the hub is alive and serving.
-    let rows: serde_json::Value = serde_json::from_str(&hub_cli(&["kiosks", "--json", "--data", d])).unwrap();
+    let rows: serde_json::Value = hub_json(&["kiosks", "--json", "--data", d]);
     let k1_row = rows.as_array().unwrap().iter().find(|r| r["kiosk"] == "k1").unwrap();
     assert_eq!(k1_row["state"], "never");
     assert_eq!(k1_row["refused"].as_u64().unwrap(), sent.len() as u64 - 2);

@@ -218,8 +218,7 @@ async fn a_hub_restored_from_last_nights_backup_gets_the_day_back_from_its_kiosk
     );
     // The hub noticed the loss when each kiosk was born to it (the drift),
     // and shows the write-off.
-    let rows: serde_json::Value =
-        serde_json::from_str(&hub_cli(&["kiosks", "--json", "--data", new_data.to_str().unwrap()])).unwrap();
+    let rows: serde_json::Value = hub_json(&["kiosks", "--json", "--data", new_data.to_str().unwrap()]);
     let field =
         |kid: &str, f: &str| rows.as_array().unwrap().iter().find(|r| r["kiosk"] == kid).unwrap()[f].clone();
     assert_eq!(field("k0", "drift"), AFTER as i64);

@@ -95,8 +95,7 @@ fn screenshot_and_language_commands_reach_the_screen() {
     drop(rt);
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let rows: serde_json::Value =
-            serde_json::from_str(&hub_cli(&["kiosks", "--json", "--data", &d])).unwrap();
+        let rows: serde_json::Value = hub_json(&["kiosks", "--json", "--data", &d]);
         if rows[0]["state"] == "offline" {
             break;
         }
@@ -111,8 +110,7 @@ fn screenshot_and_language_commands_reach_the_screen() {
     // A kiosk may only send a file for a command it was sent: anything
     // else is refused and counted, and holds no memory at the hub.
     let refused = |d: &str| -> u64 {
-        let rows: serde_json::Value =
-            serde_json::from_str(&hub_cli(&["kiosks", "--json", "--data", d])).unwrap();
+        let rows: serde_json::Value = hub_json(&["kiosks", "--json", "--data", d]);
         rows[0]["refused"].as_u64().unwrap()
     };
     let before = refused(&d);

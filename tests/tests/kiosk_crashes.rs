@@ -59,8 +59,7 @@ async fn a_kiosk_killed_while_recording_and_flushing_loses_and_repeats_nothing()
             let deadline = Instant::now() + Duration::from_secs(30);
             loop {
                 let rows: serde_json::Value =
-                    serde_json::from_str(&hub_cli(&["kiosks", "--json", "--data", data.to_str().unwrap()]))
-                        .unwrap();
+                    hub_json(&["kiosks", "--json", "--data", data.to_str().unwrap()]);
                 if rows[0]["state"] == "offline" {
                     break;
                 }
@@ -90,7 +89,6 @@ async fn a_kiosk_killed_while_recording_and_flushing_loses_and_repeats_nothing()
     assert_eq!((events, upto), (EVENTS, EVENTS), "every event once");
     let all: Vec<_> = (1..=EVENTS).map(|seq| scripted_event(0, seq)).collect();
     assert_eq!(measured(&conn), truth(&[("sim-000".into(), all)]));
-    let fleet: serde_json::Value =
-        serde_json::from_str(&hub_cli(&["kiosks", "--json", "--data", data.to_str().unwrap()])).unwrap();
+    let fleet: serde_json::Value = hub_json(&["kiosks", "--json", "--data", data.to_str().unwrap()]);
     assert_eq!(fleet[0]["drift"], 0, "{fleet}");
 }

@@ -97,9 +97,7 @@ async fn a_kiosk_syncs_records_and_takes_requests_after_a_week_offline() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     loop {
-        let shown: serde_json::Value =
-            serde_json::from_str(&hub_cli(&["tickets", "show", &req.ticket_no, "--json", "--data", d]))
-                .unwrap();
+        let shown: serde_json::Value = hub_json(&["tickets", "show", &req.ticket_no, "--json", "--data", d]);
         if shown["ticket"]["seen_rev"] == shown["ticket"]["rev"] {
             break; // the kiosk confirmed the update
         }

@@ -16,8 +16,7 @@ async fn an_image_with_the_wrong_bytes_is_refused_and_nothing_changes_on_screen(
     hub_cli(&["catalog", "publish", sample_catalog().to_str().unwrap(), "--data", d]);
     let (secret, station) = register_kiosk_station(&data, "k1", "g");
     // Damage one image in the hub's store, keeping its length.
-    let versions: serde_json::Value =
-        serde_json::from_str(&hub_cli(&["catalog", "versions", "--json", "--data", d])).unwrap();
+    let versions: serde_json::Value = hub_json(&["catalog", "versions", "--json", "--data", d]);
     assert_eq!(versions[0]["version"], 1, "{versions}");
     let conn = hub::store::open_read(&hub::store::DataDir::new(&data).unwrap()).unwrap();
     let sha: String = conn
@@ -53,8 +52,7 @@ async fn an_image_with_the_wrong_bytes_is_refused_and_nothing_changes_on_screen(
     assert!(!k.blob_path(&sha).exists(), "the bad bytes were not kept");
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let fleet: serde_json::Value =
-            serde_json::from_str(&hub_cli(&["kiosks", "--json", "--data", d])).unwrap();
+        let fleet: serde_json::Value = hub_json(&["kiosks", "--json", "--data", d]);
         if fleet[0]["sync_state"] == "failed" {
             break; // the hub knows
         }

@@ -76,8 +76,7 @@ async fn the_appliance_window_answers_screenshot_and_restart() {
     // Online, with the catalog applied.
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let rows: serde_json::Value =
-            serde_json::from_str(&hub_cli(&["kiosks", "--json", "--data", &d])).unwrap();
+        let rows: serde_json::Value = hub_json(&["kiosks", "--json", "--data", &d]);
         if rows[0]["state"] == "online" && rows[0]["catalog_version"].as_u64().is_some() {
             break;
         }

@@ -42,8 +42,7 @@ async fn requests_become_tickets_and_every_change_reaches_the_kiosk() {
     let d = data.to_str().unwrap();
     let secret = register_kiosk(&data, "station-a", "shinan");
     let other_secret = register_kiosk(&data, "station-b", "shinan");
-    let fleet: serde_json::Value =
-        serde_json::from_str(&hub_cli(&["kiosks", "--json", "--data", d])).unwrap();
+    let fleet: serde_json::Value = hub_json(&["kiosks", "--json", "--data", d]);
     assert_eq!(fleet[0]["station_no"], 1, "{fleet}");
     let mode = BrokerMode::Embedded(free_port());
     let hub = HubProcess::start(&data, mode).await;
@@ -83,8 +82,7 @@ async fn requests_become_tickets_and_every_change_reaches_the_kiosk() {
     assert_eq!(rows.as_array().unwrap().len(), 3, "{list}");
     assert!(!list.contains(PHONE) && !list.contains("张秀英"), "contact details leak: {list}");
     assert!(list.contains("138****5678") && list.contains("张**"), "{list}");
-    let overdue: serde_json::Value =
-        serde_json::from_str(&hub_cli(&["tickets", "list", "--overdue", "--json", "--data", d])).unwrap();
+    let overdue: serde_json::Value = hub_json(&["tickets", "list", "--overdue", "--json", "--data", d]);
     let overdue: Vec<&str> =
         overdue.as_array().unwrap().iter().map(|r| r["ticket_no"].as_str().unwrap()).collect();
     assert_eq!(overdue, [old_no.as_str()], "only the 3-day-old request missed its 48-hour response");
