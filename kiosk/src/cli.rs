@@ -88,12 +88,20 @@ fn appliance(path: &Path) -> anyhow::Result<()> {
     let devices =
         crate::peripherals::Peripherals::start(&config.serial, reports_tx).map_err(anyhow::Error::msg)?;
     let runtime = crate::runtime::Runtime::start(config)?;
-    let ui = Rc::new(window_feed::window_for(&runtime.handle())?);
-    ui.set_printer(devices.printer.clone());
-    let feed = WindowFeed::new(runtime.handle()).with_devices(devices, reports);
+    let feed = WindowFeed::new(runtime.handle());
     #[cfg(unix)]
     let feed = feed.with_watchdog(crate::watchdog::Watchdog::from_env());
-    let feed = Rc::new(RefCell::new(feed));
+    if window_feed::is_big_screen(&runtime.handle()) {
+        // The wall's own size decides the scale (1 at 1920×1080, 2 at
+        // 3840×2160): see BigScreenUi::tick.
+        let ui = Rc::new(window_feed::big_screen_for(&runtime.handle())?);
+        let _timer = window_feed::feed(ui.clone(), Rc::new(RefCell::new(feed)));
+        ui.run()?;
+        return Ok(());
+    }
+    let ui = Rc::new(window_feed::window_for(&runtime.handle())?);
+    ui.set_printer(devices.printer.clone());
+    let feed = Rc::new(RefCell::new(feed.with_devices(devices, reports)));
     let _timer = window_feed::feed(ui.clone(), feed);
     ui.run()?;
     Ok(())

@@ -1,6 +1,6 @@
-//! A runtime carried onto the window, on the UI thread: its catalog, link
-//! status and the hub's commands, the serial devices' reports, and
-//! systemd's watchdog.
+//! A runtime carried onto the window, on the UI thread: its catalog (or,
+//! on the big screen, the hub's figures), link status and the hub's
+//! commands, the serial devices' reports, and systemd's watchdog.
 //!
 //! The runtime's watches are polled by a Slint timer a few times a second
 //! rather than pushed with `invoke_from_event_loop`: a timer also runs
@@ -9,8 +9,10 @@
 
 use crate::peripherals::{Peripherals, Report};
 use crate::runtime::hub_commands::UiCommand;
-use crate::runtime::{Handle, KioskStatus};
+use crate::runtime::{Handle, KioskStatus, Received};
 use crate::ui::KioskUi;
+use crate::ui::big_screen::BigScreenUi;
+use firmware_config::{Language, Role};
 use protocol::catalog::Snapshot;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -20,10 +22,81 @@ use tokio::sync::{mpsc, watch};
 /// How often the window looks at the runtime.
 pub const TICK: Duration = Duration::from_millis(200);
 
+/// A window a runtime feeds: a kiosk's screens or the big screen.
+pub trait Shows {
+    fn set_catalog(&self, snap: Arc<Snapshot>);
+    fn set_figures(&self, figures: Option<Received>);
+    fn set_status(&self, status: &KioskStatus);
+    /// Every tick: the county date, the clock.
+    fn tick(&self);
+    fn set_language(&self, lang: Language);
+    fn screenshot_png(&self) -> Result<Vec<u8>, String>;
+    fn peripheral(&self, r: Report);
+}
+
+impl Shows for KioskUi {
+    fn set_catalog(&self, snap: Arc<Snapshot>) {
+        KioskUi::set_catalog(self, snap);
+    }
+
+    fn set_figures(&self, _: Option<Received>) {}
+
+    fn set_status(&self, s: &KioskStatus) {
+        let progress =
+            if s.sync.bytes_total > 0 { s.sync.bytes_done as f32 / s.sync.bytes_total as f32 } else { 0.0 };
+        KioskUi::set_status(self, s.connected && s.hub_online, s.sync.active, progress);
+    }
+
+    fn tick(&self) {
+        self.set_today(&protocol::county_time::iso_date_of(crate::store::now_ms() as i64));
+    }
+
+    fn set_language(&self, lang: Language) {
+        KioskUi::set_language(self, lang);
+    }
+
+    fn screenshot_png(&self) -> Result<Vec<u8>, String> {
+        KioskUi::screenshot_png(self)
+    }
+
+    fn peripheral(&self, r: Report) {
+        KioskUi::peripheral(self, r);
+    }
+}
+
+impl Shows for BigScreenUi {
+    // The wall shows figures, not the catalog.
+    fn set_catalog(&self, _: Arc<Snapshot>) {}
+
+    fn set_figures(&self, figures: Option<Received>) {
+        BigScreenUi::set_figures(self, figures);
+    }
+
+    fn set_status(&self, s: &KioskStatus) {
+        BigScreenUi::set_status(self, s);
+    }
+
+    fn tick(&self) {
+        BigScreenUi::tick(self);
+    }
+
+    fn set_language(&self, lang: Language) {
+        BigScreenUi::set_language(self, lang);
+    }
+
+    fn screenshot_png(&self) -> Result<Vec<u8>, String> {
+        BigScreenUi::screenshot_png(self)
+    }
+
+    // No serial devices on the wall.
+    fn peripheral(&self, _: Report) {}
+}
+
 /// One runtime's feeds into the window.
 pub struct WindowFeed {
     handle: Handle,
     catalog: watch::Receiver<Option<Arc<Snapshot>>>,
+    figures: watch::Receiver<Option<Received>>,
     status: watch::Receiver<KioskStatus>,
     commands: mpsc::UnboundedReceiver<UiCommand>,
     /// The serial devices (a station's scanner, scale, printer) and what
@@ -39,6 +112,7 @@ impl WindowFeed {
     pub fn new(handle: Handle) -> WindowFeed {
         WindowFeed {
             catalog: handle.catalog(),
+            figures: handle.figures(),
             status: handle.status(),
             commands: handle.ui_commands(),
             handle,
@@ -81,25 +155,23 @@ impl WindowFeed {
 
     /// Show what changed since the last call and carry out the hub's
     /// commands. Returns false when the hub asked for a restart.
-    pub fn pump(&mut self, ui: &KioskUi) -> bool {
+    pub fn pump(&mut self, ui: &impl Shows) -> bool {
         if (self.first || self.catalog.has_changed().unwrap_or(false))
             && let Some(snap) = self.catalog.borrow_and_update().clone()
         {
             ui.set_catalog(snap);
         }
+        if self.first || self.figures.has_changed().unwrap_or(false) {
+            ui.set_figures(self.figures.borrow_and_update().clone());
+        }
         if self.first || self.status.has_changed().unwrap_or(false) {
             let s = self.status.borrow_and_update().clone();
-            let progress = if s.sync.bytes_total > 0 {
-                s.sync.bytes_done as f32 / s.sync.bytes_total as f32
-            } else {
-                0.0
-            };
-            ui.set_status(s.connected && s.hub_online, s.sync.active, progress);
+            ui.set_status(&s);
             if s.restart_requested {
                 return false;
             }
         }
-        ui.set_today(&protocol::county_time::iso_date_of(crate::store::now_ms() as i64));
+        ui.tick();
         self.first = false;
         #[cfg(unix)]
         if let Some(w) = &mut self.watchdog {
@@ -141,12 +213,25 @@ pub fn window_for(handle: &Handle) -> Result<KioskUi, slint::PlatformError> {
     Ok(ui)
 }
 
+/// The big screen's window for this runtime, in its configured language,
+/// showing the figures it kept from before.
+pub fn big_screen_for(handle: &Handle) -> Result<BigScreenUi, slint::PlatformError> {
+    let ui = BigScreenUi::new(handle.config().language)?;
+    ui.set_figures(handle.figures().borrow().clone());
+    Ok(ui)
+}
+
+/// Whether this runtime drives the big screen rather than a kiosk.
+pub fn is_big_screen(handle: &Handle) -> bool {
+    handle.config().role == Role::Bigscreen
+}
+
 /// Keep the window fed from `link` until the event loop ends; a restart
 /// asked by the hub ends it.
-pub fn feed(ui: Rc<KioskUi>, link: Rc<std::cell::RefCell<WindowFeed>>) -> slint::Timer {
+pub fn feed(ui: Rc<impl Shows + 'static>, link: Rc<std::cell::RefCell<WindowFeed>>) -> slint::Timer {
     let timer = slint::Timer::default();
     timer.start(slint::TimerMode::Repeated, TICK, move || {
-        if !link.borrow_mut().pump(&ui) {
+        if !link.borrow_mut().pump(&*ui) {
             tracing::info!("restart asked by the hub");
             let _ = slint::quit_event_loop();
         }

@@ -1,5 +1,6 @@
 //! `kiosk snapshot` renders every showroom screen with the software
-//! renderer into PNG files of the asked size, in each language.
+//! renderer into PNG files of the asked size, in each language, and the big
+//! screen's panels at 1920×1080 and 3840×2160.
 
 use std::process::Command;
 
@@ -42,4 +43,26 @@ fn snapshot_writes_every_screen() {
         let colours: std::collections::BTreeSet<&[u8]> = buf.chunks(3).collect();
         assert!(colours.len() > 50, "{n} looks blank ({} colours)", colours.len());
     }
+}
+
+#[test]
+fn snapshot_renders_the_big_screen_panels() {
+    let out = tempfile::tempdir().unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args(["snapshot", "--out", out.path().to_str().unwrap(), "--lang", "zh", "--role", "bigscreen"])
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    let mut names: Vec<String> = std::fs::read_dir(out.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into())
+        .collect();
+    names.sort();
+    let panels = ["1-today", "2-parcels", "3-stations", "4-sales", "5-unreachable"];
+    let wanted: Vec<String> = ["1920x1080", "3840x2160"]
+        .iter()
+        .flat_map(|size| panels.iter().map(move |p| format!("bigscreen-zh-{size}-{p}.png")))
+        .collect();
+    assert_eq!(names, wanted);
 }

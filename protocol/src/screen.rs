@@ -3,8 +3,17 @@
 //! commit that changes it. Aggregates only: no phone, name or waybill ever
 //! travels here. Every figure is one `hub report` gives for the same period.
 
+use crate::Topic;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// The feed's path under `kh/v1/_dc/`.
+pub const PATH: &str = "screen";
+
+/// `kh/v1/_dc/screen`.
+pub fn topic() -> Topic {
+    Topic::DataCentre(PATH.into())
+}
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -34,6 +43,17 @@ pub struct ScreenFigures {
     pub sales: Vec<MonthSales>,
     /// The county's target for enterprises selling online, when set.
     pub enterprises_target: Option<u64>,
+    /// The names of the platforms in `sales`, in the hub's list order.
+    pub platforms: Vec<Named>,
+}
+
+/// Something shown by name in either language.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Named {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
 }
 
 /// A product or a search word with its count.

@@ -10,3 +10,4 @@ pub mod logins;
 pub use kiosk::runtime::mqtt_pump;
 pub mod raw_kiosk;
 pub mod spy;
+pub mod wall;

@@ -1,8 +1,9 @@
-//! The big screen's feed against `hub report`: three simulated stations send
-//! a day of interactions, parcels (re-scans included) and requests, the
-//! SAMPLE sales are imported, and the figures a big screen receives on
-//! `kh/v1/_dc/screen` (logged in with its own credentials, signed with the
-//! hub key) equal what `hub report` says for the same periods.
+//! The big screen against `hub report`: three simulated stations send a day
+//! of interactions, parcels (re-scans included) and requests, the SAMPLE
+//! sales are imported, and both the figures on `kh/v1/_dc/screen` (logged
+//! in with the screen's own credentials, signed with the hub key) and what
+//! the big screen's window then shows (read from its own model) equal what
+//! `hub report` says for the same periods.
 
 use e2e::event_sender::{EventSender, Faults, SenderConfig};
 use e2e::figures::event_kind;
@@ -45,6 +46,7 @@ async fn the_big_screen_shows_what_hub_report_says() {
     let kids: Vec<String> = (0..KIOSKS).map(|i| format!("st-{i}")).collect();
     let secrets: Vec<Vec<u8>> = kids.iter().map(|k| register_kiosk(&data, k, "stations")).collect();
     let screen_secret = register_as(&data, "hall-screen", "hall", "bigscreen");
+    hub_cli(&["data", "target", "--enterprises", "100", "--data", d]);
     let mode = BrokerMode::Embedded(free_port());
     let _hub = HubProcess::start(&data, mode).await;
     let key = hub_key(&data);
@@ -226,4 +228,114 @@ async fn the_big_screen_shows_what_hub_report_says() {
         );
         assert_eq!(m.by_platform.values().sum::<u64>(), m.sales_fen);
     }
+
+    // The wall: a `bigscreen` kiosk with its window, fed by the hub, shows
+    // the same figures, read from the window's own model.
+    let _headless = kiosk::ui::snapshot::install().unwrap();
+    let mut wall = e2e::wall::Wall::start(e2e::wall::config(
+        "hall-screen",
+        &screen_secret,
+        &key,
+        mode.port(),
+        &tmp.path().join("wall"),
+    ));
+    let visitors: i32 = kiosk::controllers::big_screen::VISITOR_KINDS.iter().map(|k| kind_n(&f, k)).sum();
+    let w =
+        wall.until(Duration::from_secs(30), "every event, live", |s| s.live && s.interactions == visitors);
+    let i = |v: &Value| n(v) as i32;
+    let kinds: Vec<(String, i32)> = w.by_kind.clone();
+    let shown_kind = |k: &str| kinds.iter().find(|x| x.0 == k).map_or(0, |x| x.1);
+    assert_eq!(shown_kind("product_view"), i(&by_day["product_views"]));
+    assert_eq!(shown_kind("trace_open"), i(&by_day["trace_opens"]));
+    assert_eq!(shown_kind("category_open"), i(&by_day["category_opens"]));
+    assert_eq!(shown_kind("search"), i(&by_day["searches"]));
+    assert_eq!(w.interactions, kinds.iter().map(|k| k.1).sum::<i32>());
+    // Rankings by name, in the report's order.
+    let names: std::collections::BTreeMap<String, String> = {
+        let mut r = csv::Reader::from_path(sample_catalog().join("products.csv")).unwrap();
+        r.records().map(|rec| rec.unwrap()).map(|rec| (rec[0].to_owned(), rec[3].to_owned())).collect()
+    };
+    let name_of = |rows: &[(String, u64)]| -> Vec<(String, i32)> {
+        rows.iter().map(|(id, c)| (names[id].clone(), *c as i32)).collect()
+    };
+    assert_eq!(
+        w.top_viewed,
+        name_of(&f.top_viewed.iter().map(|r| (r.id.clone(), r.count)).collect::<Vec<_>>())
+    );
+    assert_eq!(
+        w.top_traced,
+        name_of(&f.top_traced.iter().map(|r| (r.id.clone(), r.count)).collect::<Vec<_>>())
+    );
+    assert_eq!(w.not_found, not_found.iter().map(|(q, c)| (q.clone(), *c as i32)).collect::<Vec<_>>());
+    // Parcels: today, 30 days day by day, per carrier.
+    let today_row = days.last().unwrap();
+    assert_eq!(w.parcels_today, (i(&today_row["parcels_in"]), i(&today_row["parcels_out"])));
+    let sum = |col: &str| days.iter().map(|r| i(&r[col])).sum::<i32>();
+    assert_eq!(w.parcels_30d_total, (sum("parcels_in"), sum("parcels_out")));
+    let report_days: Vec<(String, i32, i32)> = days
+        .iter()
+        .map(|r| (r["day"].as_str().unwrap().to_owned(), i(&r["parcels_in"]), i(&r["parcels_out"])))
+        .collect();
+    assert_eq!(w.parcels_30d, report_days);
+    let report_carriers: Vec<(String, i32, i32)> = carriers
+        .iter()
+        .map(|r| (r["carrier"].as_str().unwrap().to_owned(), i(&r["parcels_in"]), i(&r["parcels_out"])))
+        .collect();
+    assert_eq!(w.carriers, report_carriers);
+    // Stations.
+    for (id, online, p_in, p_out, requests) in &w.stations {
+        let r = stations.iter().find(|r| r["station"] == id.as_str()).unwrap();
+        assert_eq!(
+            (*p_in, *p_out, *requests),
+            (i(&r["parcels_in"]), i(&r["parcels_out"]), i(&r["service_requests"])),
+            "{id}"
+        );
+        assert!(online, "{id}");
+    }
+    assert_eq!(w.stations.len(), 3);
+    assert_eq!(w.stations_online, 3);
+    // Service requests this month.
+    let ssum = |col: &str| services.iter().map(|r| i(&r[col])).sum::<i32>();
+    assert_eq!(w.requests_submitted, ssum("requests"));
+    assert_eq!(
+        w.answered,
+        (ssum("response_met"), ssum("response_met") + ssum("response_late") + ssum("response_overdue"))
+    );
+    assert_eq!(
+        w.resolved,
+        (
+            ssum("resolution_met"),
+            ssum("resolution_met") + ssum("resolution_late") + ssum("resolution_overdue")
+        )
+    );
+    // Online sales, month by month, in 万元 as shown.
+    assert_eq!(w.sales.len(), months.len());
+    for (m, r) in w.sales.iter().zip(&months) {
+        assert_eq!(
+            (m.0.as_str(), m.1, m.2),
+            (r["month"].as_str().unwrap(), i(&r["enterprises_online"]), i(&r["orders"]))
+        );
+        let yuan = |col: &str| r[col].as_f64().unwrap() / 10_000.0;
+        assert!(
+            (f64::from(m.3) - yuan("sales_yuan")).abs() < 0.005,
+            "{} sales {} vs {}",
+            m.0,
+            m.3,
+            yuan("sales_yuan")
+        );
+        assert!(
+            (f64::from(m.4) - yuan("farm_sales_yuan")).abs() < 0.005,
+            "{} farm {} vs {}",
+            m.0,
+            m.4,
+            yuan("farm_sales_yuan")
+        );
+    }
+    assert_eq!(w.enterprises, i(&months.last().unwrap()["enterprises_online"]));
+    assert_eq!(w.enterprises_target, 100, "hub data target --enterprises 100");
+}
+
+/// A kind's count in the feed's `today`.
+fn kind_n(f: &ScreenFigures, kind: &str) -> i32 {
+    f.today.get(kind).copied().unwrap_or(0) as i32
 }

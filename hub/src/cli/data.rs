@@ -1,6 +1,7 @@
 //! `hub data`: the county's online transaction data. `import` checks a
 //! folder (or file) of monthly CSVs and imports all of it or nothing;
-//! `months` lists what is in.
+//! `months` lists what is in; `target` sets the county's target for
+//! enterprises selling online.
 
 use clap::{Args, Subcommand};
 use hub::sales::{self, import::Enterprises, import::fen_text};
@@ -34,6 +35,19 @@ enum DataCommand {
     Months {
         #[arg(long)]
         json: bool,
+    },
+    /// The county's target for enterprises selling online, shown on the big
+    /// screen beside the month's count; without an option, the target now.
+    Target {
+        /// Enterprises selling online in a month (the plan: at least 100).
+        #[arg(long, conflicts_with = "clear")]
+        enterprises: Option<u64>,
+        /// Show no target.
+        #[arg(long)]
+        clear: bool,
+        /// Who sets it (recorded); default: the login name.
+        #[arg(long = "as")]
+        by: Option<String>,
     },
 }
 
@@ -73,6 +87,19 @@ pub fn run(a: DataArgs) -> anyhow::Result<ExitCode> {
                 done.replaced,
                 path.display()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        DataCommand::Target { enterprises, clear, by } => {
+            use sales::targets::{ENTERPRISES_ONLINE, get, set};
+            if enterprises.is_some() || clear {
+                let by = by.unwrap_or_else(login_name);
+                let writer = Writer::start(&data)?;
+                writer.exec_blocking(move |c| set(c, ENTERPRISES_ONLINE, enterprises, &by, now_ms()))?;
+            }
+            match get(&store::open_read(&data)?, ENTERPRISES_ONLINE)? {
+                Some(n) => outln!("target: {n} enterprises selling online a month"),
+                None => outln!("no target for enterprises selling online"),
+            }
             Ok(ExitCode::SUCCESS)
         }
         DataCommand::Months { json } => {

@@ -51,7 +51,7 @@ impl Client {
                 // what the hall shows the public (aggregates only); a big
                 // screen is provisioned like a kiosk and subscribes to them.
                 let mut read = Topic::kiosk_filters(kid);
-                read.push(Topic::DataCentre(crate::server::screen::TOPIC.into()).to_string());
+                read.push(protocol::screen::topic().to_string());
                 Grants { write: Topic::kiosk_publishes(kid), read }
             }
             Client::Unknown(_) => Grants::default(),

@@ -6,6 +6,7 @@
 use super::{Period, mask_digits, tickets_in};
 use crate::catalog::publish;
 use crate::fleet::status;
+use crate::sales::{platforms, targets};
 use crate::store::StoreError;
 use crate::tickets::deadlines::DueState;
 use crate::tickets::records;
@@ -22,14 +23,16 @@ const PARCEL_DAYS: i64 = 30;
 /// Months of the sales chart.
 const SALES_MONTHS: u32 = 12;
 
-pub fn figures(
-    conn: &Connection,
-    now: i64,
-    enterprises_target: Option<u64>,
-) -> Result<ScreenFigures, StoreError> {
+pub fn figures(conn: &Connection, now: i64) -> Result<ScreenFigures, StoreError> {
     let today = county_time::date_of(now);
     let day = county_time::iso_date(today);
     let names = product_names(conn)?;
+    let sales = sales(conn)?;
+    let platforms = platforms::all()
+        .iter()
+        .filter(|p| sales.iter().any(|m| m.by_platform.contains_key(&p.id)))
+        .map(|p| Named { id: p.id.clone(), name_zh: p.name_zh.clone(), name_en: p.name_en.clone() })
+        .collect();
     Ok(ScreenFigures {
         ts: now.max(0) as u64,
         today: keyed(conn, "SELECT kind, sum(count) FROM agg_kiosk_day WHERE day = ?1 GROUP BY kind", &day)?,
@@ -40,8 +43,9 @@ pub fn figures(
         carriers_today: carriers(conn, &day)?,
         stations: stations(conn, today, now)?,
         tickets: tickets(conn, today, now)?,
-        sales: sales(conn)?,
-        enterprises_target,
+        sales,
+        enterprises_target: targets::get(conn, targets::ENTERPRISES_ONLINE)?,
+        platforms,
         day,
     })
 }

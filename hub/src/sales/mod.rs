@@ -7,5 +7,6 @@
 pub mod import;
 pub mod platforms;
 pub mod store;
+pub mod targets;
 
 pub use import::{SalesRow, check};

@@ -7,12 +7,10 @@
 use super::Ctx;
 use crate::reports::screen::figures;
 use crate::store::now_ms;
-use protocol::Topic;
 use protocol::screen::ScreenFigures;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub const TOPIC: &str = "screen";
 /// Figures are read again at least this often.
 const REFRESH: Duration = Duration::from_secs(10);
 /// At most one publication per this long (a busy hour's acks).
@@ -33,7 +31,7 @@ pub(crate) async fn run(ctx: Arc<Ctx>) {
         if gap < MIN_GAP {
             tokio::time::sleep(MIN_GAP - gap).await;
         }
-        let f = match ctx.read(|c| figures(c, now_ms(), None)) {
+        let f = match ctx.read(|c| figures(c, now_ms())) {
             Ok(f) => f,
             Err(e) => {
                 tracing::error!(error = %e, "cannot compute the big screen's figures");
@@ -44,7 +42,7 @@ pub(crate) async fn run(ctx: Arc<Ctx>) {
         if same && sent_at.elapsed() < HEARTBEAT {
             continue;
         }
-        ctx.broker.send_hub(&Topic::DataCentre(TOPIC.into()), &f, true).await;
+        ctx.broker.send_hub(&protocol::screen::topic(), &f, true).await;
         sent_at = tokio::time::Instant::now();
         last = Some(f);
     }

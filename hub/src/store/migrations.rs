@@ -305,6 +305,15 @@ const STEPS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX sales_by_month ON sales_monthly(month);
     "#,
+    // 10: the county's targets for its online figures (sales::targets).
+    r#"
+    CREATE TABLE sales_targets (
+        name    TEXT PRIMARY KEY,
+        value   INTEGER NOT NULL,
+        set_by  TEXT NOT NULL,
+        set_at  INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes.

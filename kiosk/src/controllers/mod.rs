@@ -11,6 +11,7 @@
 //! computes what the catalog shows, [`staff`] the staff page's lines.
 
 pub mod backend;
+pub mod big_screen;
 pub mod catalog_view;
 pub mod keypad;
 pub mod my_requests;

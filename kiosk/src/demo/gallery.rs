@@ -1,11 +1,14 @@
-//! `kiosk snapshot`: every screen of both roles, in both languages and
-//! orientations, rendered headless with the software renderer from a
-//! catalog folder (the sample by default) into PNG files: the README's
-//! pictures, and what the accessibility checks measure.
+//! `kiosk snapshot`: every screen of both kiosk roles, in both languages
+//! and orientations, and the big screen's panels at 1920×1080 and
+//! 3840×2160, rendered headless with the software renderer from a catalog
+//! folder (the sample by default) into PNG files: the README's pictures,
+//! and what the accessibility checks measure.
 
 use super::visitor::Visitor;
 use super::{DEMO_PIN, sample};
+use crate::controllers::big_screen::PANELS;
 use crate::ui::KioskUi;
+use crate::ui::big_screen::BigScreenUi;
 use crate::ui::snapshot;
 use firmware_config::Language;
 use firmware_config::{DeviceConfig, HubLink, Role};
@@ -19,13 +22,14 @@ pub enum GalleryCommand {
     Snapshot {
         #[arg(long)]
         out: PathBuf,
-        /// Sizes as WIDTHxHEIGHT (repeat); default portrait and landscape.
+        /// Sizes as WIDTHxHEIGHT (repeat); default portrait and landscape
+        /// for kiosks, 1920x1080 and 3840x2160 for the big screen.
         #[arg(long, value_parser = parse_size)]
         size: Vec<(u32, u32)>,
         /// zh or en (repeat); default both.
         #[arg(long)]
         lang: Vec<String>,
-        /// showroom or station (repeat); default both.
+        /// showroom, station or bigscreen (repeat); default all three.
         #[arg(long)]
         role: Vec<String>,
         /// A catalog folder; default the sample Tongcheng catalog.
@@ -61,10 +65,15 @@ fn snapshots(
     roles: Vec<String>,
     catalog: Option<PathBuf>,
 ) -> anyhow::Result<()> {
-    let roles = if roles.is_empty() { vec!["showroom".to_owned(), "station".to_owned()] } else { roles };
-    if let Some(r) = roles.iter().find(|r| !matches!(r.as_str(), "showroom" | "station")) {
-        anyhow::bail!("--role {r:?}: showroom or station");
+    let roles: Vec<String> = if roles.is_empty() {
+        ["showroom", "station", "bigscreen"].map(String::from).to_vec()
+    } else {
+        roles
+    };
+    if let Some(r) = roles.iter().find(|r| !matches!(r.as_str(), "showroom" | "station" | "bigscreen")) {
+        anyhow::bail!("--role {r:?}: showroom, station or bigscreen");
     }
+    let wall_sizes = if sizes.is_empty() { vec![(1920, 1080), (3840, 2160)] } else { sizes.clone() };
     let sizes = if sizes.is_empty() { vec![(1080, 1920), (1920, 1080)] } else { sizes };
     let langs: Vec<Language> = if langs.is_empty() {
         vec![Language::Zh, Language::En]
@@ -166,7 +175,7 @@ fn snapshots(
             ));
         }),
     ];
-    for role in &roles {
+    for role in roles.iter().filter(|r| *r != "bigscreen") {
         let steps: &[(&str, &dyn Fn())] = if role == "station" { &station } else { &showroom };
         ui.set_station((role == "station").then_some(12));
         for lang in &langs {
@@ -184,9 +193,52 @@ fn snapshots(
     }
     drop(ui);
     drop(runtime);
+    if roles.iter().any(|r| r == "bigscreen") {
+        written += big_screen(&window, &work, &out, &langs, &wall_sizes)?;
+    }
     let _ = std::fs::remove_dir_all(&work);
     println!("{written} screens written to {}", out.display());
     Ok(())
+}
+
+/// The big screen's panels with the sample wall's figures, live, then one
+/// with the hub out of reach (greyed, with the figures' time).
+fn big_screen(
+    window: &slint::platform::software_renderer::MinimalSoftwareWindow,
+    work: &Path,
+    out: &Path,
+    langs: &[Language],
+    sizes: &[(u32, u32)],
+) -> anyhow::Result<usize> {
+    use crate::runtime::{KioskStatus, Received};
+    let now = crate::store::now_ms();
+    let figures = super::wall::sample_figures(&work.join("wall-hub"), now as i64)?;
+    let wall = BigScreenUi::new(Language::Zh)?;
+    let received = Received { figures, received_ms: now };
+    wall.set_figures(Some(received));
+    let live = KioskStatus { connected: true, hub_online: true, ..KioskStatus::default() };
+    let away = KioskStatus::default();
+    let mut written = 0;
+    for lang in langs {
+        wall.set_language(*lang);
+        for &(w, h) in sizes {
+            window.set_size(slint::PhysicalSize::new(w, h));
+            wall.fit(w, h);
+            let shots = (0..PANELS).map(|p| (Some(p), true)).chain([(Some(0), false)]);
+            for (i, (panel, up)) in shots.enumerate() {
+                wall.hold_panel(panel);
+                wall.set_status(if up { &live } else { &away });
+                // Let the fades finish: a picture of the panel, not of a turn.
+                std::thread::sleep(std::time::Duration::from_millis(600));
+                let rgb = snapshot::frame(window, w, h);
+                let name = if up { crate::ui::big_screen::PANEL_NAMES[i] } else { "unreachable" };
+                let path = out.join(format!("bigscreen-{}-{w}x{h}-{}-{name}.png", lang.code(), i + 1));
+                snapshot::write_png(&path, w, h, &rgb)?;
+                written += 1;
+            }
+        }
+    }
+    Ok(written)
 }
 
 /// A station kiosk whose hub is out of reach (port 9, discard), with the

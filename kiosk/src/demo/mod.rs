@@ -13,6 +13,7 @@ pub mod gallery;
 pub mod sample;
 pub mod tour;
 pub mod visitor;
+pub mod wall;
 
 use crate::ui::KioskUi;
 use crate::window_feed::{self, WindowFeed};
@@ -141,7 +142,7 @@ pub fn offer_switch(ui: &Rc<KioskUi>, current: Rc<RefCell<WindowFeed>>, other: W
             let blobs = h.clone();
             ui.attach(&h, Rc::new(move |sha: &str| blobs.blob_path(sha)));
             feed.show_all_again();
-            feed.pump(&ui);
+            feed.pump(&*ui);
             visitor::Visitor(&ui).home();
         }),
     );

@@ -151,9 +151,11 @@ impl Backend {
         };
         self.connected = true;
         self.link_down = None;
-        let subs = Topic::kiosk_filters(&kid)
-            .into_iter()
-            .map(|f| rumqttc::SubscribeFilter::new(f, QoS::AtLeastOnce));
+        let mut filters = Topic::kiosk_filters(&kid);
+        if self.shared.config.role == firmware_config::Role::Bigscreen {
+            filters.push(protocol::screen::topic().to_string());
+        }
+        let subs = filters.into_iter().map(|f| rumqttc::SubscribeFilter::new(f, QoS::AtLeastOnce));
         if let Err(e) = self.client.subscribe_many(subs).await {
             tracing::warn!(error = %e, "cannot subscribe");
         }
@@ -266,6 +268,10 @@ impl Backend {
                     Err(e) => tracing::error!(error = %e, "cannot store a ticket update"),
                 }
             }
+            TopicKind::DataCentre if topic == protocol::screen::topic() => {
+                let figures = body!(protocol::screen::ScreenFigures, &self.shared.config.hub.hub_key);
+                self.on_figures(figures);
+            }
             TopicKind::Command => {
                 let Topic::Command { name, .. } = &topic else { return };
                 let cmd = body!(Command, &key);
@@ -273,6 +279,16 @@ impl Backend {
             }
             _ => {}
         }
+    }
+
+    /// The big screen's figures: kept, then shown. One that cannot be kept
+    /// (a full disk) is still shown; only a restart would lose it.
+    fn on_figures(&self, figures: protocol::screen::ScreenFigures) {
+        let r = super::Received { figures, received_ms: now_ms() };
+        if let Err(e) = self.shared.outbox.with(|c| crate::store::screen_figures::save(c, &r)) {
+            tracing::error!(error = %e, "cannot keep the big screen's figures");
+        }
+        self.shared.figures.send_replace(Some(r));
     }
 
     /// Delete acknowledged events older than the outbox keeps them.

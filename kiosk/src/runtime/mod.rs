@@ -16,6 +16,7 @@ use crate::catalog_sync::Progress;
 use crate::store::catalog_cache::CatalogCache;
 use crate::store::outbox::Outbox;
 use crate::store::requests::{Lookup, MyRequest, RequestForm, SubmitError};
+pub use crate::store::screen_figures::Received;
 use crate::store::{StoreError, now_ms};
 use firmware_config::DeviceConfig;
 use hub_commands::UiCommand;
@@ -55,6 +56,8 @@ pub(crate) struct Shared {
     pub catalog_cache: CatalogCache,
     pub blobs: BlobStore,
     pub catalog: watch::Sender<Option<Arc<Snapshot>>>,
+    /// The big screen's figures: the last kept, then each the hub sends.
+    pub figures: watch::Sender<Option<Received>>,
     pub status: watch::Sender<KioskStatus>,
     /// Commands for the UI (set-language, reload, screenshot); none without a UI.
     pub ui: Mutex<Option<mpsc::UnboundedSender<UiCommand>>>,
@@ -104,6 +107,10 @@ impl Runtime {
         let blobs = BlobStore::new(&config.data_dir)?;
         let applied = catalog_cache.load()?;
         let depth = outbox.state()?.depth;
+        let figures = match config.role {
+            firmware_config::Role::Bigscreen => outbox.with(crate::store::screen_figures::load)?,
+            _ => None,
+        };
         let shared = Arc::new(Shared {
             config,
             transport,
@@ -111,6 +118,7 @@ impl Runtime {
             catalog_cache,
             blobs,
             catalog: watch::Sender::new(applied.map(Arc::new)),
+            figures: watch::Sender::new(figures),
             status: watch::Sender::new(KioskStatus { outbox_depth: depth, ..KioskStatus::default() }),
             ui: Mutex::new(None),
             // Before any word from the hub, a clock past the floor is believed: a
@@ -245,6 +253,11 @@ impl Handle {
     /// The catalog version on screen; changes when a new one is applied.
     pub fn catalog(&self) -> watch::Receiver<Option<Arc<Snapshot>>> {
         self.shared.catalog.subscribe()
+    }
+
+    /// The big screen's figures (always `None` on other roles).
+    pub fn figures(&self) -> watch::Receiver<Option<Received>> {
+        self.shared.figures.subscribe()
     }
 
     pub fn status(&self) -> watch::Receiver<KioskStatus> {

@@ -12,6 +12,7 @@ pub mod catalog_cache;
 pub mod outbox;
 pub mod parcels;
 pub mod requests;
+pub mod screen_figures;
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
@@ -124,6 +125,14 @@ const STEPS: &[&str] = &[
     -- hub restored from last night's backup can have them again.
     ALTER TABLE outbox ADD COLUMN acked_at INTEGER;
     CREATE INDEX outbox_by_acked_at ON outbox(acked_at) WHERE acked_at IS NOT NULL;
+"#,
+    r#"
+    -- The big screen's last figures from the hub (see store::screen_figures).
+    CREATE TABLE screen_figures (
+        id          INTEGER PRIMARY KEY CHECK (id = 1),
+        body        TEXT NOT NULL,
+        received_ms INTEGER NOT NULL
+    );
 "#,
 ];
 

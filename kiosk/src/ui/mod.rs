@@ -8,6 +8,8 @@
 //! lets each adapter show what the controllers marked as changed.
 
 pub mod adapters;
+pub mod big_screen;
+pub mod charts;
 pub mod images;
 pub mod qr;
 pub mod snapshot;
