@@ -84,10 +84,7 @@ fn check(path: &Path) -> anyhow::Result<()> {
 
 fn appliance(path: &Path) -> anyhow::Result<()> {
     let config = firmware_config::DeviceConfig::load(path)?;
-    let (reports_tx, reports) = std::sync::mpsc::channel();
-    let devices =
-        crate::peripherals::Peripherals::start(&config.serial, reports_tx).map_err(anyhow::Error::msg)?;
-    let runtime = crate::runtime::Runtime::start(config)?;
+    let runtime = crate::runtime::Runtime::start(config.clone())?;
     let feed = WindowFeed::new(runtime.handle());
     #[cfg(unix)]
     let feed = feed.with_watchdog(crate::watchdog::Watchdog::from_env());
@@ -99,6 +96,10 @@ fn appliance(path: &Path) -> anyhow::Result<()> {
         ui.run()?;
         return Ok(());
     }
+    // The serial devices: a station's scanner, scale and printer.
+    let (reports_tx, reports) = std::sync::mpsc::channel();
+    let devices =
+        crate::peripherals::Peripherals::start(&config.serial, reports_tx).map_err(anyhow::Error::msg)?;
     let ui = Rc::new(window_feed::window_for(&runtime.handle())?);
     ui.set_printer(devices.printer.clone());
     let feed = Rc::new(RefCell::new(feed.with_devices(devices, reports)));

@@ -65,4 +65,19 @@ fn snapshot_renders_the_big_screen_panels() {
         .flat_map(|size| panels.iter().map(move |p| format!("bigscreen-zh-{size}-{p}.png")))
         .collect();
     assert_eq!(names, wanted);
+    for n in names {
+        let decoder =
+            png::Decoder::new(std::io::BufReader::new(std::fs::File::open(out.path().join(&n)).unwrap()));
+        let mut reader = decoder.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        let colours: std::collections::BTreeSet<&[u8]> = buf.chunks(3).collect();
+        assert!(
+            colours.len() > 50,
+            "{n} ({}x{}) looks blank ({} colours)",
+            info.width,
+            info.height,
+            colours.len()
+        );
+    }
 }

@@ -189,6 +189,20 @@ pub struct ShopLink {
     pub url: String,
 }
 
+/// A town or township of the county, placed on the big screen's schematic
+/// map (not a survey: positions are 0–100 across and down a box around
+/// the county).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Town {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// 0 (west) to 100 (east).
+    pub x: u8,
+    /// 0 (north) to 100 (south).
+    pub y: u8,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ItemKind {
@@ -198,6 +212,7 @@ pub enum ItemKind {
     Batch,
     Service,
     ShopLink,
+    Town,
 }
 
 impl ItemKind {
@@ -209,6 +224,7 @@ impl ItemKind {
             Self::Batch => "batch",
             Self::Service => "service",
             Self::ShopLink => "shop_link",
+            Self::Town => "town",
         }
     }
 }
@@ -229,6 +245,7 @@ pub enum CatalogItem {
     Batch(Batch),
     Service(Service),
     ShopLink(ShopLink),
+    Town(Town),
 }
 
 impl CatalogItem {
@@ -240,6 +257,7 @@ impl CatalogItem {
             Self::Batch(x) => (ItemKind::Batch, &x.id),
             Self::Service(x) => (ItemKind::Service, &x.id),
             Self::ShopLink(x) => (ItemKind::ShopLink, &x.id),
+            Self::Town(x) => (ItemKind::Town, &x.id),
         };
         ItemKey { kind, id: id.clone() }
     }

@@ -44,7 +44,24 @@ pub struct ScreenFigures {
     /// The county's target for enterprises selling online, when set.
     pub enterprises_target: Option<u64>,
     /// The names of the platforms in `sales`, in the hub's list order.
+    /// Fields added after the first version default, so a wall and a hub a
+    /// version apart still read each other.
+    #[serde(default)]
     pub platforms: Vec<Named>,
+    /// The county's towns on the schematic map (the catalog's `towns.csv`).
+    #[serde(default)]
+    pub towns: Vec<TownPoint>,
+}
+
+/// A town on the schematic map: 0–100 across (west→east) and down.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TownPoint {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub x: u8,
+    pub y: u8,
 }
 
 /// Something shown by name in either language.
@@ -95,6 +112,10 @@ pub struct Station {
     pub parcels_in_today: u64,
     pub parcels_out_today: u64,
     pub requests_today: u64,
+    /// The town it stands in: a `towns` id, or the name as registered when
+    /// no town of the catalog matches; `None` when not registered.
+    #[serde(default)]
+    pub town: Option<String>,
 }
 
 /// Service requests: open and overdue now, and this month's deadlines.

@@ -31,6 +31,11 @@ pub struct Shown {
     /// (station, online, parcels in, parcels out, requests).
     pub stations: Vec<(String, bool, i32, i32, i32)>,
     pub stations_online: i32,
+    /// (station, its town's name, place across, place down); a place is
+    /// negative off the map.
+    pub station_places: Vec<(String, String, f32, f32)>,
+    pub towns: usize,
+    pub stations_unplaced: i32,
     pub requests_open: i32,
     pub requests_overdue: i32,
     pub requests_submitted: i32,
@@ -91,6 +96,12 @@ impl Wall {
                 .map(|s| (s.id.to_string(), s.online, s.parcels_in, s.parcels_out, s.requests))
                 .collect(),
             stations_online: g.get_stations_online(),
+            station_places: rows(&g.get_stations())
+                .into_iter()
+                .map(|s| (s.id.to_string(), s.town.to_string(), s.x, s.y))
+                .collect(),
+            towns: rows(&g.get_towns()).len(),
+            stations_unplaced: g.get_stations_unplaced(),
             requests_open: g.get_requests_open(),
             requests_overdue: g.get_requests_overdue(),
             requests_submitted: g.get_requests_submitted(),

@@ -47,6 +47,9 @@ async fn the_big_screen_shows_what_hub_report_says() {
     let secrets: Vec<Vec<u8>> = kids.iter().map(|k| register_kiosk(&data, k, "stations")).collect();
     let screen_secret = register_as(&data, "hall-screen", "hall", "bigscreen");
     hub_cli(&["data", "target", "--enterprises", "100", "--data", d]);
+    // One station placed on the map by its town's Chinese name, one by id.
+    hub_cli(&["fleet", "town", "st-0", "石南镇", "--data", d]);
+    hub_cli(&["fleet", "town", "st-1", "magang", "--data", d]);
     let mode = BrokerMode::Embedded(free_port());
     let _hub = HubProcess::start(&data, mode).await;
     let key = hub_key(&data);
@@ -249,7 +252,14 @@ async fn the_big_screen_shows_what_hub_report_says() {
     assert_eq!(shown_kind("trace_open"), i(&by_day["trace_opens"]));
     assert_eq!(shown_kind("category_open"), i(&by_day["category_opens"]));
     assert_eq!(shown_kind("search"), i(&by_day["searches"]));
-    assert_eq!(w.interactions, kinds.iter().map(|k| k.1).sum::<i32>());
+    // The headline: the report's kinds, and visits and request events (the
+    // report has no column for them: it counts tickets, one per request id,
+    // and the simulator reuses ids) as the hub counted them.
+    let reported: i32 =
+        ["product_views", "trace_opens", "category_opens", "searches"].iter().map(|c| i(&by_day[*c])).sum();
+    assert_eq!(shown_kind("service_request"), kind_n(&f, "service_request"));
+    assert_eq!(w.interactions, reported + kind_n(&f, "attract_exit") + kind_n(&f, "service_request"));
+    assert_eq!((w.requests_open, w.requests_overdue), (f.tickets.open as i32, f.tickets.overdue as i32));
     // Rankings by name, in the report's order.
     let names: std::collections::BTreeMap<String, String> = {
         let mut r = csv::Reader::from_path(sample_catalog().join("products.csv")).unwrap();
@@ -294,6 +304,18 @@ async fn the_big_screen_shows_what_hub_report_says() {
     }
     assert_eq!(w.stations.len(), 3);
     assert_eq!(w.stations_online, 3);
+    // The map: the sample's towns.csv, stations at their towns' places.
+    let towns = csv::Reader::from_path(sample_catalog().join("towns.csv")).unwrap().records().count();
+    assert_eq!(w.towns, towns);
+    assert_eq!(
+        w.station_places,
+        [
+            ("st-0".to_owned(), "石南镇".to_owned(), 0.40, 0.74),
+            ("st-1".to_owned(), "马港镇".to_owned(), 0.18, 0.50),
+            ("st-2".to_owned(), String::new(), -1.0, -1.0),
+        ]
+    );
+    assert_eq!(w.stations_unplaced, 1);
     // Service requests this month.
     let ssum = |col: &str| services.iter().map(|r| i(&r[col])).sum::<i32>();
     assert_eq!(w.requests_submitted, ssum("requests"));

@@ -224,6 +224,21 @@ SERVICES = [
 ]
 
 
+TOWNS = [
+    ["juanshui", "隽水镇", "Juanshui", 50, 48],
+    ["wuli", "五里镇", "Wuli", 48, 34],
+    ["shadui", "沙堆镇", "Shadui", 26, 24],
+    ["guandao", "关刀镇", "Guandao", 60, 16],
+    ["daping", "大坪乡", "Daping", 82, 22],
+    ["beigang", "北港镇", "Beigang", 80, 44],
+    ["tanghu", "塘湖镇", "Tanghu", 70, 62],
+    ["maishi", "麦市镇", "Maishi", 86, 78],
+    ["shinan", "石南镇", "Shinan", 40, 74],
+    ["magang", "马港镇", "Magang", 18, 50],
+    ["sizhuang", "四庄乡", "Sizhuang", 22, 76],
+]
+
+
 def main():
     os.makedirs(os.path.join(OUT, "images"), exist_ok=True)
     gtin_serial = 100
@@ -306,6 +321,8 @@ def main():
         label = {"taobao": "淘宝店", "pinduoduo": "拼多多店", "jd": "京东店", "douyin": "抖音小店", "tmall": "天猫旗舰店", "wechat": "微信小程序"}[plat]
         shops.append([f"shop-{pid}", producer, pid, plat, label, f"https://shop.example.cn/{plat}/{pid}"])
     w("shops.csv", ["id", "producer_id", "product_id", "platform", "label_zh", "url"], shops)
+    # The big screen's map: SCHEMATIC positions (0-100 across, down), not a survey.
+    w("towns.csv", ["id", "name_zh", "name_en", "x", "y"], TOWNS)
 
 
 if __name__ == "__main__":

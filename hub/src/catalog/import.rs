@@ -112,6 +112,7 @@ const SERVICES: &[Column] = &[
 ];
 const SHOPS: &[Column] =
     &[req("id"), req("producer_id"), opt("product_id"), req("platform"), req("label_zh"), req("url")];
+const TOWNS: &[Column] = &[req("id"), req("name_zh"), opt("name_en"), req("x"), req("y")];
 
 const TRACE_STAGES: &[&str] =
     &["produce", "input", "inspection", "process", "store", "transport", "sell", "certificate"];
@@ -132,7 +133,9 @@ pub fn import(dir: &Path, today: Date, diags: &mut Diagnostics) -> Option<Author
     let records_t = t("trace_records.csv", TRACE_RECORDS, false, diags);
     let services_t = t("services.csv", SERVICES, false, diags);
     let shops_t = t("shops.csv", SHOPS, false, diags);
-    let tables = [&producers_t, &products_t, &certs_t, &batches_t, &records_t, &services_t, &shops_t];
+    let towns_t = t("towns.csv", TOWNS, false, diags);
+    let tables =
+        [&producers_t, &products_t, &certs_t, &batches_t, &records_t, &services_t, &shops_t, &towns_t];
     for tb in tables.iter().copied().flatten() {
         font_warnings(tb, diags);
     }
@@ -146,6 +149,7 @@ pub fn import(dir: &Path, today: Date, diags: &mut Diagnostics) -> Option<Author
         "trace_records.csv",
         "services.csv",
         "shops.csv",
+        "towns.csv",
     ];
     let unreadable: Vec<&'static str> =
         files.iter().zip(tables.iter()).filter(|(_, t)| t.is_none()).map(|(f, _)| *f).collect();
@@ -164,6 +168,7 @@ pub fn import(dir: &Path, today: Date, diags: &mut Diagnostics) -> Option<Author
     let products = products_t.as_ref().map(|t| b.products(t)).unwrap_or_default();
     let services = services_t.as_ref().map(|t| b.services(t)).unwrap_or_default();
     let shops = shops_t.as_ref().map(|t| b.shops(t)).unwrap_or_default();
+    let towns = towns_t.as_ref().map(|t| b.towns(t)).unwrap_or_default();
     let mut batches = match (&batches_t, &meta) {
         (Some(t), Some(m)) => b.batches(t, m),
         _ => Vec::new(),
@@ -188,6 +193,7 @@ pub fn import(dir: &Path, today: Date, diags: &mut Diagnostics) -> Option<Author
     items.extend(batches.into_iter().map(|(_, b)| CatalogItem::Batch(b)));
     items.extend(services.into_iter().map(CatalogItem::Service));
     items.extend(shops.into_iter().map(|(_, s)| CatalogItem::ShopLink(s)));
+    items.extend(towns.into_iter().map(CatalogItem::Town));
     Some(Authored { meta, items, images })
 }
 
@@ -287,6 +293,7 @@ impl Builder<'_> {
             ItemKind::Batch => "batches.csv",
             ItemKind::Service => "services.csv",
             ItemKind::ShopLink => "shops.csv",
+            ItemKind::Town => "towns.csv",
         };
         if self.unreadable.contains(&file) {
             self.unchecked.entry(file).or_default().insert(row.file().to_owned());
@@ -744,6 +751,24 @@ impl Builder<'_> {
                     price_unit_zh: row.raw("price_unit_zh").into(),
                     is_complaint: c.unwrap_or(false),
                 });
+            }
+        }
+        out
+    }
+
+    /// The towns on the big screen's schematic map: positions 0–100.
+    fn towns(&mut self, t: &Table) -> Vec<Town> {
+        let percent = |s: &str| match s.trim().parse::<u8>() {
+            Ok(v) if v <= 100 => Ok(v),
+            _ => Err(format!("{s:?} is not a whole number from 0 to 100")),
+        };
+        let mut out = Vec::new();
+        for row in t.rows() {
+            let id = self.id(&row, ItemKind::Town);
+            let name = row.required(self.diags, "name_zh");
+            let (x, y) = (row.parse(self.diags, "x", percent), row.parse(self.diags, "y", percent));
+            if let (Some(id), Some(name), Some(x), Some(y)) = (id, name, x, y) {
+                out.push(Town { id, name_zh: name.into(), name_en: row.raw("name_en").into(), x, y });
             }
         }
         out

@@ -42,6 +42,10 @@ enum FleetCommand {
         /// Rollout group: the village (`shinan-huangpao`), or `showroom`.
         #[arg(long)]
         group: String,
+        /// The town it stands in: a town of the catalog's towns.csv (id or
+        /// Chinese name), where the big screen's map shows it.
+        #[arg(long)]
+        town: Option<String>,
         /// The broker as kiosks reach it: mqtt://host:1883 or mqtts://host:8883.
         #[arg(long)]
         hub: String,
@@ -73,6 +77,9 @@ enum FleetCommand {
     /// Refuse a kiosk from now on (stolen, retired). Regenerate the
     /// Mosquitto files afterwards when an external broker is used.
     Revoke { id: KioskId },
+    /// Set (or, without a town, clear) the town a kiosk stands in, where the
+    /// big screen's map shows it.
+    Town { id: KioskId, town: Option<String> },
     /// Check a kiosk.toml: the first problem with its file, line and field.
     Check { file: PathBuf },
     /// Write `passwd` (mosquitto_passwd format) and `acl` for Mosquitto into
@@ -122,7 +129,7 @@ pub fn run(a: FleetArgs) -> anyhow::Result<ExitCode> {
                 }
             };
         }
-        FleetCommand::New { id, role, group, hub, ca, pin, language, data_dir, out } => {
+        FleetCommand::New { id, role, group, town, hub, ca, pin, language, data_dir, out } => {
             let url = protocol::BrokerUrl::parse(&hub).map_err(|e| anyhow::anyhow!("--hub: {e}"))?;
             let role = match role {
                 Role::Showroom => firmware_config::Role::Showroom,
@@ -137,6 +144,7 @@ pub fn run(a: FleetArgs) -> anyhow::Result<ExitCode> {
                 id: id.clone(),
                 role,
                 group,
+                town,
                 hub: url,
                 ca,
                 pin,
@@ -169,6 +177,17 @@ pub fn run(a: FleetArgs) -> anyhow::Result<ExitCode> {
                 anyhow::bail!("kiosk {id} is not registered or already revoked");
             }
             outln!("kiosk {id} revoked");
+        }
+        FleetCommand::Town { id, town } => {
+            let writer = Writer::start(&DataDir::new(&data_path)?)?;
+            let (kid, t) = (id.clone(), town.clone());
+            if !writer.exec_blocking(move |c| registry::set_town(c, &kid, t.as_deref()))? {
+                anyhow::bail!("kiosk {id} is not registered or revoked");
+            }
+            match town {
+                Some(t) => outln!("kiosk {id} stands in {t}"),
+                None => outln!("kiosk {id}: no town"),
+            }
         }
         FleetCommand::Tls { hosts, county, days } => make_tls(&data_path, &hosts, &county, days)?,
         FleetCommand::Mosquitto { out } => mosquitto_files(&data_path, &out)?,

@@ -18,6 +18,8 @@ pub struct NewKiosk {
     pub role: Role,
     /// Rollout group: the village (`shinan-huangpao`), or `showroom`.
     pub group: String,
+    /// The town it stands in (for the big screen's map).
+    pub town: Option<String>,
     /// The broker as the kiosk reaches it.
     pub hub: BrokerUrl,
     /// The county CA for `mqtts://` (default `<data>/tls/ca.pem`).
@@ -94,15 +96,18 @@ pub fn new_kiosk(data: &DataDir, writer: &Writer, k: &NewKiosk) -> Result<Provis
         return Err(ProvisionError::Exists(dir));
     }
     let hub_key = registry::hub_key(data).map_err(ProvisionError::HubKey)?;
-    let (id, group) = (k.id.clone(), k.group.clone());
+    let (id, group, town) = (k.id.clone(), k.group.clone(), k.town.clone());
     let role = match k.role {
         Role::Showroom => "showroom",
         Role::Station => "station",
         Role::Bigscreen => "bigscreen",
     };
     let reg = writer.exec_blocking(move |c| {
-        Ok(registry::register_new(c, &id, &group)
-            .and_then(|r| Ok(registry::set_role(c, &id, role).map(|()| r)?)))
+        Ok(registry::register_new(c, &id, &group).and_then(|r| {
+            registry::set_role(c, &id, role)?;
+            registry::set_town(c, &id, town.as_deref())?;
+            Ok(r)
+        }))
     })??;
 
     let mut config = DeviceConfig::new(

@@ -92,6 +92,16 @@ pub fn register_new(conn: &Connection, kid: &KioskId, group: &str) -> Result<Reg
 }
 
 /// Remember the role a kiosk was set up with (shown on the console).
+/// The town a kiosk stands in (a town id or Chinese name of the catalog's
+/// `towns.csv`), shown on the big screen's map; `None` clears it.
+pub fn set_town(conn: &Connection, kid: &KioskId, town: Option<&str>) -> Result<bool, StoreError> {
+    let n = conn.execute(
+        "UPDATE kiosks SET town = ?2 WHERE kid = ?1 AND revoked_at IS NULL",
+        params![kid.as_str(), town.map(str::trim).filter(|t| !t.is_empty())],
+    )?;
+    Ok(n == 1)
+}
+
 pub fn set_role(conn: &Connection, kid: &KioskId, role: &str) -> Result<(), StoreError> {
     conn.execute("UPDATE kiosks SET role = ?2 WHERE kid = ?1", params![kid.as_str(), role])?;
     Ok(())

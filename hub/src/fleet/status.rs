@@ -14,6 +14,8 @@ pub struct KioskRow {
     pub role: Option<String>,
     /// Part of the ticket numbers this kiosk makes.
     pub station_no: Option<u16>,
+    /// The town it stands in, as registered (`hub fleet new --town`).
+    pub town: Option<String>,
     /// online, offline, or never (registered but never seen).
     pub state: String,
     pub since: Option<i64>,
@@ -42,7 +44,7 @@ pub fn list(conn: &Connection) -> Result<Vec<KioskRow>, StoreError> {
         "SELECT k.kid, k.group_name, p.online, p.since, p.last_seen, p.catalog_version, p.outbox_depth, p.app_version,
                 (SELECT coalesce(sum(count), 0) FROM rejects r WHERE r.kid = k.kid),
                 (SELECT coalesce(events, 0) FROM kiosk_seq s WHERE s.kid = k.kid), coalesce(p.drift, 0), k.station_no,
-                k.role, (SELECT coalesce(lost, 0) FROM kiosk_seq s WHERE s.kid = k.kid)
+                k.role, (SELECT coalesce(lost, 0) FROM kiosk_seq s WHERE s.kid = k.kid), k.town
          FROM kiosks k LEFT JOIN presence p ON p.kid = k.kid
          WHERE k.revoked_at IS NULL ORDER BY k.group_name, k.kid",
     )?;
@@ -54,6 +56,7 @@ pub fn list(conn: &Connection) -> Result<Vec<KioskRow>, StoreError> {
                 group: r.get(1)?,
                 role: r.get(12)?,
                 station_no: r.get(11)?,
+                town: r.get(14)?,
                 state: match online {
                     Some(true) => "online",
                     Some(false) => "offline",

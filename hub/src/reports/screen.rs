@@ -41,11 +41,12 @@ pub fn figures(conn: &Connection, now: i64) -> Result<ScreenFigures, StoreError>
         not_found: not_found(conn, &day)?,
         parcels_30d: parcels_30d(conn, today)?,
         carriers_today: carriers(conn, &day)?,
-        stations: stations(conn, today, now)?,
+        stations: stations(conn, today, now, &names.towns)?,
         tickets: tickets(conn, today, now)?,
         sales,
         enterprises_target: targets::get(conn, targets::ENTERPRISES_ONLINE)?,
         platforms,
+        towns: names.towns,
         day,
     })
 }
@@ -57,14 +58,16 @@ fn keyed(conn: &Connection, sql: &str, day: &str) -> Result<BTreeMap<String, u64
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Product id → (Chinese, English name), and batch id → product id.
+/// Product id → (Chinese, English name), batch id → product id, and the
+/// towns of the map.
 struct Names {
     products: BTreeMap<String, (String, String)>,
     batches: BTreeMap<String, String>,
+    towns: Vec<TownPoint>,
 }
 
 fn product_names(conn: &Connection) -> Result<Names, StoreError> {
-    let mut n = Names { products: BTreeMap::new(), batches: BTreeMap::new() };
+    let mut n = Names { products: BTreeMap::new(), batches: BTreeMap::new(), towns: Vec::new() };
     if let Some(snap) = publish::latest_snapshot(conn)? {
         for v in snap.items {
             match v.item {
@@ -74,6 +77,13 @@ fn product_names(conn: &Connection) -> Result<Names, StoreError> {
                 CatalogItem::Batch(b) => {
                     n.batches.insert(b.id, b.product_id);
                 }
+                CatalogItem::Town(t) => n.towns.push(TownPoint {
+                    id: t.id,
+                    name_zh: t.name_zh,
+                    name_en: t.name_en,
+                    x: t.x,
+                    y: t.y,
+                }),
                 _ => {}
             }
         }
@@ -166,7 +176,12 @@ fn carriers(conn: &Connection, day: &str) -> Result<Vec<Parcels>, StoreError> {
         .collect())
 }
 
-fn stations(conn: &Connection, today: time::Date, now: i64) -> Result<Vec<Station>, StoreError> {
+fn stations(
+    conn: &Connection,
+    today: time::Date,
+    now: i64,
+    towns: &[TownPoint],
+) -> Result<Vec<Station>, StoreError> {
     let day = county_time::iso_date(today);
     let parcels = parcels_by(conn, "kid", &day)?;
     let mut requests: BTreeMap<String, u64> = BTreeMap::new();
@@ -182,6 +197,10 @@ fn stations(conn: &Connection, today: time::Date, now: i64) -> Result<Vec<Statio
                 online: k.state == "online",
                 since: k.since.map(|s| s.max(0) as u64),
                 requests_today: requests.get(&k.kiosk).copied().unwrap_or(0),
+                // Registered by id or Chinese name: sent as the map's id.
+                town: k
+                    .town
+                    .map(|t| towns.iter().find(|p| p.id == t || p.name_zh == t).map_or(t, |p| p.id.clone())),
                 parcels_in_today,
                 parcels_out_today,
                 group: k.group,

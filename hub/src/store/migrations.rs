@@ -314,6 +314,11 @@ const STEPS: &[&str] = &[
         set_at  INTEGER NOT NULL
     ) WITHOUT ROWID;
     "#,
+    // 11: the town a station stands in (`hub fleet new --town`), for the
+    // big screen's map.
+    r#"
+    ALTER TABLE kiosks ADD COLUMN town TEXT;
+    "#,
 ];
 
 /// The schema version this build writes.

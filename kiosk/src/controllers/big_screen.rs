@@ -6,7 +6,8 @@
 use crate::runtime::{KioskStatus, Received};
 use firmware_config::Language;
 use protocol::county_time;
-use protocol::screen::{MonthSales, ScreenFigures};
+use protocol::screen::{MonthSales, ScreenFigures, TownPoint};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Panels that take turns: today, parcels, stations, online sales.
@@ -20,6 +21,9 @@ pub const STALE: Duration = Duration::from_secs(75);
 /// The interactions of visitors, in the order the wall lists them.
 pub const VISITOR_KINDS: [&str; 6] =
     ["attract_exit", "category_open", "product_view", "trace_open", "search", "service_request"];
+/// Stations shown under their town on the map; more are counted ("+2").
+/// The window has the same number (`ui/big_screen/screen.slint`).
+pub const PINS_PER_TOWN: usize = 3;
 /// Platforms drawn in a colour of their own; the rest share "other".
 pub const COLOURED_PLATFORMS: usize = 4;
 
@@ -69,22 +73,11 @@ pub fn clock(now_ms: u64) -> String {
     format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
 }
 
-/// The date under the clock, in the language on the wall.
-pub fn date(now_ms: u64, lang: Language) -> String {
+/// The date under the clock in parts (year, month, day, weekday with 0 =
+/// Monday): the window words it in the language on screen.
+pub fn date_parts(now_ms: u64) -> (i32, u8, u8, u8) {
     let d = county_time::date_of(now_ms as i64);
-    let weekday = d.weekday().number_days_from_monday() as usize;
-    match lang {
-        Language::Zh => {
-            const DAYS: [&str; 7] = ["一", "二", "三", "四", "五", "六", "日"];
-            format!("{}年{}月{}日 星期{}", d.year(), u8::from(d.month()), d.day(), DAYS[weekday])
-        }
-        Language::En => {
-            const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-            const MONTHS: [&str; 12] =
-                ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-            format!("{} {} {} {}", DAYS[weekday], d.day(), MONTHS[u8::from(d.month()) as usize - 1], d.year())
-        }
-    }
+    (d.year(), u8::from(d.month()), d.day(), d.weekday().number_days_from_monday())
 }
 
 /// Today's visitor interactions by kind, in [`VISITOR_KINDS`] order.
@@ -140,6 +133,22 @@ pub fn platform_series(f: &ScreenFigures, lang: Language) -> Vec<PlatformSeries>
     series
 }
 
+/// Where each station goes on the map: its town and its place among the
+/// stations of that town (stacked under the town's name), or `None` when
+/// its town is not registered or not on the map.
+pub fn station_places(f: &ScreenFigures) -> Vec<Option<(&TownPoint, usize)>> {
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    f.stations
+        .iter()
+        .map(|s| {
+            let town = f.towns.iter().find(|t| Some(t.id.as_str()) == s.town.as_deref())?;
+            let slot = seen.entry(town.id.as_str()).or_default();
+            *slot += 1;
+            Some((town, *slot - 1))
+        })
+        .collect()
+}
+
 /// The latest month held, if any.
 pub fn latest_month(f: &ScreenFigures) -> Option<&MonthSales> {
     f.sales.last()
@@ -153,8 +162,7 @@ pub fn wan(fen: u64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use protocol::screen::Named;
-    use std::collections::BTreeMap;
+    use protocol::screen::{Named, Station};
 
     fn month(m: &str, by: &[(&str, u64)]) -> MonthSales {
         let by_platform: BTreeMap<String, u64> = by.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
@@ -205,6 +213,30 @@ mod tests {
     }
 
     #[test]
+    fn stations_stack_under_their_town_and_the_unknown_stay_off_the_map() {
+        let town = |id: &str| TownPoint { id: id.into(), x: 10, y: 20, ..Default::default() };
+        let station = |kiosk: &str, town: Option<&str>| Station {
+            kiosk: kiosk.into(),
+            town: town.map(str::to_owned),
+            ..Default::default()
+        };
+        let f = ScreenFigures {
+            towns: vec![town("shinan"), town("magang")],
+            stations: vec![
+                station("a", Some("shinan")),
+                station("b", Some("magang")),
+                station("c", Some("shinan")),
+                station("d", None),
+                station("e", Some("石南镇 (not an id)")),
+            ],
+            ..Default::default()
+        };
+        let places: Vec<Option<(&str, usize)>> =
+            station_places(&f).into_iter().map(|p| p.map(|(t, slot)| (t.id.as_str(), slot))).collect();
+        assert_eq!(places, [Some(("shinan", 0)), Some(("magang", 0)), Some(("shinan", 1)), None, None]);
+    }
+
+    #[test]
     fn panels_take_turns() {
         let turns: Vec<u8> = (0..6).map(|i| panel_at(ROTATE * i)).collect();
         assert_eq!(turns, [0, 1, 2, 3, 0, 1]);
@@ -220,8 +252,7 @@ mod tests {
         assert_eq!(since(Some(now), now), "10:42");
         assert_eq!(since(Some(now - 86_400_000), now), "11-30 10:42");
         assert_eq!(since(None, now), "");
-        assert_eq!(date(now, Language::Zh), "2026年12月1日 星期二");
-        assert_eq!(date(now, Language::En), "Tue 1 Dec 2026");
+        assert_eq!(date_parts(now), (2026, 12, 1, 1), "a Tuesday");
         assert_eq!(clock(now), "10:42:05");
     }
 }

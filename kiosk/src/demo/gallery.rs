@@ -228,8 +228,9 @@ fn big_screen(
             for (i, (panel, up)) in shots.enumerate() {
                 wall.hold_panel(panel);
                 wall.set_status(if up { &live } else { &away });
-                // Let the fades finish: a picture of the panel, not of a turn.
-                std::thread::sleep(std::time::Duration::from_millis(600));
+                // Let the fades (500 ms) and counters (800 ms) finish: a
+                // picture of the panel, not of a turn.
+                std::thread::sleep(std::time::Duration::from_millis(900));
                 let rgb = snapshot::frame(window, w, h);
                 let name = if up { crate::ui::big_screen::PANEL_NAMES[i] } else { "unreachable" };
                 let path = out.join(format!("bigscreen-{}-{w}x{h}-{}-{name}.png", lang.code(), i + 1));

@@ -2,7 +2,8 @@
 //! catalog, the SAMPLE online sales, the county's target and a month of
 //! made-up activity at six stations, read by the hub's own
 //! `reports::screen::figures` — so `kiosk snapshot` shows the wall as the
-//! hub would feed it. Deterministic: the same pictures every run.
+//! hub would feed it. Deterministic for a given time: the same figures for
+//! the same moment, nothing after it.
 
 use hub::store::DataDir;
 use protocol::KioskId;
@@ -73,6 +74,7 @@ pub fn sample_figures(work: &Path, now: i64) -> anyhow::Result<ScreenFigures> {
     for (n, (id, town)) in STATIONS.iter().enumerate() {
         let kid = KioskId::new(*id).map_err(anyhow::Error::msg)?;
         let station_no = hub::fleet::registry::register_new(&conn, &kid, "stations")?.station_no;
+        hub::fleet::registry::set_town(&conn, &kid, Some(town))?;
         hub::fleet::registry::set_role(&conn, &kid, "station")?;
         let mut events = Vec::new();
         let mut push = |t: i64, kind: EventKind| {
@@ -80,9 +82,13 @@ pub fn sample_figures(work: &Path, now: i64) -> anyhow::Result<ScreenFigures> {
         };
         for back in (0..30).rev() {
             let day_start = start_today - back * day_ms;
-            // Today only up to now; other days over opening hours.
-            let span = if back == 0 { (now - day_start).max(1) } else { day_ms / 2 };
-            let at = |dice: &mut Dice| day_start + 8 * 3_600_000 + dice.roll(span as u64) as i64 % span;
+            // Opening hours, 08:00 to 20:00; today only up to now.
+            let open = day_start + 8 * 3_600_000;
+            let close =
+                if back == 0 { now.min(day_start + 20 * 3_600_000) } else { day_start + 20 * 3_600_000 };
+            let at = |dice: &mut Dice| {
+                if close <= open { close } else { open + dice.roll((close - open) as u64) as i64 }
+            };
             let busy = 1 + (n as u64 % 3);
             // Today is not over yet.
             let scale = if back == 0 { 2 } else { 1 };
@@ -127,10 +133,10 @@ pub fn sample_figures(work: &Path, now: i64) -> anyhow::Result<ScreenFigures> {
                 }
             }
         }
-        // Today's visitors at the station's screen.
-        let span = (now - start_today - 8 * 3_600_000).max(1) as u64;
+        // Today's visitors at the station's screen, up to now.
+        let open = start_today + 8 * 3_600_000;
         for _ in 0..20 + dice.roll(30) {
-            let t = start_today + 8 * 3_600_000 + dice.roll(span) as i64;
+            let t = if now <= open { now } else { open + dice.roll((now - open) as u64) as i64 };
             let kind = match dice.roll(10) {
                 0..=1 => EventKind::AttractExit,
                 2 => EventKind::CategoryOpen { category: "farm_produce".into() },
@@ -149,7 +155,7 @@ pub fn sample_figures(work: &Path, now: i64) -> anyhow::Result<ScreenFigures> {
                     EventKind::Search { query: query.into(), results: if miss { 0 } else { 3 } }
                 }
             };
-            push(t.min(now), kind);
+            push(t, kind);
         }
         events.sort_by_key(|e| e.t);
         let mut totals = std::collections::BTreeMap::new();

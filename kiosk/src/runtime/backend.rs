@@ -281,11 +281,25 @@ impl Backend {
         }
     }
 
-    /// The big screen's figures: kept, then shown. One that cannot be kept
-    /// (a full disk) is still shown; only a restart would lose it.
+    /// The big screen's figures: kept, then shown. Their freshness (what
+    /// greys the wall) moves only with figures the hub read later than the
+    /// ones held: the broker hands the same retained message again on every
+    /// reconnect, and a hub whose feed is stuck must not look live for it.
+    /// They are written to the store only when a figure changed (not for
+    /// each heartbeat), sparing the flash; one that cannot be kept (a full
+    /// disk) is still shown.
     fn on_figures(&self, figures: protocol::screen::ScreenFigures) {
-        let r = super::Received { figures, received_ms: now_ms() };
-        if let Err(e) = self.shared.outbox.with(|c| crate::store::screen_figures::save(c, &r)) {
+        let held = self.shared.figures.borrow().clone();
+        let now = now_ms();
+        let r = match held {
+            Some(h) if figures.ts <= h.figures.ts => super::Received { figures, received_ms: h.received_ms },
+            _ => super::Received { figures, received_ms: now },
+        };
+        let changed = self.shared.figures.borrow().as_ref().is_none_or(|h| {
+            protocol::screen::ScreenFigures { ts: 0, ..h.figures.clone() }
+                != protocol::screen::ScreenFigures { ts: 0, ..r.figures.clone() }
+        });
+        if changed && let Err(e) = self.shared.outbox.with(|c| crate::store::screen_figures::save(c, &r)) {
             tracing::error!(error = %e, "cannot keep the big screen's figures");
         }
         self.shared.figures.send_replace(Some(r));

@@ -8,13 +8,14 @@
 use super::charts::{self, Canvas};
 use super::{
     BigScreen, BigScreenWindow, CarrierParcels, DayRow, KindCount, MonthRow, RankedRow, StationTile, Swatch,
+    TownDot,
 };
 use crate::controllers::big_screen::{self as view, PANELS};
 use crate::runtime::{KioskStatus, Received};
 use crate::store::now_ms;
 use firmware_config::Language;
 use protocol::screen::{DayParcels, MonthSales, Ranked, ScreenFigures};
-use slint::{ComponentHandle, Model, ModelRc, VecModel};
+use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Instant;
@@ -42,7 +43,7 @@ struct State {
     held: Option<u8>,
     /// What the charts on screen were drawn from: drawn again on change only.
     parcels_drawn: Option<(Vec<DayParcels>, Canvas)>,
-    sales_drawn: Option<(Vec<MonthSales>, Language, Canvas)>,
+    sales_drawn: Option<(Vec<MonthSales>, Canvas)>,
     /// The panel size the layout was last fitted to.
     fitted: Option<(u32, u32)>,
 }
@@ -124,6 +125,10 @@ impl BigScreenUi {
         let w = self.window.window();
         if (w.scale_factor() - scale).abs() > 0.001 {
             w.dispatch_event(slint::platform::WindowEvent::ScaleFactorChanged { scale_factor: scale });
+            // The layout's size follows, as a platform that changed the
+            // scale would report: the same pixels, fewer logical ones.
+            let logical = slint::LogicalSize::new(width as f32 / scale, height as f32 / scale);
+            w.dispatch_event(slint::platform::WindowEvent::Resized { size: logical });
         }
         self.draw_charts();
     }
@@ -141,7 +146,11 @@ impl BigScreenUi {
         let clock = view::clock(now);
         if g.get_clock() != clock.as_str() {
             g.set_clock(clock.into());
-            g.set_date(view::date(now, s.lang).into());
+            let (year, month, day, weekday) = view::date_parts(now);
+            g.set_year(year);
+            g.set_month(i32::from(month));
+            g.set_day(i32::from(day));
+            g.set_weekday(i32::from(weekday));
         }
         let live = view::is_live(&s.status, s.received.as_ref(), now);
         if g.get_live() != live {
@@ -170,18 +179,19 @@ impl BigScreenUi {
         g.set_has_figures(true);
         show_today(&g, f, lang);
         show_parcels(&g, f);
-        show_stations(&g, f, now);
+        show_stations(&g, f, lang, now);
         show_sales(&g, f, lang);
         drop(s);
         self.draw_charts();
     }
 
-    /// Draw the charts again where their figures, language or size changed.
+    /// Draw the charts again where their figures or size changed.
     fn draw_charts(&self) {
         let scale = self.window.window().scale_factor();
         let mut s = self.state.borrow_mut();
         let Some(r) = s.received.clone() else { return };
         let (f, lang) = (&r.figures, s.lang);
+        // The series' order and colours; their names are the legend's.
         let g = self.global();
         let canvas = Canvas::new(PARCELS_CHART.0, PARCELS_CHART.1, scale);
         let key = (f.parcels_30d.clone(), canvas);
@@ -190,10 +200,10 @@ impl BigScreenUi {
             s.parcels_drawn = Some(key);
         }
         let canvas = Canvas::new(SALES_CHART.0, SALES_CHART.1, scale);
-        let key = (f.sales.clone(), lang, canvas);
+        let key = (f.sales.clone(), canvas);
         if s.sales_drawn.as_ref() != Some(&key) {
             let series = view::platform_series(f, lang);
-            g.set_sales_chart(charts::sales(&f.sales, &series, lang, canvas));
+            g.set_sales_chart(charts::sales(&f.sales, &series, canvas));
             s.sales_drawn = Some(key);
         }
     }
@@ -224,6 +234,7 @@ fn ranked(rows: &[Ranked], lang: Language) -> ModelRc<RankedRow> {
 fn show_today(g: &BigScreen<'_>, f: &ScreenFigures, lang: Language) {
     let kinds = view::by_kind(f);
     g.set_interactions(int(kinds.iter().map(|(_, n)| n).sum()));
+    g.set_kind_most(int(kinds.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1)));
     g.set_by_kind(model(
         kinds.into_iter().map(|(k, n)| KindCount { kind: k.into(), count: int(n) }).collect(),
     ));
@@ -268,20 +279,49 @@ fn show_parcels(g: &BigScreen<'_>, f: &ScreenFigures) {
     ));
 }
 
-fn show_stations(g: &BigScreen<'_>, f: &ScreenFigures, now: u64) {
-    g.set_stations(model(
-        f.stations
+fn show_stations(g: &BigScreen<'_>, f: &ScreenFigures, lang: Language, now: u64) {
+    let name = |t: &protocol::screen::TownPoint| {
+        let en = lang == Language::En && !t.name_en.is_empty();
+        SharedString::from(if en { &t.name_en } else { &t.name_zh })
+    };
+    let places = view::station_places(f);
+    let in_town = |id: &str| places.iter().flatten().filter(|(t, _)| t.id == id).count();
+    g.set_towns(model(
+        f.towns
             .iter()
-            .map(|s| StationTile {
-                id: s.kiosk.as_str().into(),
-                online: s.online,
-                since: view::since(s.since, now).into(),
-                parcels_in: int(s.parcels_in_today),
-                parcels_out: int(s.parcels_out_today),
-                requests: int(s.requests_today),
+            .map(|t| TownDot {
+                name: name(t),
+                x: f32::from(t.x) / 100.0,
+                y: f32::from(t.y) / 100.0,
+                more: int(in_town(&t.id).saturating_sub(view::PINS_PER_TOWN) as u64),
             })
             .collect(),
     ));
+    g.set_stations(model(
+        f.stations
+            .iter()
+            .zip(&places)
+            .map(|(s, place)| {
+                let (town, x, y, slot) = match place {
+                    Some((t, slot)) => (name(t), f32::from(t.x) / 100.0, f32::from(t.y) / 100.0, *slot),
+                    None => (s.town.as_deref().unwrap_or("").into(), -1.0, -1.0, 0),
+                };
+                StationTile {
+                    id: s.kiosk.as_str().into(),
+                    town,
+                    x,
+                    y,
+                    slot: slot as i32,
+                    online: s.online,
+                    since: view::since(s.since, now).into(),
+                    parcels_in: int(s.parcels_in_today),
+                    parcels_out: int(s.parcels_out_today),
+                    requests: int(s.requests_today),
+                }
+            })
+            .collect(),
+    ));
+    g.set_stations_unplaced(int(places.iter().filter(|p| p.is_none()).count() as u64));
     g.set_stations_online(int(f.stations.iter().filter(|s| s.online).count() as u64));
     let t = &f.tickets;
     g.set_requests_month(t.month.as_str().into());

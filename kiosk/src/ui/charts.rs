@@ -7,7 +7,6 @@
 //! swapping a finished image is atomic, so a new chart never flickers.
 
 use crate::controllers::big_screen::{PlatformSeries, wan};
-use firmware_config::Language;
 use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};
 use protocol::screen::{DayParcels, MonthSales};
@@ -136,7 +135,7 @@ pub fn parcels(days: &[DayParcels], canvas: Canvas) -> Image {
 
 /// Online sales per month in 万元, stacked by platform, with farm products'
 /// part as a line.
-pub fn sales(months: &[MonthSales], series: &[PlatformSeries], lang: Language, canvas: Canvas) -> Image {
+pub fn sales(months: &[MonthSales], series: &[PlatformSeries], canvas: Canvas) -> Image {
     draw(canvas, |root| {
         root.fill(&CARD)?;
         let most = months.iter().map(|m| wan(m.sales_fen)).fold(0.0, f64::max);
@@ -150,7 +149,7 @@ pub fn sales(months: &[MonthSales], series: &[PlatformSeries], lang: Language, c
         let label_month = |x: &f64| {
             let i = x.round();
             match months.get(i as usize) {
-                Some(m) if (x - i).abs() < 1e-6 && i >= 0.0 => month_label(&m.month, lang),
+                Some(m) if (x - i).abs() < 1e-6 && i >= 0.0 => month_label(&m.month),
                 _ => String::new(),
             }
         };
@@ -191,18 +190,13 @@ pub fn sales(months: &[MonthSales], series: &[PlatformSeries], lang: Language, c
     })
 }
 
-/// `2026-10` as an axis label: `10月`, or `Oct`; January with its year.
-fn month_label(month: &str, lang: Language) -> String {
-    let (y, m) = (month.get(2..4).unwrap_or(""), month.get(5..7).and_then(|m| m.parse::<usize>().ok()));
-    match (m, lang) {
-        (Some(1), Language::Zh) => format!("{y}年1月"),
-        (Some(m), Language::Zh) => format!("{m}月"),
-        (Some(m @ 1..=12), Language::En) => {
-            const NAMES: [&str; 12] =
-                ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-            if m == 1 { format!("Jan {y}") } else { NAMES[m - 1].to_owned() }
-        }
-        _ => month.to_owned(),
+/// `2026-10` as an axis label: the month's number (`10`), and January
+/// with its year (`2026-01`); numbers need no translation.
+fn month_label(month: &str) -> String {
+    match month.get(5..7) {
+        Some("01") => month.to_owned(),
+        Some(m) => m.trim_start_matches('0').to_owned(),
+        None => month.to_owned(),
     }
 }
 
@@ -211,11 +205,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn months_are_labelled_short_with_the_year_at_january() {
-        assert_eq!(month_label("2026-10", Language::Zh), "10月");
-        assert_eq!(month_label("2026-01", Language::Zh), "26年1月");
-        assert_eq!(month_label("2026-10", Language::En), "Oct");
-        assert_eq!(month_label("2027-01", Language::En), "Jan 27");
+    fn months_are_labelled_by_number_with_the_year_at_january() {
+        assert_eq!(month_label("2026-10"), "10");
+        assert_eq!(month_label("2026-09"), "9");
+        assert_eq!(month_label("2027-01"), "2027-01");
     }
 
     #[test]

@@ -20,7 +20,13 @@ impl Platform for Headless {
 
 /// Make this thread draw into memory (once per thread, before any window).
 pub fn install() -> Result<Rc<MinimalSoftwareWindow>, PlatformError> {
-    let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
+    install_with(RepaintBufferType::NewBuffer)
+}
+
+/// The same, keeping the frame buffer between frames as a display does
+/// (`ReusedBuffer`: only what changed is drawn again; the benchmarks).
+pub fn install_with(buffer: RepaintBufferType) -> Result<Rc<MinimalSoftwareWindow>, PlatformError> {
+    let window = MinimalSoftwareWindow::new(buffer);
     slint::platform::set_platform(Box::new(Headless { window: window.clone() }))
         .map_err(|e| PlatformError::Other(e.to_string()))?;
     Ok(window)

@@ -210,6 +210,7 @@ pub async fn new_kiosk(
         id: id.clone(),
         role,
         group: form.group.trim().to_owned(),
+        town: None,
         hub,
         ca: None,
         pin: Some(form.pin.trim().to_owned()).filter(|p| !p.is_empty()),
