@@ -57,6 +57,23 @@ pub fn hub_json(args: &[&str]) -> serde_json::Value {
     })
 }
 
+/// A `hub` command's standard output alone (its log and warnings go to
+/// stderr); panics on failure.
+pub fn hub_stdout(args: &[&str]) -> String {
+    let out = Command::new(hub_bin()).args(args).output().expect("run hub");
+    assert!(out.status.success(), "hub {args:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("hub prints UTF-8")
+}
+
+/// `hub report --by <by> --from --to --format json` rows for a store.
+pub fn hub_report(data: &Path, by: &str, from: &str, to: &str) -> Vec<serde_json::Value> {
+    let d = data.to_str().expect("a UTF-8 path");
+    match hub_json(&["report", "--by", by, "--from", from, "--to", to, "--format", "json", "--data", d]) {
+        serde_json::Value::Array(rows) => rows,
+        other => panic!("hub report --by {by} is not a list: {other}"),
+    }
+}
+
 /// Run a `hub` CLI command that may fail: (success, stdout + stderr).
 pub fn hub_cli_status(args: &[&str]) -> (bool, String) {
     let out = Command::new(hub_bin()).args(args).output().expect("run hub");

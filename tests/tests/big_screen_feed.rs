@@ -20,17 +20,6 @@ use std::time::{Duration, Instant};
 const KIOSKS: usize = 3;
 const EVENTS: u64 = 400;
 
-/// `hub report … --format json` for one period.
-fn report(data: &Path, by: &str, from: &str, to: &str) -> Vec<Value> {
-    let out = std::process::Command::new(hub_bin())
-        .args(["report", "--by", by, "--from", from, "--to", to, "--format", "json", "--data"])
-        .arg(data)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice::<Value>(&out.stdout).unwrap().as_array().unwrap().clone()
-}
-
 fn n(v: &Value) -> u64 {
     v.as_u64().unwrap_or_else(|| panic!("not a count: {v}"))
 }
@@ -134,7 +123,7 @@ async fn the_big_screen_shows_what_hub_report_says() {
     let day = f.day.clone();
 
     // Today, by kind, against the day's report.
-    let by_day = &report(&data, "day", &day, &day)[0];
+    let by_day = &hub_report(&data, "day", &day, &day)[0];
     let kind = |k: &str| f.today.get(k).copied().unwrap_or(0);
     assert_eq!(kind("product_view"), n(&by_day["product_views"]));
     assert_eq!(kind("trace_open"), n(&by_day["trace_opens"]));
@@ -142,7 +131,7 @@ async fn the_big_screen_shows_what_hub_report_says() {
     assert_eq!(kind("search"), n(&by_day["searches"]));
 
     // The rankings: the report's first rows.
-    let products = report(&data, "product", &day, &day);
+    let products = hub_report(&data, "product", &day, &day);
     let mut viewed: Vec<(String, u64)> =
         products.iter().map(|r| (r["product"].as_str().unwrap().to_owned(), n(&r["views"]))).collect();
     viewed.retain(|v| v.1 > 0);
@@ -159,7 +148,7 @@ async fn the_big_screen_shows_what_hub_report_says() {
     traced.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let shown: Vec<(String, u64)> = f.top_traced.iter().map(|r| (r.id.clone(), r.count)).collect();
     assert_eq!(shown, traced.into_iter().take(5).collect::<Vec<_>>());
-    let searches = report(&data, "search", &day, &day);
+    let searches = hub_report(&data, "search", &day, &day);
     let not_found: Vec<(String, u64)> = searches
         .iter()
         .filter(|r| n(&r["no_result"]) > 0)
@@ -169,7 +158,7 @@ async fn the_big_screen_shows_what_hub_report_says() {
     assert_eq!(f.not_found.iter().map(|r| (r.id.clone(), r.count)).collect::<Vec<_>>(), not_found);
 
     // Parcels: today per carrier, and the last 30 days.
-    let carriers = report(&data, "carrier", &day, &day);
+    let carriers = hub_report(&data, "carrier", &day, &day);
     assert_eq!(f.carriers_today.len(), carriers.len());
     for (c, r) in f.carriers_today.iter().zip(&carriers) {
         assert_eq!(
@@ -179,7 +168,7 @@ async fn the_big_screen_shows_what_hub_report_says() {
     }
     assert_eq!(f.parcels_30d.len(), 30);
     let first = &f.parcels_30d[0].day;
-    let days = report(&data, "day", first, &day);
+    let days = hub_report(&data, "day", first, &day);
     for (p, r) in f.parcels_30d.iter().zip(&days) {
         assert_eq!(
             (p.day.as_str(), p.parcels_in, p.parcels_out),
@@ -192,7 +181,7 @@ async fn the_big_screen_shows_what_hub_report_says() {
     );
 
     // The stations: parcels and requests today; the screen itself is not one.
-    let stations = report(&data, "station", &day, &day);
+    let stations = hub_report(&data, "station", &day, &day);
     let listed: Vec<&str> = f.stations.iter().map(|s| s.kiosk.as_str()).collect();
     assert_eq!(listed, ["st-0", "st-1", "st-2"], "every station, not the screen");
     for s in &f.stations {
@@ -205,7 +194,7 @@ async fn the_big_screen_shows_what_hub_report_says() {
 
     // Service requests this month: the service report's deadline counts.
     let month_start = format!("{}-01", &f.tickets.month);
-    let services = report(&data, "service", &month_start, &day);
+    let services = hub_report(&data, "service", &month_start, &day);
     let sum = |col: &str| services.iter().map(|r| n(&r[col])).sum::<u64>();
     assert_eq!(f.tickets.submitted, sum("requests"));
     assert_eq!(f.tickets.answered_in_time, sum("response_met"));
@@ -220,7 +209,7 @@ async fn the_big_screen_shows_what_hub_report_says() {
     // Online sales: the last 12 months held, as `hub report --by month`.
     assert_eq!(f.sales.len(), 12);
     let months =
-        report(&data, "month", &format!("{}-01", f.sales[0].month), &format!("{}-28", f.sales[11].month));
+        hub_report(&data, "month", &format!("{}-01", f.sales[0].month), &format!("{}-28", f.sales[11].month));
     for (m, r) in f.sales.iter().zip(&months) {
         assert_eq!(m.month, r["month"].as_str().unwrap());
         assert_eq!(m.enterprises, n(&r["enterprises_online"]), "{}", m.month);

@@ -45,13 +45,6 @@ fn truth(dir: &Path) -> BTreeMap<String, (usize, u64, u64, u64, u64)> {
     per.into_iter().map(|(m, (e, o, s, f, p))| (m, (e.len(), o, s, f, p))).collect()
 }
 
-/// A `hub` command's standard output (its log goes to stderr).
-fn hub_stdout(args: &[&str]) -> String {
-    let out = std::process::Command::new(hub_bin()).args(args).output().unwrap();
-    assert!(out.status.success(), "hub {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
 /// `hub report` as CSV rows keyed by their first cell.
 fn report(data: &Path, by: &str) -> BTreeMap<String, BTreeMap<String, String>> {
     let out = hub_stdout(&[

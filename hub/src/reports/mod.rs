@@ -4,6 +4,8 @@
 //! tickets; no personal data appears in any report.
 
 pub mod live;
+pub mod monthly;
+pub mod monthly_charts;
 pub mod sales;
 pub mod screen;
 pub mod table;

@@ -24,9 +24,34 @@ const PARCEL_DAYS: i64 = 30;
 const SALES_MONTHS: u32 = 12;
 
 pub fn figures(conn: &Connection, now: i64) -> Result<ScreenFigures, StoreError> {
+    figures_with(conn, now, &mut NameCache::default())
+}
+
+/// The catalog's names and towns as of one published version, read again
+/// only when another version is published: the feed is read up to once a
+/// second, and a catalog is thousands of rows.
+#[derive(Default)]
+pub struct NameCache {
+    version: Option<u64>,
+    names: Option<Names>,
+}
+
+impl NameCache {
+    fn get(&mut self, conn: &Connection) -> Result<&Names, StoreError> {
+        let v: Option<u64> = conn.query_row("SELECT max(version) FROM catalog_versions", [], |r| r.get(0))?;
+        if self.names.is_none() || self.version != v {
+            self.names = Some(product_names(conn)?);
+            self.version = v;
+        }
+        Ok(self.names.get_or_insert_with(Names::default))
+    }
+}
+
+/// [`figures`] with the names kept in `cache` between calls.
+pub fn figures_with(conn: &Connection, now: i64, cache: &mut NameCache) -> Result<ScreenFigures, StoreError> {
     let today = county_time::date_of(now);
     let day = county_time::iso_date(today);
-    let names = product_names(conn)?;
+    let names = cache.get(conn)?;
     let sales = sales(conn)?;
     let platforms = platforms::all()
         .iter()
@@ -36,8 +61,8 @@ pub fn figures(conn: &Connection, now: i64) -> Result<ScreenFigures, StoreError>
     Ok(ScreenFigures {
         ts: now.max(0) as u64,
         today: keyed(conn, "SELECT kind, sum(count) FROM agg_kiosk_day WHERE day = ?1 GROUP BY kind", &day)?,
-        top_viewed: top_viewed(conn, &day, &names)?,
-        top_traced: top_traced(conn, &day, &names)?,
+        top_viewed: top_viewed(conn, &day, names)?,
+        top_traced: top_traced(conn, &day, names)?,
         not_found: not_found(conn, &day)?,
         parcels_30d: parcels_30d(conn, today)?,
         carriers_today: carriers(conn, &day)?,
@@ -46,7 +71,7 @@ pub fn figures(conn: &Connection, now: i64) -> Result<ScreenFigures, StoreError>
         sales,
         enterprises_target: targets::get(conn, targets::ENTERPRISES_ONLINE)?,
         platforms,
-        towns: names.towns,
+        towns: names.towns.clone(),
         day,
     })
 }
@@ -60,6 +85,7 @@ fn keyed(conn: &Connection, sql: &str, day: &str) -> Result<BTreeMap<String, u64
 
 /// Product id → (Chinese, English name), batch id → product id, and the
 /// towns of the map.
+#[derive(Default)]
 struct Names {
     products: BTreeMap<String, (String, String)>,
     batches: BTreeMap<String, String>,

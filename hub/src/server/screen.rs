@@ -5,7 +5,7 @@
 //! the command line, the day turning); only when the figures changed.
 
 use super::Ctx;
-use crate::reports::screen::figures;
+use crate::reports::screen::{NameCache, figures_with};
 use crate::store::now_ms;
 use protocol::screen::ScreenFigures;
 use std::sync::Arc;
@@ -21,6 +21,7 @@ const HEARTBEAT: Duration = Duration::from_secs(30);
 
 pub(crate) async fn run(ctx: Arc<Ctx>) {
     let mut last: Option<ScreenFigures> = None;
+    let mut names = NameCache::default();
     let mut sent_at = tokio::time::Instant::now() - HEARTBEAT;
     loop {
         tokio::select! {
@@ -31,7 +32,7 @@ pub(crate) async fn run(ctx: Arc<Ctx>) {
         if gap < MIN_GAP {
             tokio::time::sleep(MIN_GAP - gap).await;
         }
-        let f = match ctx.read(|c| figures(c, now_ms())) {
+        let f = match ctx.read(|c| figures_with(c, now_ms(), &mut names)) {
             Ok(f) => f,
             Err(e) => {
                 tracing::error!(error = %e, "cannot compute the big screen's figures");

@@ -187,6 +187,14 @@ pub fn start(
     let hub_dir = dir.join("hub");
     let data = DataDir::new(&hub_dir)?;
     let hub_key = hub::fleet::registry::hub_key(&data).context("hub key")?;
+    // The catalog now (the hub's seed is then a no-op), so that the data
+    // centre can have the SAMPLE online sales beside the kiosks' counts.
+    sample::load(catalog, &hub_dir)?;
+    let conn = hub::store::open_write(&data)?;
+    if let Err(e) = wall::import_sample_sales(&conn, hub::store::now_ms()) {
+        tracing::warn!(error = %e, "the demo runs without online sales (not the sample catalog?)");
+    }
+    drop(conn);
     let mut registered = Vec::new();
     {
         let writer = Writer::start(&data)?;
@@ -197,6 +205,13 @@ pub fn start(
                 writer.exec_blocking(move |c| Ok(hub::fleet::registry::register_new(c, &k, "demo")))??;
             let (k, name) = (kid.clone(), if *role == Role::Station { "station" } else { "showroom" });
             writer.exec_blocking(move |c| hub::fleet::registry::set_role(c, &k, name))?;
+            if *role == Role::Station {
+                // On the big screen's map (the sample's towns.csv).
+                let k = kid.clone();
+                writer.exec_blocking(move |c| {
+                    hub::fleet::registry::set_town(c, &k, Some("石南镇")).map(|_| ())
+                })?;
+            }
             registered.push((kid, *role, reg));
         }
         // A console account to look at the staff side at once (its password

@@ -41,21 +41,30 @@ impl Dice {
     }
 }
 
+/// The SAMPLE online sales and the plan's target (100 enterprises selling
+/// online) into a hub store that holds the sample catalog: what the demo's
+/// data centre shows beside the kiosks' own counts.
+pub fn import_sample_sales(conn: &rusqlite::Connection, now: i64) -> anyhow::Result<()> {
+    let today = protocol::county_time::date_of(now);
+    let known = hub::sales::import::Enterprises::from_catalog(conn)?;
+    let sales = hub::sales::check(&sample_sales(), &known, (today.year(), u8::from(today.month())));
+    anyhow::ensure!(
+        !sales.diags.has_errors(),
+        "the sample sales do not import: {}",
+        sales.diags.items.first().map(|d| d.to_string()).unwrap_or_default()
+    );
+    hub::sales::store::apply(conn, &sales.rows, "sample", &sales.files, &sales.sha256, now)?;
+    hub::sales::targets::set(conn, hub::sales::targets::ENTERPRISES_ONLINE, Some(100), "sample", now)?;
+    Ok(())
+}
+
 /// The sample wall's figures at `now` (Unix ms), with the hub store in `work`.
 pub fn sample_figures(work: &Path, now: i64) -> anyhow::Result<ScreenFigures> {
     super::sample::load(&super::sample::default_catalog(), work)?;
     let data = DataDir::new(work)?;
     let conn = hub::store::open_write(&data)?;
     let today = protocol::county_time::date_of(now);
-    let known = hub::sales::import::Enterprises::from_catalog(&conn)?;
-    let sales = hub::sales::check(&sample_sales(), &known, (today.year(), u8::from(today.month())));
-    anyhow::ensure!(
-        !sales.diags.has_errors(),
-        "the sample sales do not import: {:?}",
-        sales.diags.items.first()
-    );
-    hub::sales::store::apply(&conn, &sales.rows, "sample", &sales.files, &sales.sha256, now)?;
-    hub::sales::targets::set(&conn, hub::sales::targets::ENTERPRISES_ONLINE, Some(100), "sample", now)?;
+    import_sample_sales(&conn, now)?;
 
     let snap = hub::catalog::publish::latest_snapshot(&conn)?.ok_or_else(|| anyhow::anyhow!("no catalog"))?;
     let mut products = Vec::new();
