@@ -34,15 +34,20 @@ fn snapshot_writes_every_screen() {
             .map(|p| format!("showroom-en-1920x1080-{p}.png"))
     );
     for n in names {
-        let decoder =
-            png::Decoder::new(std::io::BufReader::new(std::fs::File::open(out.path().join(&n)).unwrap()));
-        let mut reader = decoder.read_info().unwrap();
-        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
-        let info = reader.next_frame(&mut buf).unwrap();
-        assert_eq!((info.width, info.height), (1920, 1080), "{n}");
-        let colours: std::collections::BTreeSet<&[u8]> = buf.chunks(3).collect();
-        assert!(colours.len() > 50, "{n} looks blank ({} colours)", colours.len());
+        let (width, height, colours) = read_png(&out.path().join(&n));
+        assert_eq!((width, height), (1920, 1080), "{n}");
+        assert!(colours > 50, "{n} looks blank ({colours} colours)");
     }
+}
+
+/// A written PNG's size and how many colours it holds (RGB).
+fn read_png(path: &std::path::Path) -> (u32, u32, usize) {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let colours: std::collections::BTreeSet<&[u8]> = buf.chunks(3).collect();
+    (info.width, info.height, colours.len())
 }
 
 #[test]
@@ -66,18 +71,7 @@ fn snapshot_renders_the_big_screen_panels() {
         .collect();
     assert_eq!(names, wanted);
     for n in names {
-        let decoder =
-            png::Decoder::new(std::io::BufReader::new(std::fs::File::open(out.path().join(&n)).unwrap()));
-        let mut reader = decoder.read_info().unwrap();
-        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
-        let info = reader.next_frame(&mut buf).unwrap();
-        let colours: std::collections::BTreeSet<&[u8]> = buf.chunks(3).collect();
-        assert!(
-            colours.len() > 50,
-            "{n} ({}x{}) looks blank ({} colours)",
-            info.width,
-            info.height,
-            colours.len()
-        );
+        let (width, height, colours) = read_png(&out.path().join(&n));
+        assert!(colours > 50, "{n} ({width}x{height}) looks blank ({colours} colours)");
     }
 }

@@ -144,7 +144,6 @@ pub fn config(
     port: u16,
     data: &Path,
 ) -> firmware_config::DeviceConfig {
-    let mut c = crate::fleet::config(kid, secret, hub_key, port, 0, data);
-    c.role = firmware_config::Role::Bigscreen;
-    c
+    // Wall::start makes it a big screen.
+    crate::fleet::config(kid, secret, hub_key, port, 0, data)
 }

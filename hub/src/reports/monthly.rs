@@ -186,7 +186,8 @@ pub fn write_month(
         ("carrier-change", By::Carrier, "carrier", "包裹环比：按快递公司"),
         ("station-change", By::Station, "station", "包裹环比：按站点"),
     ] {
-        let this = &built[if by == By::Carrier { "carrier" } else { "station" }];
+        // This month's table of the same name, built above.
+        let this = &built[key];
         let r = change(this, &build(conn, by, before, &o, now)?, key);
         write(out.join(format!("{stem}.csv")), r.file_text(Format::Csv).as_bytes(), &mut files)?;
         tables.push(table(format!("{stem}.csv"), heading, &r));

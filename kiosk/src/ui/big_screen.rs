@@ -85,10 +85,7 @@ impl BigScreenUi {
     }
 
     pub fn set_language(&self, lang: Language) {
-        let bundle = if lang == Language::Zh { "" } else { lang.code() };
-        if let Err(e) = slint::select_bundled_translation(bundle) {
-            tracing::warn!(error = %e, language = lang.code(), "cannot switch the language");
-        }
+        super::select_translation(lang);
         self.state.borrow_mut().lang = lang;
         self.show_figures();
         self.tick();

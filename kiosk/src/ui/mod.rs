@@ -34,6 +34,16 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// Show the UI's own words in `lang` (both windows share the catalogs in
+/// `kiosk/lang/`). The .slint sources are Chinese: Chinese is "no
+/// translation".
+pub fn select_translation(lang: Language) {
+    let bundle = if lang == Language::Zh { "" } else { lang.code() };
+    if let Err(e) = slint::select_bundled_translation(bundle) {
+        tracing::warn!(error = %e, language = lang.code(), "cannot switch the language");
+    }
+}
+
 /// How long "还在吗？" waits for a touch before a half-filled form is cleared.
 pub const STILL_THERE: Duration = Duration::from_secs(20);
 

@@ -28,11 +28,7 @@ pub fn connect(window: &AppWindow, glue: &Glue) {
 /// Show the UI's own words (the bundled translations) and the catalog's
 /// text in `lang`.
 pub fn set_language(glue: &Glue, lang: Language) {
-    // The .slint sources are Chinese: Chinese is "no translation".
-    let bundle = if lang == Language::Zh { "" } else { lang.code() };
-    if let Err(e) = slint::select_bundled_translation(bundle) {
-        tracing::warn!(error = %e, language = lang.code(), "cannot switch the language");
-    }
+    crate::ui::select_translation(lang);
     glue.act(|s, _| s.set_language(lang));
 }
 
