@@ -1,12 +1,14 @@
 //! The showroom UI with Slint's testing backend and mock time: browse →
 //! product → trace page, each step recorded in the outbox before the screen
 //! changes; the language switch changes what is shown; the inactivity timer
-//! returns to the attract loop and every touch postpones it.
+//! returns to the attract loop and every touch postpones it; larger text
+//! (长辈模式) is switched on and off, recorded, and ends with the visit.
 
 mod common;
 
 use common::{labels, press, sample_kiosk_ui};
 use kiosk::controllers::navigation::Page;
+use slint::ComponentHandle;
 use std::time::Duration;
 
 #[test]
@@ -58,6 +60,21 @@ fn browse_record_translate_and_time_out() {
     press(&ui, "中文");
     assert!(labels(&ui).iter().any(|l| l == "首页"));
 
+    // 长辈模式 from the page on screen: the smallest text grows to 36 px,
+    // the button shows it is on, and every switch is recorded.
+    let theme = ui.window.global::<kiosk::ui::Theme>();
+    assert!(!theme.get_large_text());
+    assert_eq!(theme.get_font_small(), 28.0);
+    press(&ui, "大字");
+    assert!(theme.get_large_text() && theme.get_font_small() >= 36.0, "{}", theme.get_font_small());
+    assert!(labels(&ui).iter().any(|l| l == "✓ 大字"), "{:?}", labels(&ui));
+    press(&ui, "大字");
+    assert!(!theme.get_large_text());
+    press(&ui, "大字");
+    assert!(theme.get_large_text());
+    let totals = handle.outbox_state().unwrap().totals;
+    assert_eq!((totals.get("large_text_on"), totals.get("large_text_off")), (Some(&2), Some(&1)));
+
     // Untouched for 89 s: still here. A touch, then 89 s more: still here.
     i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(89));
     assert_eq!(ui.page(), Page::Category);
@@ -67,6 +84,8 @@ fn browse_record_translate_and_time_out() {
     // Then 90 s without a touch: back to the attract loop, visit recorded.
     i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(2));
     assert_eq!(ui.page(), Page::Attract);
+    assert!(!theme.get_large_text(), "the next visitor starts with the standard text");
+    assert_eq!(theme.get_font_small(), 28.0);
     let totals = handle.outbox_state().unwrap().totals;
     assert_eq!(totals.get("session_end"), Some(&1));
     let pending = handle.outbox_state().unwrap();

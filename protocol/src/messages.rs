@@ -72,13 +72,28 @@ pub struct Event {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventKind {
     AttractExit,
-    CategoryOpen { category: String },
-    ProductView { product_id: String, dwell_ms: u64 },
-    TraceOpen { batch_id: String },
-    Search { query: String, results: u32 },
+    CategoryOpen {
+        category: String,
+    },
+    ProductView {
+        product_id: String,
+        dwell_ms: u64,
+    },
+    TraceOpen {
+        batch_id: String,
+    },
+    Search {
+        query: String,
+        results: u32,
+    },
     ServiceRequest(ServiceRequest),
     Parcel(ParcelScan),
-    SessionEnd { duration_ms: u64 },
+    SessionEnd {
+        duration_ms: u64,
+    },
+    /// 长辈模式 switched on (larger text until the visit ends), or off again.
+    LargeTextOn,
+    LargeTextOff,
 }
 
 impl EventKind {
@@ -93,6 +108,8 @@ impl EventKind {
             EventKind::ServiceRequest(_) => "service_request",
             EventKind::Parcel(_) => "parcel",
             EventKind::SessionEnd { .. } => "session_end",
+            EventKind::LargeTextOn => "large_text_on",
+            EventKind::LargeTextOff => "large_text_off",
         }
     }
 }

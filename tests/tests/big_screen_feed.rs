@@ -299,7 +299,7 @@ async fn the_big_screen_shows_what_hub_report_says() {
     assert_eq!(
         w.station_places,
         [
-            ("st-0".to_owned(), "石南镇".to_owned(), 0.40, 0.74),
+            ("st-0".to_owned(), "石南镇".to_owned(), 0.38, 0.64),
             ("st-1".to_owned(), "马港镇".to_owned(), 0.18, 0.50),
             ("st-2".to_owned(), String::new(), -1.0, -1.0),
         ]

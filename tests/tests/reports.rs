@@ -110,13 +110,17 @@ async fn a_day_of_traffic_reported_every_way() {
             EventKind::ProductView { product_id: "camellia-oil-500".into(), dwell_ms: 5_000 },
             EventKind::ProductView { product_id: "camellia-oil-500".into(), dwell_ms: 7_000 },
             EventKind::TraceOpen { batch_id: "camellia-oil-500-260901-a1".into() },
+            // 长辈模式: on, off, on again.
+            EventKind::LargeTextOn,
+            EventKind::LargeTextOff,
+            EventKind::LargeTextOn,
         ],
         now,
     );
     showroom
         .publish(&Topic::Events(showroom.kid.clone()), &EventBatch { session: 1, events: showroom_events })
         .await;
-    showroom.wait_acked(4).await;
+    showroom.wait_acked(7).await;
 
     let carriers = json(d, &day, "carrier", &[]);
     assert_eq!(carriers.len(), 2, "{carriers:?}");
@@ -152,7 +156,7 @@ async fn a_day_of_traffic_reported_every_way() {
     assert_eq!((&s["events"], &s["parcels_in"], &s["service_requests"]), (&12.into(), &3.into(), &1.into()));
     assert_eq!(s["station_no"], "0001");
     assert!(s["uptime_pct"].as_f64().unwrap() > 0.0, "{s}");
-    assert_eq!(row(&stations, "station", "showroom-1")["events"], 4);
+    assert_eq!(row(&stations, "station", "showroom-1")["events"], 7);
 
     let services = json(d, &day, "service", &[]);
     let c = row(&services, "service", "complaint");
@@ -169,6 +173,7 @@ async fn a_day_of_traffic_reported_every_way() {
     assert!(days.starts_with("\u{feff}day,product_views,"), "{days}");
     let line = days.lines().nth(1).unwrap();
     assert!(line.starts_with(&format!("{day},2,12,1,1,4,3,3,1,1,5.250,1,1,2,")), "{line}");
+    assert!(line.ends_with(",2"), "large text switched on twice: {line}");
     let table = report(d, &day, "service", "table", &[]);
     assert!(table.contains("complaint") && table.lines().count() == 2, "{table}");
     if std::env::var_os("KH_SHOW_REPORTS").is_some() {

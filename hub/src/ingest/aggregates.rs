@@ -89,7 +89,10 @@ impl Deltas {
                 day: d,
             }),
             EventKind::ServiceRequest(r) => self.requests.push(RequestRow { seq, t: at, req: r.clone() }),
-            EventKind::AttractExit | EventKind::SessionEnd { .. } => {}
+            EventKind::AttractExit
+            | EventKind::SessionEnd { .. }
+            | EventKind::LargeTextOn
+            | EventKind::LargeTextOff => {}
         }
     }
 

@@ -144,6 +144,13 @@ fn by_day(conn: &Connection, p: Period, now: i64) -> Result<Report, StoreError> 
         sums(conn, &format!("SELECT day, sum(searches), sum(no_result) FROM agg_search_day {w}"), p)?;
     let parcels = parcel_sums(conn, "day", p)?;
     let active = sums(conn, &format!("SELECT day, count(DISTINCT kid) FROM agg_kiosk_day {w}"), p)?;
+    // How often visitors switched on 长辈模式 (larger text).
+    let large_text = sums(
+        conn,
+        "SELECT day, sum(count) FROM agg_kiosk_day
+         WHERE kind = 'large_text_on' AND day BETWEEN ?1 AND ?2 GROUP BY day",
+        p,
+    )?;
     let mut requests: BTreeMap<String, (i64, i64)> = BTreeMap::new();
     for t in tickets_in(conn, p, now)? {
         let e = requests.entry(county_time::iso_date_of(t.submitted_at)).or_default();
@@ -170,6 +177,7 @@ fn by_day(conn: &Connection, p: Period, now: i64) -> Result<Report, StoreError> 
         "complaints",
         "active_kiosks",
         "uptime_pct",
+        "large_text_on",
     ]);
     let mut day = p.from;
     loop {
@@ -191,6 +199,7 @@ fn by_day(conn: &Connection, p: Period, now: i64) -> Result<Report, StoreError> 
             compl.into(),
             get(&active, &d, 0).into(),
             Cell::Fixed(up.get(&d).map_or(0.0, |u| u.percent()), 1),
+            get(&large_text, &d, 0).into(),
         ]);
         if day >= p.to {
             break;

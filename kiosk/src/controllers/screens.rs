@@ -78,6 +78,8 @@ pub struct Screens {
     backend: Rc<dyn KioskBackend>,
     identity: Identity,
     lang: Language,
+    /// 长辈模式: larger text until the visit ends.
+    large_text: bool,
     /// `YYYY-MM-DD`, for certificates in force.
     today: String,
     snap: Option<Arc<Snapshot>>,
@@ -102,6 +104,7 @@ impl Screens {
             backend,
             identity,
             lang: Language::Zh,
+            large_text: false,
             today,
             snap: None,
             view: None,
@@ -129,6 +132,19 @@ impl Screens {
 
     pub fn language(&self) -> Language {
         self.lang
+    }
+
+    /// Whether the larger text (长辈模式) is on.
+    pub fn large_text(&self) -> bool {
+        self.large_text
+    }
+
+    /// The visitor switched 长辈模式 on or off: recorded, so that the centre
+    /// learns how often it is wanted; it lasts until the visit ends.
+    pub fn toggle_large_text(&mut self) {
+        self.large_text = !self.large_text;
+        self.record(if self.large_text { EventKind::LargeTextOn } else { EventKind::LargeTextOff });
+        self.dirty.page = true;
     }
 
     pub fn view(&self) -> Option<&CatalogView> {
@@ -260,6 +276,8 @@ impl Screens {
     pub fn end_visit(&mut self, now: Instant) {
         self.request = ServiceRequest::default();
         self.dirty.form = true;
+        // The next visitor starts with the standard text size.
+        self.large_text = false;
         let (lasted, from) = self.nav.end_visit(now);
         self.left(from, now);
         if let Some(d) = lasted {

@@ -1,15 +1,17 @@
 //! `kiosk snapshot`: every screen of both kiosk roles, in both languages
 //! and orientations, and the big screen's panels at 1920×1080 and
 //! 3840×2160, rendered headless with the software renderer from a catalog
-//! folder (the sample by default) into PNG files: the README's pictures,
-//! and what the accessibility checks measure.
+//! folder (the sample by default) into PNG files: the README's pictures.
+//! Every screen drawn is also measured for accessibility
+//! (`crate::ui::audit`): `accessibility.csv` beside the pictures, and with
+//! `--check` a failure for any screen that breaks a limit.
 
 use super::visitor::Visitor;
 use super::{DEMO_PIN, sample};
 use crate::controllers::big_screen::PANELS;
 use crate::ui::KioskUi;
 use crate::ui::big_screen::BigScreenUi;
-use crate::ui::snapshot;
+use crate::ui::{audit, snapshot};
 use firmware_config::Language;
 use firmware_config::{DeviceConfig, HubLink, Role};
 use protocol::{BrokerUrl, KioskId};
@@ -32,16 +34,34 @@ pub enum GalleryCommand {
         /// showroom, station or bigscreen (repeat); default all three.
         #[arg(long)]
         role: Vec<String>,
+        /// normal or large (长辈模式) text (repeat); default both.
+        #[arg(long)]
+        text: Vec<String>,
         /// A catalog folder; default the sample Tongcheng catalog.
         #[arg(long)]
         catalog: Option<PathBuf>,
+        /// Fail when a screen breaks an accessibility limit (touch target,
+        /// contrast, cut off, scroll cue, Chinese in English).
+        #[arg(long)]
+        check: bool,
     },
+}
+
+/// What the snapshots are made of.
+struct Choice {
+    sizes: Vec<(u32, u32)>,
+    langs: Vec<Language>,
+    roles: Vec<String>,
+    large_text: Vec<bool>,
+    catalog: Option<PathBuf>,
 }
 
 pub fn run(command: GalleryCommand) -> anyhow::Result<()> {
     match command {
-        GalleryCommand::Snapshot { out, size, lang, role, catalog } => {
-            snapshots(out, size, lang, role, catalog)
+        GalleryCommand::Snapshot { out, size, lang, role, text, catalog, check } => {
+            let choice = choose(size, lang, role, text, catalog)?;
+            let audits = snapshots(&out, choice)?;
+            audit_summary(&out, &audits, check)
         }
     }
 }
@@ -58,13 +78,13 @@ fn parse_size(s: &str) -> Result<(u32, u32), String> {
     Ok((w, h))
 }
 
-fn snapshots(
-    out: PathBuf,
+fn choose(
     sizes: Vec<(u32, u32)>,
     langs: Vec<String>,
     roles: Vec<String>,
+    text: Vec<String>,
     catalog: Option<PathBuf>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Choice> {
     let roles: Vec<String> = if roles.is_empty() {
         ["showroom", "station", "bigscreen"].map(String::from).to_vec()
     } else {
@@ -73,8 +93,6 @@ fn snapshots(
     if let Some(r) = roles.iter().find(|r| !matches!(r.as_str(), "showroom" | "station" | "bigscreen")) {
         anyhow::bail!("--role {r:?}: showroom, station or bigscreen");
     }
-    let wall_sizes = if sizes.is_empty() { vec![(1920, 1080), (3840, 2160)] } else { sizes.clone() };
-    let sizes = if sizes.is_empty() { vec![(1080, 1920), (1920, 1080)] } else { sizes };
     let langs: Vec<Language> = if langs.is_empty() {
         vec![Language::Zh, Language::En]
     } else {
@@ -87,10 +105,68 @@ fn snapshots(
             })
             .collect::<Result<_, _>>()?
     };
-    std::fs::create_dir_all(&out)?;
+    let large_text: Vec<bool> = if text.is_empty() {
+        vec![false, true]
+    } else {
+        text.iter()
+            .map(|t| match t.as_str() {
+                "normal" => Ok(false),
+                "large" => Ok(true),
+                other => Err(anyhow::anyhow!("--text {other:?}: normal or large")),
+            })
+            .collect::<Result<_, _>>()?
+    };
+    Ok(Choice { sizes, langs, roles, large_text, catalog })
+}
+
+/// Draw one screen to `out` and measure it.
+struct Shots<'a> {
+    window: &'a slint::platform::software_renderer::MinimalSoftwareWindow,
+    out: &'a Path,
+    /// The catalog's own text: what an English screen may show in Chinese.
+    data: String,
+    audits: Vec<audit::ScreenAudit>,
+}
+
+impl Shots<'_> {
+    fn take(
+        &mut self,
+        name: &str,
+        root: &impl slint::ComponentHandle,
+        (w, h): (u32, u32),
+        lang: Language,
+        scrolls: bool,
+    ) -> anyhow::Result<()> {
+        let rgb = snapshot::frame(self.window, w, h);
+        let path = self.out.join(format!("{name}.png"));
+        snapshot::write_png(&path, w, h, &rgb)?;
+        let language = audit::Language { english: lang == Language::En, data: &self.data };
+        let limits = audit::Limits::default();
+        let frame = audit::pixels::Frame { rgb: &rgb, width: w, height: h };
+        let mut seen = audit::screen(name, root, &frame, &language, &limits);
+        if scrolls {
+            // What lies below the fold is not in the element tree until it
+            // is scrolled into the window: measure it in a window three
+            // screens tall as well (the picture is not kept).
+            let tall = (h * 3).min(7680);
+            let rgb = snapshot::frame(self.window, w, tall);
+            let frame = audit::pixels::Frame { rgb: &rgb, width: w, height: tall };
+            seen.add_unrolled(audit::screen(name, root, &frame, &language, &limits));
+        }
+        self.audits.push(seen);
+        Ok(())
+    }
+}
+
+fn snapshots(out: &Path, choice: Choice) -> anyhow::Result<Vec<audit::ScreenAudit>> {
+    let Choice { sizes, langs, roles, large_text, catalog } = choice;
+    let wall_sizes = if sizes.is_empty() { vec![(1920, 1080), (3840, 2160)] } else { sizes.clone() };
+    let sizes = if sizes.is_empty() { vec![(1080, 1920), (1920, 1080)] } else { sizes };
+    std::fs::create_dir_all(out)?;
     let work = scratch_dir("kiosk-snapshot")?;
     let (snap, blobs) = sample::load(&catalog.unwrap_or_else(sample::default_catalog), &work)?;
     let window = snapshot::install()?;
+    let mut shots = Shots { window: &window, out, data: serde_json::to_string(&*snap)?, audits: Vec::new() };
     let images = Rc::new(move |sha: &str| sample::hub_blob_path(&blobs, sha));
     // A kiosk whose hub is out of reach records the screens' requests, so
     // "my requests" and the staff page show real rows.
@@ -125,7 +201,6 @@ fn snapshots(
         .max_by_key(|(n, _)| *n)
         .map(|(_, id)| id)
         .ok_or_else(|| anyhow::anyhow!("the catalog has no featured product"))?;
-    let mut written = 0;
     let staff = || visitor.staff_pin(DEMO_PIN, true);
     let showroom: [(&str, &dyn Fn()); 8] = [
         ("attract", &|| ui.attract()),
@@ -178,15 +253,17 @@ fn snapshots(
     for role in roles.iter().filter(|r| *r != "bigscreen") {
         let steps: &[(&str, &dyn Fn())] = if role == "station" { &station } else { &showroom };
         ui.set_station((role == "station").then_some(12));
-        for lang in &langs {
-            ui.set_language(*lang);
-            for &(w, h) in &sizes {
-                for (i, (name, step)) in steps.iter().enumerate() {
-                    step();
-                    let rgb = snapshot::frame(&window, w, h);
-                    let path = out.join(format!("{role}-{}-{w}x{h}-{}-{name}.png", lang.code(), i + 1));
-                    snapshot::write_png(&path, w, h, &rgb)?;
-                    written += 1;
+        for &large in &large_text {
+            visitor.large_text(large);
+            let text = if large { "-large" } else { "" };
+            for lang in &langs {
+                ui.set_language(*lang);
+                for &(w, h) in &sizes {
+                    for (i, (name, step)) in steps.iter().enumerate() {
+                        step();
+                        let name = format!("{role}-{}{text}-{w}x{h}-{}-{name}", lang.code(), i + 1);
+                        shots.take(&name, &ui.window, (w, h), *lang, true)?;
+                    }
                 }
             }
         }
@@ -194,52 +271,111 @@ fn snapshots(
     drop(ui);
     drop(runtime);
     if roles.iter().any(|r| r == "bigscreen") {
-        written += big_screen(&window, &work, &out, &langs, &wall_sizes)?;
+        big_screen(&mut shots, &work, &langs, &wall_sizes)?;
     }
     let _ = std::fs::remove_dir_all(&work);
-    println!("{written} screens written to {}", out.display());
+    println!("{} screens written to {}", shots.audits.len(), out.display());
+    Ok(shots.audits)
+}
+
+/// `accessibility.csv` (one row per screen: its smallest target, its
+/// faintest text, its failures) and `accessibility-failures.csv`; with
+/// `check`, an error naming every failure.
+fn audit_summary(out: &Path, audits: &[audit::ScreenAudit], check: bool) -> anyhow::Result<()> {
+    let mut screens = csv::Writer::from_path(out.join("accessibility.csv"))?;
+    screens.write_record([
+        "screen",
+        "targets",
+        "smallest_target_px",
+        "smallest_target",
+        "texts",
+        "texts_not_measured",
+        "lowest_contrast",
+        "lowest_contrast_text",
+        "failures",
+    ])?;
+    let mut failed = csv::Writer::from_path(out.join("accessibility-failures.csv"))?;
+    failed.write_record(["screen", "check", "element", "figure"])?;
+    let mut lines = Vec::new();
+    for a in audits {
+        let (side, target) = a.smallest_target.clone().unwrap_or((0.0, String::new()));
+        let (contrast, text) = a.lowest_contrast.clone().unwrap_or((0.0, String::new()));
+        screens.write_record([
+            a.screen.clone(),
+            a.targets.to_string(),
+            format!("{side:.0}"),
+            target,
+            a.texts.to_string(),
+            a.texts_hidden.to_string(),
+            format!("{contrast:.2}"),
+            text,
+            a.failures.len().to_string(),
+        ])?;
+        for f in &a.failures {
+            failed.write_record([a.screen.as_str(), f.check.name(), &f.element, &f.figure])?;
+            lines.push(format!("{}: {}: {}: {}", a.screen, f.check.name(), f.element, f.figure));
+        }
+    }
+    screens.flush()?;
+    failed.flush()?;
+    let smallest = audits
+        .iter()
+        .filter_map(|a| a.smallest_target.as_ref().map(|t| (t.0, &a.screen)))
+        .min_by(|a, b| a.0.total_cmp(&b.0));
+    let faintest = audits
+        .iter()
+        .filter_map(|a| a.lowest_contrast.as_ref().map(|t| (t.0, &a.screen)))
+        .min_by(|a, b| a.0.total_cmp(&b.0));
+    println!(
+        "accessibility: {} screens; smallest target {}; lowest text contrast {}; {} failures (accessibility.csv)",
+        audits.len(),
+        smallest.map_or("none".into(), |(v, s)| format!("{v:.0} px ({s})")),
+        faintest.map_or("none".into(), |(v, s)| format!("{v:.2}:1 ({s})")),
+        lines.len()
+    );
+    if check && !lines.is_empty() {
+        anyhow::bail!("{} accessibility failures:\n{}", lines.len(), lines.join("\n"));
+    }
     Ok(())
 }
 
 /// The big screen's panels with the sample wall's figures, live, then one
 /// with the hub out of reach (greyed, with the figures' time).
 fn big_screen(
-    window: &slint::platform::software_renderer::MinimalSoftwareWindow,
+    shots: &mut Shots,
     work: &Path,
-    out: &Path,
     langs: &[Language],
     sizes: &[(u32, u32)],
-) -> anyhow::Result<usize> {
+) -> anyhow::Result<()> {
     use crate::runtime::{KioskStatus, Received};
     let now = crate::store::now_ms();
     let figures = super::wall::sample_figures(&work.join("wall-hub"), now as i64)?;
     let wall = BigScreenUi::new(Language::Zh)?;
+    // The figures' own words (stations, searches) are data, like the catalog's.
+    shots.data.push_str(&serde_json::to_string(&figures)?);
     let received = Received { figures, received_ms: now };
     wall.set_figures(Some(received));
     let live = KioskStatus { connected: true, hub_online: true, ..KioskStatus::default() };
     let away = KioskStatus::default();
-    let mut written = 0;
     for lang in langs {
         wall.set_language(*lang);
         for &(w, h) in sizes {
-            window.set_size(slint::PhysicalSize::new(w, h));
+            shots.window.set_size(slint::PhysicalSize::new(w, h));
             wall.fit(w, h);
-            let shots = (0..PANELS).map(|p| (Some(p), true)).chain([(Some(0), false)]);
-            for (i, (panel, up)) in shots.enumerate() {
+            let panels = (0..PANELS).map(|p| (Some(p), true)).chain([(Some(0), false)]);
+            for (i, (panel, up)) in panels.enumerate() {
                 wall.hold_panel(panel);
                 wall.set_status(if up { &live } else { &away });
                 // Let the fades (500 ms) and counters (800 ms) finish: a
                 // picture of the panel, not of a turn.
                 std::thread::sleep(std::time::Duration::from_millis(900));
-                let rgb = snapshot::frame(window, w, h);
                 let name = if up { crate::ui::big_screen::PANEL_NAMES[i] } else { "unreachable" };
-                let path = out.join(format!("bigscreen-{}-{w}x{h}-{}-{name}.png", lang.code(), i + 1));
-                snapshot::write_png(&path, w, h, &rgb)?;
-                written += 1;
+                let name = format!("bigscreen-{}-{w}x{h}-{}-{name}", lang.code(), i + 1);
+                shots.take(&name, &wall.window, (w, h), *lang, false)?;
             }
         }
     }
-    Ok(written)
+    Ok(())
 }
 
 /// A station kiosk whose hub is out of reach (port 9, discard), with the

@@ -75,6 +75,12 @@ impl Visitor<'_> {
         desk.invoke_open_desk();
         desk.invoke_set_direction(direction);
     }
+    /// 长辈模式 on or off, by its button (only when it is not already so).
+    pub fn large_text(&self, on: bool) {
+        if self.0.window.global::<crate::ui::Theme>().get_large_text() != on {
+            self.0.window.global::<Nav>().invoke_toggle_large_text();
+        }
+    }
     /// The demo's footer button.
     pub fn switch_role(&self) {
         self.staff().invoke_switch_role();

@@ -8,6 +8,8 @@
 //! lets each adapter show what the controllers marked as changed.
 
 pub mod adapters;
+#[cfg(feature = "demo")]
+pub mod audit;
 pub mod big_screen;
 pub mod charts;
 pub mod images;

@@ -60,6 +60,7 @@ pub const COLUMN_LABELS: &[(&str, &str)] = &[
     ("complaints", "投诉"),
     ("active_kiosks", "活跃设备"),
     ("uptime_pct", "在线率（%）"),
+    ("large_text_on", "长辈模式次数"),
     ("station", "站点设备"),
     ("group", "分组"),
     ("station_no", "站点号"),

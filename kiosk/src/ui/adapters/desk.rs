@@ -10,14 +10,9 @@ use crate::peripherals::printer::Paper;
 use crate::peripherals::scale_driver::Weight;
 use crate::peripherals::waybill::NotWaybill;
 use crate::runtime::Handle;
-use crate::ui::{
-    AppWindow, CarrierRow, DeskAdapter, DeskCount, DeviceKind, DeviceRow, Direction, Glue, WeightState,
-};
+use crate::ui::{AppWindow, DeskAdapter, DeskCount, DeviceKind, DeviceRow, Direction, Glue, WeightState};
 use protocol::messages::ParcelDirection;
 use slint::{ComponentHandle, SharedString};
-
-/// Carrier buttons per row: four fit a portrait screen.
-const CARRIERS_PER_ROW: usize = 4;
 
 pub fn connect(window: &AppWindow, glue: &Glue) {
     let a = window.global::<DeskAdapter>();
@@ -152,8 +147,7 @@ fn show_note(a: &DeskAdapter, note: Option<&DeskNote>) {
         Some(DeskNote::AskCarrier { waybill, candidates, others }) => {
             a.set_choose_for(waybill.into());
             a.set_candidates(strings(candidates));
-            let rows = others.chunks(CARRIERS_PER_ROW).map(|c| CarrierRow { names: strings(c) }).collect();
-            a.set_other_carriers(model(rows));
+            a.set_other_carriers(strings(others));
         }
         _ => a.set_choose_for(SharedString::default()),
     }

@@ -1,10 +1,10 @@
-//! `Nav`: the page on screen, back and home, the language switch, and the
-//! inactivity timer that ends a visit (every touch pokes it).
+//! `Nav`: the page on screen, back and home, the language switch, the
+//! larger text (长辈模式, shown through `Theme`), and the inactivity timer that ends a visit (every touch pokes it).
 
 use crate::controllers::navigation::{Idle, Page};
 use crate::controllers::screens::{Dirty, Screens};
 use crate::ui::Page as SlintPage;
-use crate::ui::{AppWindow, Glue, Nav, STILL_THERE};
+use crate::ui::{AppWindow, Glue, Nav, STILL_THERE, Theme};
 use firmware_config::Language;
 use slint::ComponentHandle;
 
@@ -21,6 +21,8 @@ pub fn connect(window: &AppWindow, glue: &Glue) {
         let lang = if g.screens.borrow().language() == Language::Zh { Language::En } else { Language::Zh };
         set_language(&g, lang);
     });
+    let g = glue.clone();
+    nav.on_toggle_large_text(move || g.act(|s, _| s.toggle_large_text()));
     let g = glue.clone();
     nav.on_poke(move || restart_idle(&g));
 }
@@ -65,6 +67,7 @@ pub fn show(window: &AppWindow, screens: &Screens, dirty: &Dirty) {
         nav.set_page(page(screens.page()));
     }
     nav.set_language(screens.language().code().into());
+    window.global::<Theme>().set_large_text(screens.large_text());
 }
 
 fn page(p: Page) -> SlintPage {
