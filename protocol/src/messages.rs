@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 
 /// `kh/v1/_hub/state`: retained; the hub's will sets `online: false`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct HubState {
     pub online: bool,
     pub ts: u64,
@@ -22,7 +21,6 @@ pub enum Status {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Birth {
     /// Increments on every connect; a death older than the latest birth is stale.
     pub session: u64,
@@ -40,7 +38,6 @@ pub struct Birth {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Death {
     pub session: u64,
     /// Absent for a will (the broker publishes it); set for a clean shutdown.
@@ -50,7 +47,6 @@ pub struct Death {
 
 /// `kh/v1/{kid}/evt`: a contiguous range of outbox events.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct EventBatch {
     pub session: u64,
     pub events: Vec<Event>,
@@ -94,11 +90,30 @@ pub enum EventKind {
     /// 长辈模式 switched on (larger text until the visit ends), or off again.
     LargeTextOn,
     LargeTextOff,
+    /// A kind this build does not know, from a newer kiosk: kept whole (its
+    /// `kind` included) and counted under its name, so that a mixed fleet
+    /// loses nothing and no outbox stalls on it.
+    #[serde(untagged)]
+    Other(serde_json::Map<String, serde_json::Value>),
 }
 
 impl EventKind {
+    /// Every kind this build knows, by its wire name.
+    pub const KNOWN: [&'static str; 10] = [
+        "attract_exit",
+        "category_open",
+        "product_view",
+        "trace_open",
+        "search",
+        "service_request",
+        "parcel",
+        "session_end",
+        "large_text_on",
+        "large_text_off",
+    ];
+
     /// The `kind` tag this event carries on the wire.
-    pub fn name(&self) -> &'static str {
+    pub fn name(&self) -> &str {
         match self {
             EventKind::AttractExit => "attract_exit",
             EventKind::CategoryOpen { .. } => "category_open",
@@ -110,12 +125,25 @@ impl EventKind {
             EventKind::SessionEnd { .. } => "session_end",
             EventKind::LargeTextOn => "large_text_on",
             EventKind::LargeTextOff => "large_text_off",
+            EventKind::Other(body) => body.get("kind").and_then(|k| k.as_str()).unwrap_or(""),
+        }
+    }
+
+    /// Why an event that fits no known kind is not one a newer kiosk may
+    /// send: a known kind with a broken body, or no kind at all.
+    pub fn malformed(&self) -> Option<String> {
+        let EventKind::Other(body) = self else { return None };
+        match body.get("kind").and_then(|k| k.as_str()) {
+            None | Some("") => Some("an event without a kind".into()),
+            Some(k) if Self::KNOWN.contains(&k) => {
+                Some(format!("a {k} event with a body this kind does not have"))
+            }
+            Some(_) => None,
         }
     }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct ServiceRequest {
     /// Made by the kiosk; the hub creates at most one ticket per id.
     pub request_id: String,
@@ -165,7 +193,6 @@ impl ParcelDirection {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct ParcelScan {
     pub direction: ParcelDirection,
     /// The waybill number, or its hash when the privacy policy says so.
@@ -181,7 +208,6 @@ pub struct ParcelScan {
 /// `kh/v1/{kid}/evt/ack`: everything `<= upto` is committed, except the
 /// `missing` ranges (inclusive) the kiosk must send again.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct EventsAck {
     pub upto: u64,
     #[serde(default)]
@@ -190,7 +216,6 @@ pub struct EventsAck {
 
 /// `kh/v1/{kid}/catalog/desired`: a small retained pointer (< 1 KiB).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct CatalogPointer {
     pub version: u64,
     /// SHA-256 of the version's canonical snapshot (see `catalog::Snapshot`).
@@ -202,7 +227,6 @@ pub struct CatalogPointer {
 
 /// `kh/v1/{kid}/catalog/get`: `have` is 0 when the kiosk has nothing.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct CatalogGet {
     pub have: u64,
     pub want: u64,
@@ -219,7 +243,6 @@ pub enum DocKind {
 /// document itself is a content-addressed blob (gzip JSON), fetched with
 /// `blob/get` like an image, so it is resumable by offset too.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct CatalogDoc {
     pub want: u64,
     /// For a delta, the version it applies to; 0 for a snapshot.
@@ -235,7 +258,6 @@ pub struct CatalogDoc {
 
 /// `kh/v1/{kid}/blob/get`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct BlobGet {
     pub sha256: String,
     pub offset: u64,
@@ -251,7 +273,6 @@ pub enum SyncState {
 
 /// `kh/v1/{kid}/catalog/reported`: retained.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct CatalogReported {
     pub version: u64,
     pub state: SyncState,
@@ -264,7 +285,6 @@ pub struct CatalogReported {
 /// `kh/v1/{kid}/svc/ack`: a ticket as it stands now. Sent on every change
 /// and again after each birth until the kiosk answers with `svc/seen`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct ServiceAck {
     pub request_id: String,
     /// The ticket number in force; differs from the kiosk's own number when
@@ -292,7 +312,6 @@ pub struct ServiceAck {
 
 /// `kh/v1/{kid}/svc/seen`: the kiosk stored this revision of a ticket.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct ServiceSeen {
     pub request_id: String,
     pub rev: u64,
@@ -302,7 +321,6 @@ pub struct ServiceSeen {
 /// minute of ingest (by hub clock) and the county day so far, for live
 /// dashboards; the authoritative figures are `hub report`'s.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct LiveMinute {
     /// Start of the minute, Unix ms.
     pub minute: u64,
@@ -323,6 +341,9 @@ pub struct LiveMinute {
 
 /// `kh/v1/{kid}/cmd/{name}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+// The one message that refuses what it does not know: an option a kiosk
+// ignored would run a different command than the hub meant (a new option is
+// a new command; docs/protocol.md, "Mixed versions").
 #[serde(deny_unknown_fields)]
 pub struct Command {
     pub cid: String,
@@ -335,7 +356,6 @@ pub struct Command {
 /// `kh/v1/{kid}/cmd/res`. A result with a file (a screenshot's PNG) comes
 /// as numbered parts first, then the result itself without a part.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct CommandResult {
     pub cid: String,
     pub ok: bool,
@@ -346,7 +366,6 @@ pub struct CommandResult {
 
 /// One piece of a command's file, hex-encoded (JSON carries no bytes).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct ResultPart {
     pub index: u32,
     pub count: u32,

@@ -16,7 +16,6 @@ pub fn topic() -> Topic {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct ScreenFigures {
     /// When the hub read these figures (its clock, Unix ms): the screen's
     /// "as of".
@@ -55,7 +54,6 @@ pub struct ScreenFigures {
 
 /// A town on the schematic map: 0–100 across (west→east) and down.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct TownPoint {
     pub id: String,
     pub name_zh: String,
@@ -66,7 +64,6 @@ pub struct TownPoint {
 
 /// Something shown by name in either language.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Named {
     pub id: String,
     pub name_zh: String,
@@ -75,7 +72,6 @@ pub struct Named {
 
 /// A product or a search word with its count.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Ranked {
     pub id: String,
     pub name_zh: String,
@@ -84,7 +80,6 @@ pub struct Ranked {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct DayParcels {
     pub day: String,
     /// Inbound (下行): parcels arriving for villagers.
@@ -94,7 +89,6 @@ pub struct DayParcels {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Parcels {
     pub key: String,
     pub parcels_in: u64,
@@ -102,7 +96,6 @@ pub struct Parcels {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Station {
     pub kiosk: String,
     pub group: String,
@@ -120,7 +113,6 @@ pub struct Station {
 
 /// Service requests: open and overdue now, and this month's deadlines.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Tickets {
     pub open: u64,
     pub overdue: u64,
@@ -136,7 +128,6 @@ pub struct Tickets {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct MonthSales {
     pub month: String,
     pub enterprises: u64,

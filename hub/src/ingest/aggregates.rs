@@ -56,7 +56,7 @@ pub struct Deltas {
     parcels: Vec<ParcelRow>,
     requests: Vec<RequestRow>,
     /// Events by kind, for the live feed's minute of commit.
-    minute: BTreeMap<&'static str, i64>,
+    minute: BTreeMap<String, i64>,
 }
 
 impl Deltas {
@@ -64,7 +64,7 @@ impl Deltas {
     pub fn add(&mut self, _kid: &str, day: &str, at: i64, seq: u64, kind: &EventKind) {
         let d = day.to_owned();
         *self.kiosk_kind.entry((d.clone(), kind.name().to_owned())).or_default() += 1;
-        *self.minute.entry(kind.name()).or_default() += 1;
+        *self.minute.entry(kind.name().to_owned()).or_default() += 1;
         match kind {
             EventKind::ProductView { product_id, dwell_ms } => {
                 let e = self.product.entry((d, product_id.clone())).or_default();
@@ -92,7 +92,9 @@ impl Deltas {
             EventKind::AttractExit
             | EventKind::SessionEnd { .. }
             | EventKind::LargeTextOn
-            | EventKind::LargeTextOff => {}
+            | EventKind::LargeTextOff
+            // A newer kiosk's kind: counted by its name, kept in `events`.
+            | EventKind::Other(_) => {}
         }
     }
 

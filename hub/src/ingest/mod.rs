@@ -150,3 +150,38 @@ pub fn write_off(conn: &Connection, kid: &KioskId, held_from: u64) -> Result<u64
     .execute(params![kid.as_str(), r.upto, serde_json::to_string(&r.above).expect("ranges serialise"), lost])?;
     Ok(lost)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{DataDir, open_write};
+    use protocol::messages::{Event, EventKind};
+
+    /// A newer kiosk's event kind is kept whole, counted under its name and
+    /// acknowledged: an older hub never stalls a newer kiosk's outbox.
+    #[test]
+    fn an_unknown_event_kind_is_kept_counted_and_acknowledged() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open_write(&DataDir::new(dir.path()).unwrap()).unwrap();
+        let cal = Calendar::load(None).unwrap();
+        let kid = KioskId::new("shinan-01").unwrap();
+        let body = serde_json::json!({"kind": "story_open", "story_id": "s-3"});
+        let story = EventKind::Other(body.as_object().unwrap().clone());
+        let t = 1_764_547_200_000;
+        let events = vec![
+            Event { seq: 1, t, clock_trusted: true, kind: EventKind::AttractExit },
+            Event { seq: 2, t, clock_trusted: true, kind: story },
+        ];
+        let done = ingest(&conn, &kid, &[EventBatch { session: 1, events }], t as i64, &cal).unwrap();
+        assert_eq!(done.ack.upto, 2, "{:?}", done.ack);
+        let (kind, kept): (String, String) = conn
+            .query_row("SELECT kind, body FROM events WHERE seq = 2", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap();
+        assert_eq!(kind, "story_open");
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&kept).unwrap(), body);
+        let counted: i64 = conn
+            .query_row("SELECT count FROM agg_kiosk_day WHERE kind = 'story_open'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(counted, 1);
+    }
+}

@@ -91,7 +91,7 @@ impl Outbox {
             }
             k => k,
         };
-        let name = kind.name();
+        let name = kind.name().to_owned();
         let event = Event { seq, t, clock_trusted, kind };
         tx.prepare_cached("INSERT INTO outbox(seq, body) VALUES (?1, ?2)")?
             .execute(params![seq as i64, serde_json::to_string(&event).expect("events serialise")])?;
