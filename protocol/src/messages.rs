@@ -394,7 +394,64 @@ impl ResultPart {
 
 #[cfg(test)]
 mod tests {
-    use super::ParcelDirection;
+    use super::{EventKind, ParcelDirection, ParcelScan, ServiceRequest};
+
+    /// `KNOWN` lists exactly the tags the variants carry: a kind added
+    /// without it would let its broken bodies pass as a newer kiosk's.
+    #[test]
+    fn the_known_kinds_are_exactly_the_variants_tags() {
+        let request = ServiceRequest {
+            request_id: "r".into(),
+            ticket_no: "t".into(),
+            service_id: "s".into(),
+            village: "v".into(),
+            phone: "p".into(),
+            name: None,
+            note: None,
+            is_complaint: false,
+        };
+        let scan = ParcelScan {
+            direction: ParcelDirection::In,
+            waybill: "w".into(),
+            waybill_hashed: false,
+            carrier: "c".into(),
+            weight_g: None,
+            scale_id: None,
+        };
+        // One of each variant; the match makes a new variant a compile error here.
+        let all = [
+            EventKind::AttractExit,
+            EventKind::CategoryOpen { category: "c".into() },
+            EventKind::ProductView { product_id: "p".into(), dwell_ms: 1 },
+            EventKind::TraceOpen { batch_id: "b".into() },
+            EventKind::Search { query: "q".into(), results: 0 },
+            EventKind::ServiceRequest(request),
+            EventKind::Parcel(scan),
+            EventKind::SessionEnd { duration_ms: 1 },
+            EventKind::LargeTextOn,
+            EventKind::LargeTextOff,
+        ];
+        for k in &all {
+            match k {
+                EventKind::AttractExit
+                | EventKind::CategoryOpen { .. }
+                | EventKind::ProductView { .. }
+                | EventKind::TraceOpen { .. }
+                | EventKind::Search { .. }
+                | EventKind::ServiceRequest(_)
+                | EventKind::Parcel(_)
+                | EventKind::SessionEnd { .. }
+                | EventKind::LargeTextOn
+                | EventKind::LargeTextOff
+                | EventKind::Other(_) => {}
+            }
+            let tag = serde_json::to_value(k).unwrap()["kind"].as_str().unwrap().to_owned();
+            assert_eq!(tag, k.name());
+            assert!(EventKind::KNOWN.contains(&k.name()), "{tag} missing from KNOWN");
+            assert_eq!(k.malformed(), None);
+        }
+        assert_eq!(EventKind::KNOWN.len(), all.len());
+    }
 
     #[test]
     fn a_direction_has_one_name_on_the_wire() {

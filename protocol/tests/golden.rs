@@ -59,6 +59,29 @@ fn frozen<M: Message + PartialEq + std::fmt::Debug>(f: Fixture, msg: M) {
     let data = bytes(&f, || protocol::encode(&f.topic, &msg, KEY).unwrap());
     let got: M = protocol::decode(&f.topic, &data, KEY).unwrap_or_else(|e| panic!("{}: {e}", f.file));
     assert_eq!(got, msg, "{}", f.file);
+    // And what today's build writes still carries every field the frozen
+    // message had, with the same value: an older peer reads it (fields may
+    // be added, never renamed, dropped or changed).
+    let body = |bytes: &[u8]| serde_json::from_slice::<serde_json::Value>(bytes).unwrap()["body"].clone();
+    let now = body(&protocol::encode(&f.topic, &msg, KEY).unwrap());
+    contains(&now, &body(&data), f.file);
+}
+
+/// `new` has everything `old` has (objects may have more keys).
+fn contains(new: &serde_json::Value, old: &serde_json::Value, at: &str) {
+    match (new, old) {
+        (serde_json::Value::Object(n), serde_json::Value::Object(o)) => {
+            for (k, v) in o {
+                let here = format!("{at}.{k}");
+                contains(n.get(k).unwrap_or_else(|| panic!("{here} is no longer written")), v, &here);
+            }
+        }
+        (serde_json::Value::Array(n), serde_json::Value::Array(o)) => {
+            assert_eq!(n.len(), o.len(), "{at}");
+            n.iter().zip(o).enumerate().for_each(|(i, (n, o))| contains(n, o, &format!("{at}[{i}]")));
+        }
+        _ => assert_eq!(new, old, "{at} changed"),
+    }
 }
 
 /// A newer peer's message, written by hand.

@@ -88,6 +88,26 @@ fn screenshot_and_language_commands_reach_the_screen() {
     assert!(ok, "{out}");
     link.pump(&ui);
     assert_eq!(ui.language(), firmware_config::Language::En);
+    // An option this kiosk does not know (a newer hub's): refused, not run.
+    let (ok, out) = command_while_serving(
+        &ui,
+        &mut link,
+        &[
+            "kiosks",
+            "command",
+            "station-shot",
+            "set-language",
+            "--arg",
+            "lang=zh",
+            "--arg",
+            "fade=slow",
+            "--data",
+            &d,
+        ],
+    );
+    assert!(!ok && out.contains("unknown option \"fade\""), "{out}");
+    link.pump(&ui);
+    assert_eq!(ui.language(), firmware_config::Language::En, "not run");
 
     // A kiosk that is gone: the command expires, and the CLI says why.
     drop(link);

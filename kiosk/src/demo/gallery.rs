@@ -123,8 +123,8 @@ fn choose(
 struct Shots<'a> {
     window: &'a slint::platform::software_renderer::MinimalSoftwareWindow,
     out: &'a Path,
-    /// The catalog's own text: what an English screen may show in Chinese.
-    data: String,
+    /// The data's own text: what an English screen may show in Chinese.
+    data: Vec<String>,
     audits: Vec<audit::ScreenAudit>,
 }
 
@@ -135,8 +135,11 @@ impl Shots<'_> {
         root: &impl slint::ComponentHandle,
         (w, h): (u32, u32),
         lang: Language,
-        scrolls: bool,
+        scrolls: Option<&crate::ui::AppWindow>,
     ) -> anyhow::Result<()> {
+        if let Some(kiosk) = scrolls {
+            kiosk.set_landscape(w > h);
+        }
         let rgb = snapshot::frame(self.window, w, h);
         let path = self.out.join(format!("{name}.png"));
         snapshot::write_png(&path, w, h, &rgb)?;
@@ -144,10 +147,11 @@ impl Shots<'_> {
         let limits = audit::Limits::default();
         let frame = audit::pixels::Frame { rgb: &rgb, width: w, height: h };
         let mut seen = audit::screen(name, root, &frame, &language, &limits);
-        if scrolls {
+        if scrolls.is_some() {
             // What lies below the fold is not in the element tree until it
             // is scrolled into the window: measure it in a window three
-            // screens tall as well (the picture is not kept).
+            // screens tall as well, in the same orientation (the picture is
+            // not kept; content longer than that is not measured).
             let tall = (h * 3).min(7680);
             let rgb = snapshot::frame(self.window, w, tall);
             let frame = audit::pixels::Frame { rgb: &rgb, width: w, height: tall };
@@ -166,7 +170,8 @@ fn snapshots(out: &Path, choice: Choice) -> anyhow::Result<Vec<audit::ScreenAudi
     let work = scratch_dir("kiosk-snapshot")?;
     let (snap, blobs) = sample::load(&catalog.unwrap_or_else(sample::default_catalog), &work)?;
     let window = snapshot::install()?;
-    let mut shots = Shots { window: &window, out, data: serde_json::to_string(&*snap)?, audits: Vec::new() };
+    let data = audit::chinese_data(&serde_json::to_value(&*snap)?);
+    let mut shots = Shots { window: &window, out, data, audits: Vec::new() };
     let images = Rc::new(move |sha: &str| sample::hub_blob_path(&blobs, sha));
     // A kiosk whose hub is out of reach records the screens' requests, so
     // "my requests" and the staff page show real rows.
@@ -262,7 +267,7 @@ fn snapshots(out: &Path, choice: Choice) -> anyhow::Result<Vec<audit::ScreenAudi
                     for (i, (name, step)) in steps.iter().enumerate() {
                         step();
                         let name = format!("{role}-{}{text}-{w}x{h}-{}-{name}", lang.code(), i + 1);
-                        shots.take(&name, &ui.window, (w, h), *lang, true)?;
+                        shots.take(&name, &ui.window, (w, h), *lang, Some(&ui.window))?;
                     }
                 }
             }
@@ -352,7 +357,7 @@ fn big_screen(
     let figures = super::wall::sample_figures(&work.join("wall-hub"), now as i64)?;
     let wall = BigScreenUi::new(Language::Zh)?;
     // The figures' own words (stations, searches) are data, like the catalog's.
-    shots.data.push_str(&serde_json::to_string(&figures)?);
+    shots.data.extend(audit::chinese_data(&serde_json::to_value(&figures)?));
     let received = Received { figures, received_ms: now };
     wall.set_figures(Some(received));
     let live = KioskStatus { connected: true, hub_online: true, ..KioskStatus::default() };
@@ -371,7 +376,7 @@ fn big_screen(
                 std::thread::sleep(std::time::Duration::from_millis(900));
                 let name = if up { crate::ui::big_screen::PANEL_NAMES[i] } else { "unreachable" };
                 let name = format!("bigscreen-{}-{w}x{h}-{}-{name}", lang.code(), i + 1);
-                shots.take(&name, &wall.window, (w, h), *lang, false)?;
+                shots.take(&name, &wall.window, (w, h), *lang, None)?;
             }
         }
     }

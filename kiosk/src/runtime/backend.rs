@@ -381,6 +381,13 @@ impl Backend {
             tracing::info!(command = name, cid = cmd.cid, "expired command ignored");
             return;
         }
+        if let Some(unknown) =
+            cmd.args.keys().find(|k| !super::hub_commands::options(name).contains(&k.as_str()))
+        {
+            let result = answer(false, format!("unknown option {unknown:?} for {name}: not run"));
+            self.send(Topic::CommandResult(kid), &result, false).await;
+            return;
+        }
         let ui = self.shared.ui.lock().expect("ui lock").clone();
         let result = match name {
             "rebirth" => {

@@ -16,3 +16,13 @@ pub enum UiCommand {
 
 /// Commands this kiosk knows.
 pub const KNOWN: &[&str] = &["rebirth", "reload", "set-language", "screenshot", "restart"];
+
+/// The options (`args`) a command takes. An option this kiosk does not know
+/// is refused, not ignored: run without it, the command would do something
+/// else than the hub meant (docs/protocol.md, "Mixed versions").
+pub fn options(command: &str) -> &'static [&'static str] {
+    match command {
+        "set-language" => &["lang"],
+        _ => &[],
+    }
+}

@@ -69,7 +69,7 @@ pub struct TextInk {
 pub fn text_ink(frame: &Frame, rect: PixelRect) -> Option<TextInk> {
     let x1 = (rect.x + rect.w).min(frame.width);
     let y1 = (rect.y + rect.h).min(frame.height);
-    if rect.x + 2 > x1 || rect.y + 3 > y1 {
+    if rect.x.saturating_add(2) > x1 || rect.y.saturating_add(3) > y1 {
         return None;
     }
     let (x0, y0) = (rect.x, rect.y);
@@ -90,7 +90,7 @@ pub fn text_ink(frame: &Frame, rect: PixelRect) -> Option<TextInk> {
     // Against the nearly least contrasting twentieth of the background.
     let mut against: Vec<f64> = edge.iter().map(|p| contrast(ink, *p)).collect();
     against.sort_by(f64::total_cmp);
-    let figure = against[against.len() / 20];
+    let figure = against.get(against.len() / 20).copied().unwrap_or(1.0);
     // A row holds ink when a pixel in it is well away from the background:
     // anti-aliased edges count, an image's grain mostly does not.
     let threshold = best.sqrt().max(1.25);
@@ -171,7 +171,7 @@ mod tests {
         let f = Frame { rgb: &rgb, width: w, height: h };
         let m = text_ink(&f, PixelRect { x: 0, y: 0, w, h }).unwrap();
         assert_eq!(m.ink, WHITE);
-        assert!(m.contrast < 2.0, "judged against the light half: {m:?}");
+        assert!(m.contrast < 2.0, "judged against the light quarter: {m:?}");
     }
 
     #[test]
