@@ -44,63 +44,30 @@ fn headroom(max: f64) -> f64 {
 /// Parcels per day of the month (the day report), out (orange) and in
 /// (teal) side by side; the page's caption says which is which.
 pub fn parcels_per_day(day: &Report) -> Result<String, String> {
-    font();
-    let (days, out, inn) = (labels(day, "day"), column(day, "parcels_out"), column(day, "parcels_in"));
-    let most = out.iter().chain(&inn).copied().fold(0.0, f64::max);
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let n = days.len().max(1) as f64;
-        let mut chart = ChartBuilder::on(&root)
-            .margin(10)
-            .x_label_area_size(36)
-            .y_label_area_size(56)
-            .build_cartesian_2d(-0.5f64..n - 0.5, 0f64..headroom(most))
-            .map_err(|e| e.to_string())?;
-        let day_label = |x: &f64| {
-            let i = x.round();
-            match days.get(i as usize) {
-                Some(d) if (x - i).abs() < 1e-6 && i >= 0.0 => d.get(8..).unwrap_or(d).to_owned(),
-                _ => String::new(),
-            }
-        };
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .bold_line_style(GRID)
-            .light_line_style(TRANSPARENT)
-            .x_labels(days.len().clamp(2, 16))
-            .y_labels(5)
-            .x_label_formatter(&day_label)
-            .y_label_formatter(&|y| format!("{y:.0}"))
-            .label_style((FAMILY, 16).into_font())
-            .draw()
-            .map_err(|e| e.to_string())?;
-        chart
-            .draw_series(
-                out.iter()
-                    .enumerate()
-                    .map(|(i, v)| Rectangle::new([(i as f64 - 0.4, 0.0), (i as f64, *v)], OUT.filled())),
-            )
-            .map_err(|e| e.to_string())?;
-        chart
-            .draw_series(
-                inn.iter()
-                    .enumerate()
-                    .map(|(i, v)| Rectangle::new([(i as f64, 0.0), (i as f64 + 0.4, *v)], IN.filled())),
-            )
-            .map_err(|e| e.to_string())?;
-        root.present().map_err(|e| e.to_string())?;
-    }
-    Ok(svg)
+    let days = labels(day, "day");
+    let (out, inn) = (column(day, "parcels_out"), column(day, "parcels_in"));
+    let shown = |d: &str| d.get(8..).unwrap_or(d).to_owned();
+    let x_labels = days.len().clamp(2, 16);
+    bar_chart(&days, shown, x_labels, 56, &[(&out, -0.4, 0.0, OUT), (&inn, 0.0, 0.4, IN)])
 }
 
 /// One bar per row of `r`: labelled by column `label`, as long as `value`.
 pub fn bars(r: &Report, label: &str, value: &str) -> Result<String, String> {
-    font();
     let (names, values) = (labels(r, label), column(r, value));
-    let most = values.iter().copied().fold(0.0, f64::max);
+    bar_chart(&names, str::to_owned, names.len().max(2), 80, &[(&values, -0.35, 0.35, BAR)])
+}
+
+/// Bars at 0, 1, 2… labelled by `names` (as `shown` words them); each
+/// series is drawn from `from` to `to` around its place, in its colour.
+fn bar_chart(
+    names: &[String],
+    shown: impl Fn(&str) -> String,
+    x_labels: usize,
+    y_label_area: u32,
+    series: &[(&[f64], f64, f64, RGBColor)],
+) -> Result<String, String> {
+    font();
+    let most = series.iter().flat_map(|s| s.0.iter()).copied().fold(0.0, f64::max);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
@@ -109,13 +76,13 @@ pub fn bars(r: &Report, label: &str, value: &str) -> Result<String, String> {
         let mut chart = ChartBuilder::on(&root)
             .margin(10)
             .x_label_area_size(36)
-            .y_label_area_size(80)
+            .y_label_area_size(y_label_area)
             .build_cartesian_2d(-0.5f64..n - 0.5, 0f64..headroom(most))
             .map_err(|e| e.to_string())?;
         let name_of = |x: &f64| {
             let i = x.round();
             match names.get(i as usize) {
-                Some(s) if (x - i).abs() < 1e-6 && i >= 0.0 => s.clone(),
+                Some(s) if (x - i).abs() < 1e-6 && i >= 0.0 => shown(s),
                 _ => String::new(),
             }
         };
@@ -124,20 +91,21 @@ pub fn bars(r: &Report, label: &str, value: &str) -> Result<String, String> {
             .disable_x_mesh()
             .bold_line_style(GRID)
             .light_line_style(TRANSPARENT)
-            .x_labels(names.len().max(2))
+            .x_labels(x_labels)
             .y_labels(5)
             .x_label_formatter(&name_of)
             .y_label_formatter(&|y| format!("{y:.0}"))
             .label_style((FAMILY, 16).into_font())
             .draw()
             .map_err(|e| e.to_string())?;
-        chart
-            .draw_series(
-                values.iter().enumerate().map(|(i, v)| {
-                    Rectangle::new([(i as f64 - 0.35, 0.0), (i as f64 + 0.35, *v)], BAR.filled())
-                }),
-            )
-            .map_err(|e| e.to_string())?;
+        for (values, from, to, colour) in series {
+            chart
+                .draw_series(values.iter().enumerate().map(|(i, v)| {
+                    let x = i as f64;
+                    Rectangle::new([(x + from, 0.0), (x + to, *v)], colour.filled())
+                }))
+                .map_err(|e| e.to_string())?;
+        }
         root.present().map_err(|e| e.to_string())?;
     }
     Ok(svg)
