@@ -25,6 +25,12 @@
 //! [parcels]
 //! waybills = "hashed"            # hashed | full: how waybill numbers go to the hub
 //!
+//! [update]                     # software updates (docs/deploy.md); absent: none
+//! release_key = "<64 hex>"       # the county's release key, public half
+//! root = "/opt/kiosk"            # the A/B layout: releases/<version>/, current, good
+//! rate_kbit = 512                # the most a release download may use of the link
+//! health_deadline_s = 180        # a new release must confirm itself healthy within this
+//!
 //! [[serial]]
 //! path = "/dev/serial/by-id/usb-Honeywell_scanner-if00"
 //! kind = "scanner"               # scanner | scale | printer
@@ -119,6 +125,22 @@ pub struct SerialDevice {
     pub protocol: String,
 }
 
+/// How this kiosk takes software updates (`[update]`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UpdateConfig {
+    /// The county's release key (Ed25519, public half): a release it did
+    /// not sign is never installed, whatever the hub says.
+    pub release_key: [u8; protocol::release::PUBLIC_KEY_LEN],
+    /// The A/B layout's folder (see `kiosk::update::layout`).
+    pub root: PathBuf,
+    /// The most a release download may take of the link, in kbit/s.
+    pub rate_kbit: u32,
+    /// A new release that is not healthy (window up, store open, connected,
+    /// birth sent) this long after it starts gives up, so that the boot
+    /// counter brings the previous one back.
+    pub health_deadline_s: u32,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeviceConfig {
     pub id: KioskId,
@@ -132,6 +154,7 @@ pub struct DeviceConfig {
     pub staff_pin_hash: Option<String>,
     pub serial: Vec<SerialDevice>,
     pub waybills: WaybillPolicy,
+    pub update: Option<UpdateConfig>,
 }
 
 // The file's own shape: read by `parse`, written by `to_toml`.
@@ -155,6 +178,26 @@ struct Raw {
     serial: Vec<RawSerial>,
     #[serde(default)]
     parcels: RawParcels,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    update: Option<RawUpdate>,
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct RawUpdate {
+    release_key: String,
+    root: String,
+    #[serde(default = "default_rate_kbit")]
+    rate_kbit: u32,
+    #[serde(default = "default_health_deadline_s")]
+    health_deadline_s: u32,
+}
+
+fn default_rate_kbit() -> u32 {
+    512
+}
+fn default_health_deadline_s() -> u32 {
+    180
 }
 
 #[derive(Deserialize, Serialize, Default)]
@@ -441,6 +484,37 @@ impl DeviceConfig {
             });
         }
 
+        let update = match &raw.update {
+            None => None,
+            Some(u) => {
+                let release_key = protocol::release::parse_public_key(&u.release_key)
+                    .map_err(|e| err(Some("update"), "release_key", e.to_string()))?;
+                if u.root.trim().is_empty() {
+                    return Err(err(Some("update"), "root", "is empty".into()));
+                }
+                if !(16..=1_000_000).contains(&u.rate_kbit) {
+                    return Err(err(
+                        Some("update"),
+                        "rate_kbit",
+                        format!("{} kbit/s is outside 16–1000000", u.rate_kbit),
+                    ));
+                }
+                if !(30..=3600).contains(&u.health_deadline_s) {
+                    return Err(err(
+                        Some("update"),
+                        "health_deadline_s",
+                        format!("{} seconds is outside 30–3600", u.health_deadline_s),
+                    ));
+                }
+                Some(UpdateConfig {
+                    release_key,
+                    root: base.join(&u.root),
+                    rate_kbit: u.rate_kbit,
+                    health_deadline_s: u.health_deadline_s,
+                })
+            }
+        };
+
         Ok(DeviceConfig {
             id,
             role: raw.role,
@@ -458,6 +532,7 @@ impl DeviceConfig {
             staff_pin_hash: raw.staff.pin_hash,
             serial,
             waybills: raw.parcels.waybills,
+            update,
         })
     }
 }
@@ -495,6 +570,7 @@ impl DeviceConfig {
             staff_pin_hash: None,
             serial: Vec::new(),
             waybills: WaybillPolicy::Hashed,
+            update: None,
         }
     }
 
@@ -557,6 +633,12 @@ impl DeviceConfig {
                 })
                 .collect(),
             parcels: RawParcels { waybills: self.waybills },
+            update: self.update.as_ref().map(|u| RawUpdate {
+                release_key: hex::encode(u.release_key),
+                root: path_text(&u.root),
+                rate_kbit: u.rate_kbit,
+                health_deadline_s: u.health_deadline_s,
+            }),
         };
         toml::to_string(&raw).expect("a device configuration is plain TOML")
     }
@@ -591,6 +673,11 @@ path = "/dev/ttyUSB1"
 kind = "scale"
 baud = 2400
 protocol = "xk3190-1"
+
+[update]
+release_key = "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c"
+root = "/opt/kiosk"
+rate_kbit = 256
 "#;
 
     fn check(text: &str) -> Result<DeviceConfig, String> {
@@ -606,6 +693,9 @@ protocol = "xk3190-1"
         assert_eq!(c.hub.secret[31], 1);
         assert_eq!(c.display, Display { width: 1920, height: 1080, rotation: 0, inactivity_s: 60 });
         assert_eq!(c.serial[1].protocol, "xk3190-1");
+        let u = c.update.unwrap();
+        assert_eq!((u.root, u.rate_kbit, u.health_deadline_s), (PathBuf::from("/opt/kiosk"), 256, 180));
+        assert_eq!(u.release_key[0], 0x3d);
     }
 
     #[test]
@@ -633,6 +723,13 @@ protocol = "xk3190-1"
                 "kiosk.toml:14: `display.colour`: unknown field `colour`",
             ),
             ("station_no = 12\n", "", "missing field `station_no`"),
+            (
+                "release_key = \"3d40",
+                "release_key = \"3d4",
+                "`update.release_key`: the release key must be 64 hexadecimal digits",
+            ),
+            ("rate_kbit = 256", "rate_kbit = 2", "`update.rate_kbit`: 2 kbit/s is outside 16–1000000"),
+            ("root = \"/opt/kiosk\"\n", "", "missing field `root`"),
         ];
         for (from, to, want) in cases {
             assert!(GOOD.contains(from), "{from}");

@@ -12,6 +12,7 @@ pub mod error;
 pub mod pin;
 
 pub use device::{
-    DeviceConfig, Display, HubLink, KeyStorage, Language, Role, SerialDevice, SerialKind, WaybillPolicy,
+    DeviceConfig, Display, HubLink, KeyStorage, Language, Role, SerialDevice, SerialKind, UpdateConfig,
+    WaybillPolicy,
 };
 pub use error::ConfigError;

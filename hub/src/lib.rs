@@ -16,6 +16,7 @@ pub mod catalog;
 pub mod console;
 pub mod fleet;
 pub mod ingest;
+pub mod releases;
 pub mod reports;
 pub mod sales;
 pub mod server;

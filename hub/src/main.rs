@@ -20,9 +20,12 @@ enum Command {
     /// Check, publish and compare catalog versions.
     #[command(subcommand)]
     Catalog(cli::catalog::CatalogCommand),
+    /// Kiosk software: sign, add, publish to a group, promote, versions.
+    #[command(subcommand)]
+    Release(cli::release::ReleaseCommand),
     /// The fleet at a glance (presence, catalog version, outbox), or send a kiosk a command.
     Kiosks(cli::kiosks::KiosksArgs),
-    /// Set kiosks up: new, list, rotate-secret, revoke, check, mosquitto, tls.
+    /// Set kiosks up: new, list, rotate-secret, revoke, check, mosquitto, tls, release-key.
     Fleet(cli::fleet::FleetArgs),
     /// Staff accounts for the console: add, list, disable, reset.
     Staff(cli::staff::StaffArgs),
@@ -45,6 +48,7 @@ fn main() -> ExitCode {
         Command::Serve(a) => cli::serve::run(a),
         Command::Catalog(c) => cli::catalog::run(c),
         Command::Kiosks(a) => cli::kiosks::run(a),
+        Command::Release(c) => cli::release::run(c),
         Command::Fleet(a) => cli::fleet::run(a),
         Command::Staff(a) => cli::staff::run(a),
         Command::Tickets(a) => cli::tickets::run(a),

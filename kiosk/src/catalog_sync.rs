@@ -159,7 +159,7 @@ impl SyncClient {
         let failures = self.fetch.as_ref().filter(|f| f.sha256 == sha256).map_or(0, |f| f.failures);
         self.fetch =
             Some(Fetch { sha256: sha256.clone(), size, asked_at: have, last_progress: now, failures });
-        vec![Action::BlobGet(BlobGet { sha256, offset: have })]
+        vec![Action::BlobGet(BlobGet { sha256, offset: have, chunks: None })]
     }
 
     /// Raw bytes of a blob from `offset`.
@@ -211,7 +211,7 @@ impl SyncClient {
         let window_end = f.asked_at + limits::BLOB_WINDOW_CHUNKS * limits::BLOB_CHUNK as u64;
         if len >= window_end {
             f.asked_at = len;
-            return vec![Action::BlobGet(BlobGet { sha256: sha.to_owned(), offset: len })];
+            return vec![Action::BlobGet(BlobGet { sha256: sha.to_owned(), offset: len, chunks: None })];
         }
         Vec::new()
     }
@@ -432,7 +432,7 @@ mod tests {
         assert!(c.on_chunk(&sha, 0, &bytes[..5], t).is_empty());
         // Silence: asked again from where it got to.
         let out = c.on_tick(t + STALL + Duration::from_millis(1));
-        assert_eq!(out, vec![Action::BlobGet(BlobGet { sha256: sha.clone(), offset: 5 })]);
+        assert_eq!(out, vec![Action::BlobGet(BlobGet { sha256: sha.clone(), offset: 5, chunks: None })]);
         let out = c.on_chunk(&sha, 5, &bytes[5..], t);
         let Some(Action::Apply(next)) = out.last() else { panic!("{out:?}") };
         assert_eq!(next, &v1);
@@ -489,7 +489,7 @@ mod tests {
             if attempt < 3 {
                 assert_eq!(
                     out,
-                    vec![Action::BlobGet(BlobGet { sha256: sha.clone(), offset: 0 })],
+                    vec![Action::BlobGet(BlobGet { sha256: sha.clone(), offset: 0, chunks: None })],
                     "from zero again"
                 );
             } else {

@@ -23,6 +23,16 @@ struct Args {
     /// file, line and field; exit 1).
     #[arg(long, requires = "config")]
     check: bool,
+    /// With --config: before each start (the unit's ExecStartPre, run from
+    /// the `good` release), count a new release's starts and bring the
+    /// previous one back when it has not confirmed itself healthy.
+    #[arg(long, requires = "config", conflicts_with = "check")]
+    boot_check: bool,
+    /// With --config: set up the A/B layout of a new appliance with this
+    /// signed release (its `<file>.sig` beside it, checked with the
+    /// release key in kiosk.toml) as both `current` and `good`.
+    #[arg(long, requires = "config", conflicts_with_all = ["check", "boot_check"], value_name = "FILE")]
+    install_first: Option<PathBuf>,
     #[cfg(feature = "demo")]
     #[command(flatten)]
     demo: crate::demo::DemoArgs,
@@ -68,6 +78,10 @@ fn run(args: Args) -> anyhow::Result<()> {
     }
     match args.config {
         Some(path) if args.check => check(&path),
+        Some(path) if args.boot_check => boot_check(&path),
+        Some(path) if args.install_first.is_some() => {
+            install_first(&path, args.install_first.as_deref().expect("checked"))
+        }
         Some(path) => appliance(&path),
         None if cfg!(feature = "demo") => Err(anyhow::anyhow!(
             "nothing to do: `kiosk --demo`, `kiosk --config <file>` or see `kiosk --help`"
@@ -79,6 +93,43 @@ fn run(args: Args) -> anyhow::Result<()> {
 fn check(path: &Path) -> anyhow::Result<()> {
     let c = firmware_config::DeviceConfig::load(path)?;
     println!("{}: {}", path.display(), c.summary());
+    Ok(())
+}
+
+fn boot_check(path: &Path) -> anyhow::Result<()> {
+    use crate::update::layout::BootCheck;
+    let config = firmware_config::DeviceConfig::load(path)?;
+    match crate::update::boot_check(&config)? {
+        None => println!("{}: no [update] section; nothing to check", path.display()),
+        Some(BootCheck::Normal) => {}
+        Some(BootCheck::Trying { version, start }) => {
+            eprintln!("kiosk: release {version} on trial, start {start}")
+        }
+        Some(BootCheck::RolledBack { version, to }) => {
+            let to = to.map_or_else(|| "-".to_owned(), |t| t.to_string());
+            eprintln!("kiosk: release {version} given up; back on {to}");
+        }
+    }
+    Ok(())
+}
+
+fn install_first(path: &Path, release: &Path) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let config = firmware_config::DeviceConfig::load(path)?;
+    let update = config.update.as_ref().context("kiosk.toml has no [update] section")?;
+    let mut sig = release.as_os_str().to_owned();
+    sig.push(".sig");
+    let text = std::fs::read(&sig).with_context(|| format!("reading {}", Path::new(&sig).display()))?;
+    let manifest: protocol::release::ReleaseManifest = serde_json::from_slice(&text)?;
+    let bytes = std::fs::read(release).with_context(|| format!("reading {}", release.display()))?;
+    anyhow::ensure!(
+        protocol::sha256_hex(&bytes) == manifest.sha256 && bytes.len() as u64 == manifest.size,
+        "{} is not the file that was signed",
+        release.display()
+    );
+    manifest.verify(&update.release_key)?;
+    crate::update::layout::Layout::new(&update.root).install_first(&manifest, release)?;
+    println!("release {} installed in {} as current and good", manifest.version, update.root.display());
     Ok(())
 }
 

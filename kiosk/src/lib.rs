@@ -20,6 +20,7 @@ pub mod runtime;
 pub mod search;
 pub mod store;
 pub mod ui;
+pub mod update;
 #[cfg(unix)]
 pub mod watchdog;
 pub mod window_feed;

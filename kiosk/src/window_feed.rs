@@ -32,6 +32,10 @@ pub trait Shows {
     fn set_language(&self, lang: Language);
     fn screenshot_png(&self) -> Result<Vec<u8>, String>;
     fn peripheral(&self, r: Report);
+    /// Someone is using it (off the attract loop): no update may start.
+    fn in_use(&self) -> bool {
+        false
+    }
 }
 
 impl Shows for KioskUi {
@@ -61,6 +65,10 @@ impl Shows for KioskUi {
 
     fn peripheral(&self, r: Report) {
         KioskUi::peripheral(self, r);
+    }
+
+    fn in_use(&self) -> bool {
+        self.page() != crate::controllers::navigation::Page::Attract
     }
 }
 
@@ -172,6 +180,11 @@ impl WindowFeed {
             }
         }
         ui.tick();
+        if self.first {
+            // The window is up: part of a new release's health.
+            self.handle.ui_ready();
+        }
+        self.handle.set_in_use(ui.in_use());
         self.first = false;
         #[cfg(unix)]
         if let Some(w) = &mut self.watchdog {

@@ -38,6 +38,8 @@ bind! {
     Status => Status,
     EventsAck => EventsAck,
     CatalogPointer => CatalogDesired,
+    ReleasePointer => ReleaseDesired,
+    ReleaseReported => ReleaseReported,
     CatalogGet => CatalogGet,
     CatalogDoc => CatalogDoc,
     CatalogReported => CatalogReported,

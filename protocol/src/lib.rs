@@ -4,7 +4,8 @@
 //! signed envelope every control message travels in ([`envelope`]), the
 //! message bodies ([`messages`]), the per-topic size limits ([`limits`]),
 //! the catalog document that sync moves ([`catalog`]) and county time
-//! ([`county_time`]), so that both sides agree on which day a moment is in.
+//! ([`county_time`]), so that both sides agree on which day a moment is in,
+//! and the release signature both sides check ([`release`]).
 //! Both sides depend on it, so a change here is a change of the protocol:
 //! see `docs/protocol.md`.
 
@@ -18,6 +19,7 @@ pub mod kiosk_id;
 pub mod limits;
 pub mod messages;
 pub mod privacy;
+pub mod release;
 pub mod screen;
 pub mod ticket;
 pub mod topic;

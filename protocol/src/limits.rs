@@ -12,6 +12,9 @@ pub const BLOB_CHUNK: usize = 64 * 1024;
 /// Chunks the hub sends for one `blob/get` before the kiosk asks again
 /// (flow control: a slow kiosk is never flooded).
 pub const BLOB_WINDOW_CHUNKS: u64 = 16;
+/// Chunks per window for a software release: 128 KiB, so that on a slow
+/// link what waits behind a release window is a fraction of a second.
+pub const RELEASE_WINDOW_CHUNKS: u32 = 2;
 /// The largest MQTT packet any of our clients or the embedded broker accept.
 pub const MAX_PACKET: usize = 512 * 1024;
 /// A catalog document may not inflate beyond this (a guard against
@@ -28,9 +31,12 @@ pub fn max_payload(kind: TopicKind) -> usize {
         | TopicKind::CatalogGet
         | TopicKind::BlobGet
         | TopicKind::ServiceSeen => 1024,
-        TopicKind::CatalogDoc | TopicKind::CatalogReported | TopicKind::ServiceAck | TopicKind::Command => {
-            4 * 1024
-        }
+        TopicKind::CatalogDoc
+        | TopicKind::CatalogReported
+        | TopicKind::ReleaseDesired
+        | TopicKind::ReleaseReported
+        | TopicKind::ServiceAck
+        | TopicKind::Command => 4 * 1024,
         TopicKind::Status => 8 * 1024,
         TopicKind::EventsAck | TopicKind::CommandResult => 64 * 1024,
         TopicKind::BlobChunk => BLOB_CHUNK,

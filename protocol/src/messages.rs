@@ -261,6 +261,12 @@ pub struct CatalogDoc {
 pub struct BlobGet {
     pub sha256: String,
     pub offset: u64,
+    /// How many chunks this window may hold (1–16; absent: 16). A kiosk
+    /// asks for small windows for a release, so that the release never
+    /// holds up events or a catalog on a slow link; a hub that predates
+    /// the field sends full windows, which is still correct.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chunks: Option<u32>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -280,6 +286,69 @@ pub struct CatalogReported {
     pub bytes_total: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+}
+
+/// `kh/v1/{kid}/release/desired`: retained; the software release this
+/// kiosk should run. The kiosk checks `signature` with the county's release
+/// key from its own configuration before it installs anything.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReleasePointer {
+    #[serde(flatten)]
+    pub manifest: crate::release::ReleaseManifest,
+    /// Shown on the staff pages and in `hub release versions`.
+    #[serde(default)]
+    pub notes: String,
+    /// County hours `[from, to)` in which the kiosk may install (`to` below
+    /// `from` wraps past midnight); absent: whenever no one is using it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub install_hours: Option<[u8; 2]>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReleaseState {
+    Downloading,
+    /// Downloaded; the signature and hash are being checked.
+    Verifying,
+    /// Side by side with the running version; it starts at the next idle moment.
+    Installed,
+    /// Started and confirmed healthy: this is what the kiosk runs.
+    Running,
+    /// It did not confirm itself healthy; the previous version came back.
+    RolledBack,
+    /// Refused (bad signature, no room, not set up for updates) or broken in transit.
+    Failed,
+}
+
+impl ReleaseState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReleaseState::Downloading => "downloading",
+            ReleaseState::Verifying => "verifying",
+            ReleaseState::Installed => "installed",
+            ReleaseState::Running => "running",
+            ReleaseState::RolledBack => "rolled_back",
+            ReleaseState::Failed => "failed",
+        }
+    }
+}
+
+/// `kh/v1/{kid}/release/reported`: retained; where the kiosk is with a
+/// release, and what it runs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReleaseReported {
+    pub version: crate::release::ReleaseVersion,
+    pub state: ReleaseState,
+    #[serde(default)]
+    pub bytes_done: u64,
+    #[serde(default)]
+    pub bytes_total: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The version running now, and the one before it (what a rollback returns to).
+    pub running: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<String>,
 }
 
 /// `kh/v1/{kid}/svc/ack`: a ticket as it stands now. Sent on every change

@@ -32,6 +32,10 @@ pub enum Topic {
     BlobGet(KioskId),
     /// `kh/v1/{kid}/blob/{sha256}/{offset}`: raw chunk bytes.
     BlobChunk { kid: KioskId, sha256: String, offset: u64 },
+    /// `kh/v1/{kid}/release/desired`: retained pointer to the wanted software release.
+    ReleaseDesired(KioskId),
+    /// `kh/v1/{kid}/release/reported`: the kiosk's release state, retained.
+    ReleaseReported(KioskId),
     /// `kh/v1/{kid}/svc/ack`: service-request status updates.
     ServiceAck(KioskId),
     /// `kh/v1/{kid}/svc/seen`: the kiosk stored a status update.
@@ -56,6 +60,8 @@ pub enum TopicKind {
     CatalogReported,
     BlobGet,
     BlobChunk,
+    ReleaseDesired,
+    ReleaseReported,
     ServiceAck,
     ServiceSeen,
     CommandResult,
@@ -84,6 +90,8 @@ impl Topic {
             Topic::CatalogReported(_) => TopicKind::CatalogReported,
             Topic::BlobGet(_) => TopicKind::BlobGet,
             Topic::BlobChunk { .. } => TopicKind::BlobChunk,
+            Topic::ReleaseDesired(_) => TopicKind::ReleaseDesired,
+            Topic::ReleaseReported(_) => TopicKind::ReleaseReported,
             Topic::ServiceAck(_) => TopicKind::ServiceAck,
             Topic::ServiceSeen(_) => TopicKind::ServiceSeen,
             Topic::CommandResult(_) => TopicKind::CommandResult,
@@ -103,6 +111,8 @@ impl Topic {
             | Topic::CatalogDoc(k)
             | Topic::CatalogReported(k)
             | Topic::BlobGet(k)
+            | Topic::ReleaseDesired(k)
+            | Topic::ReleaseReported(k)
             | Topic::ServiceAck(k)
             | Topic::ServiceSeen(k)
             | Topic::CommandResult(k) => Some(k),
@@ -143,6 +153,8 @@ impl Topic {
                 let offset: u64 = offset.parse().map_err(|_| bad("blob offset is not a number"))?;
                 Topic::BlobChunk { kid, sha256: (*sha).to_owned(), offset }
             }
+            ["release", "desired"] => Topic::ReleaseDesired(kid),
+            ["release", "reported"] => Topic::ReleaseReported(kid),
             ["svc", "ack"] => Topic::ServiceAck(kid),
             ["svc", "seen"] => Topic::ServiceSeen(kid),
             ["cmd", "res"] => Topic::CommandResult(kid),
@@ -170,6 +182,7 @@ impl Topic {
             format!("{PREFIX}/{kid}/catalog/desired"),
             format!("{PREFIX}/{kid}/catalog/doc"),
             format!("{PREFIX}/{kid}/blob/+/+"),
+            format!("{PREFIX}/{kid}/release/desired"),
             format!("{PREFIX}/{kid}/svc/ack"),
             format!("{PREFIX}/{kid}/cmd/+"),
         ]
@@ -178,8 +191,16 @@ impl Topic {
 
 /// What a kiosk publishes under `kh/v1/{kid}/`; everything else under its
 /// id comes from the hub.
-pub const KIOSK_PUBLISHES: [&str; 7] =
-    ["status", "evt", "catalog/get", "catalog/reported", "blob/get", "svc/seen", "cmd/res"];
+pub const KIOSK_PUBLISHES: [&str; 8] = [
+    "status",
+    "evt",
+    "catalog/get",
+    "catalog/reported",
+    "blob/get",
+    "release/reported",
+    "svc/seen",
+    "cmd/res",
+];
 
 /// A command name the topic scheme allows (`cmd/{name}`; `res` is taken).
 pub fn is_command_name(name: &str) -> bool {
@@ -203,6 +224,8 @@ impl fmt::Display for Topic {
             Topic::CatalogReported(k) => write!(f, "{PREFIX}/{k}/catalog/reported"),
             Topic::BlobGet(k) => write!(f, "{PREFIX}/{k}/blob/get"),
             Topic::BlobChunk { kid, sha256, offset } => write!(f, "{PREFIX}/{kid}/blob/{sha256}/{offset}"),
+            Topic::ReleaseDesired(k) => write!(f, "{PREFIX}/{k}/release/desired"),
+            Topic::ReleaseReported(k) => write!(f, "{PREFIX}/{k}/release/reported"),
             Topic::ServiceAck(k) => write!(f, "{PREFIX}/{k}/svc/ack"),
             Topic::ServiceSeen(k) => write!(f, "{PREFIX}/{k}/svc/seen"),
             Topic::CommandResult(k) => write!(f, "{PREFIX}/{k}/cmd/res"),
@@ -231,6 +254,8 @@ mod tests {
             Topic::CatalogReported(k.clone()),
             Topic::BlobGet(k.clone()),
             Topic::BlobChunk { kid: k.clone(), sha256: sha, offset: 65536 },
+            Topic::ReleaseDesired(k.clone()),
+            Topic::ReleaseReported(k.clone()),
             Topic::ServiceAck(k.clone()),
             Topic::ServiceSeen(k.clone()),
             Topic::CommandResult(k.clone()),

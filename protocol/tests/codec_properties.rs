@@ -134,7 +134,7 @@ proptest! {
         roundtrip(&Topic::CatalogGet(k.clone()), &CatalogGet { have: off, want: v }, b"s");
         roundtrip(&Topic::CatalogDoc(k.clone()), &CatalogDoc { want: v, base: 0, kind: DocKind::Snapshot, doc_sha256: sha.clone(), doc_size: off, manifest_sha256: sha.clone(), error: None }, b"s");
         roundtrip(&Topic::CatalogReported(k.clone()), &CatalogReported { version: v, state: SyncState::Downloading, bytes_done: off, bytes_total: off, error: Some("disk".into()) }, b"s");
-        roundtrip(&Topic::BlobGet(k.clone()), &BlobGet { sha256: sha, offset: off }, b"s");
+        roundtrip(&Topic::BlobGet(k.clone()), &BlobGet { sha256: sha, offset: off, chunks: None }, b"s");
         roundtrip(&Topic::EventsAck(k.clone()), &EventsAck { upto, missing }, b"s");
         roundtrip(&Topic::ServiceAck(k.clone()), &ServiceAck { request_id: "r".into(), ticket_no: "26112900120037".into(), rev: off, status: TicketStatus::Accepted, responsible: Some("王".into()), handler: Some("李".into()), reply: None, response_due: v, resolution_due: Some(off), ts: v }, b"s");
         roundtrip(&Topic::ServiceSeen(k.clone()), &ServiceSeen { request_id: "r".into(), rev: off }, b"s");

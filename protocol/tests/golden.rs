@@ -234,7 +234,7 @@ fn every_message_of_version_one_still_decodes() {
             Topic::BlobGet(k.clone()),
             "171770572f5d7322a832d232865063a072f8ca8c8b0b82f47b2a215d32d9e5e6",
         ),
-        BlobGet { sha256: "ef".repeat(32), offset: 65_536 },
+        BlobGet { sha256: "ef".repeat(32), offset: 65_536, chunks: None },
     );
     frozen(
         fx(
@@ -319,6 +319,45 @@ fn every_message_of_version_one_still_decodes() {
             ok: true,
             detail: "screenshot 1080x1920".into(),
             part: ResultPart::split(b"\x89PNG").into_iter().next(),
+        },
+    );
+    // Added with software releases (issue #18).
+    frozen(
+        fx(
+            "blob_get_window.json",
+            Topic::BlobGet(k.clone()),
+            "372bf79b9140f5df86721d18c1a0faff9f8ca055042f2ac627721c327b391871",
+        ),
+        BlobGet { sha256: "ef".repeat(32), offset: 131_072, chunks: Some(2) },
+    );
+    let manifest = protocol::release::ReleaseManifest {
+        version: "1.4.0".parse().unwrap(),
+        sha256: "cd".repeat(32),
+        size: 20_971_520,
+        signature: "ab".repeat(64),
+    };
+    frozen(
+        fx(
+            "release_desired.json",
+            Topic::ReleaseDesired(k.clone()),
+            "e9a1be9670a510d28396ed961c5ac46ab42146953cec68f92ebe13fbcbd76ff6",
+        ),
+        ReleasePointer { manifest, notes: "快递柜界面修正".into(), install_hours: Some([2, 5]) },
+    );
+    frozen(
+        fx(
+            "release_reported.json",
+            Topic::ReleaseReported(k.clone()),
+            "59e18097d7ebd2a0616dabe7700204f0323bf0876252587a5f6d243f4b02126b",
+        ),
+        ReleaseReported {
+            version: "1.4.0".parse().unwrap(),
+            state: ReleaseState::RolledBack,
+            bytes_done: 20_971_520,
+            bytes_total: 20_971_520,
+            error: Some("1.4.0 did not confirm itself healthy in 2 starts; back on 1.3.2".into()),
+            running: "1.3.2".into(),
+            previous: Some("1.4.0".into()),
         },
     );
 }

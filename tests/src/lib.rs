@@ -5,9 +5,11 @@ pub mod event_sender;
 pub mod figures;
 pub mod fleet;
 pub mod harness;
+pub mod link;
 pub mod logins;
 /// The kiosk's own event-loop pump, used by every test client.
 pub use kiosk::runtime::mqtt_pump;
 pub mod raw_kiosk;
 pub mod spy;
+pub mod supervisor;
 pub mod wall;

@@ -72,8 +72,12 @@ async fn hostile_messages_are_refused_counted_and_harmless() {
         ),
         (
             Topic::BlobGet(k1.clone()).to_string(),
-            encode(&Topic::BlobGet(k1.clone()), &BlobGet { sha256: "ab".repeat(32), offset: 0 }, &k1_secret)
-                .unwrap(),
+            encode(
+                &Topic::BlobGet(k1.clone()),
+                &BlobGet { sha256: "ab".repeat(32), offset: 0, chunks: None },
+                &k1_secret,
+            )
+            .unwrap(),
             "unknown blob",
         ),
         ("kh/v1/K1/status".into(), good.clone(), "?"),

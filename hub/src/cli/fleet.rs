@@ -33,6 +33,17 @@ enum Role {
 
 #[derive(Subcommand)]
 enum FleetCommand {
+    /// Make the county's release key (once): the private half to --out
+    /// (0600; keep it offline, or on the hub), the public half to
+    /// `<data>/release.pub`, from where `hub fleet new` puts it in every
+    /// kiosk.toml.
+    ReleaseKey {
+        #[arg(long)]
+        out: PathBuf,
+        /// Replace an existing key (every kiosk then needs the new public half).
+        #[arg(long)]
+        rotate: bool,
+    },
     /// Register a kiosk and write `<out>/<id>/`: kiosk.toml, its secret and
     /// the hub key, ready to copy to the kiosk's /etc/kiosk.
     New {
@@ -117,6 +128,17 @@ enum Lang {
 pub fn run(a: FleetArgs) -> anyhow::Result<ExitCode> {
     let data_path = a.data;
     match a.command {
+        FleetCommand::ReleaseKey { out, rotate } => {
+            let data = DataDir::new(&data_path)?;
+            let public = hub::releases::key::make(&out, data.root(), rotate)?;
+            outln!(
+                "release key made: private half in {} (0600; back it up offline), public half {public}",
+                out.display()
+            );
+            outln!(
+                "kiosks set up from now on get it in kiosk.toml; put it in [update] release_key on the others"
+            );
+        }
         FleetCommand::Check { file } => {
             return match DeviceConfig::load(&file) {
                 Ok(c) => {

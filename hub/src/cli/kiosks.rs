@@ -134,11 +134,12 @@ fn print_table(rows: &[KioskRow]) {
         return;
     }
     outln!(
-        "{:<16} {:<10} {:<8} {:<19} {:>7} {:>7} {:<11} {:>6} {:>9} {:>5} {:>5} {:<19} {:>7}",
+        "{:<16} {:<10} {:<8} {:<19} {:<9} {:>7} {:>7} {:<11} {:>6} {:>9} {:>5} {:>5} {:<19} {:>7}",
         "kiosk",
         "group",
         "state",
         "since",
+        "software",
         "catalog",
         "desired",
         "sync",
@@ -152,11 +153,12 @@ fn print_table(rows: &[KioskRow]) {
     for r in rows {
         let t = |ms: Option<i64>| ms.map(protocol::county_time::second_text).unwrap_or_else(|| "-".into());
         outln!(
-            "{:<16} {:<10} {:<8} {:<19} {:>7} {:>7} {:<11} {:>6} {:>9} {:>5} {:>5} {:<19} {:>7}",
+            "{:<16} {:<10} {:<8} {:<19} {:<9} {:>7} {:>7} {:<11} {:>6} {:>9} {:>5} {:>5} {:<19} {:>7}",
             r.kiosk,
             r.group,
             r.state,
             t(r.since),
+            r.app_version.as_deref().filter(|v| !v.is_empty()).unwrap_or("-"),
             r.catalog_version.map(|v| v.to_string()).unwrap_or_else(|| "-".into()),
             r.desired_version.map(|v| v.to_string()).unwrap_or_else(|| "-".into()),
             r.sync_state.as_deref().unwrap_or("-"),

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod data;
 pub mod fleet;
 pub mod kiosks;
+pub mod release;
 pub mod report;
 pub mod serve;
 pub mod staff;

@@ -124,6 +124,20 @@ pub fn new_kiosk(data: &DataDir, writer: &Writer, k: &NewKiosk) -> Result<Provis
         k.data_dir.clone(),
     );
     config.language = k.language;
+    // With a release key on the hub, the kiosk takes updates signed with it.
+    config.update = match crate::releases::key::public_key(data.root()) {
+        Ok(release_key) => Some(firmware_config::UpdateConfig {
+            release_key,
+            root: PathBuf::from("/opt/kiosk"),
+            rate_kbit: 512,
+            health_deadline_s: 180,
+        }),
+        Err(crate::releases::ReleaseError::NoKey(_)) => None,
+        Err(e) => {
+            tracing::warn!(error = %e, "the kiosk is written without [update]");
+            None
+        }
+    };
     config.staff_pin_hash = Some(firmware_config::pin::hash(&pin, &rand::random::<[u8; 8]>()));
     let text = format!(
         "# Written by `hub fleet new`; checked with `hub fleet check`.\n{}\n\

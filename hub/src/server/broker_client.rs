@@ -20,7 +20,8 @@ pub(crate) struct BrokerClient {
 }
 
 /// The hub's retained topics, as the filters it watches them with.
-pub const RETAINED_FILTERS: [&str; 3] = ["kh/v1/_hub/state", "kh/v1/+/catalog/desired", "kh/v1/_dc/+"];
+pub const RETAINED_FILTERS: [&str; 4] =
+    ["kh/v1/_hub/state", "kh/v1/+/catalog/desired", "kh/v1/+/release/desired", "kh/v1/_dc/+"];
 
 pub const HUB_ID: &str = protocol::credentials::HUB_USER;
 

@@ -7,7 +7,9 @@ use crate::catalog::rollout;
 use crate::fleet::{presence, rejects};
 use crate::ingest;
 use crate::tickets;
-use protocol::messages::{BlobGet, CatalogGet, CatalogReported, CommandResult, ServiceSeen, Status};
+use protocol::messages::{
+    BlobGet, CatalogGet, CatalogReported, CommandResult, ReleaseReported, ServiceSeen, Status,
+};
 use protocol::{DecodeError, KioskId, Topic, TopicKind, decode, limits};
 use rumqttc::Publish;
 use std::sync::Arc;
@@ -139,6 +141,14 @@ async fn handle(ctx: &Arc<Ctx>, p: Publish, events: &mut EventGroups) {
                 tracing::error!(kiosk = %kid, error = %e, "cannot record a sync report");
             }
         }
+        TopicKind::ReleaseReported => {
+            let r = body!(ReleaseReported);
+            tracing::info!(kiosk = %kid, release = %r.version, state = r.state.as_str(), error = r.error.as_deref().unwrap_or(""), "release report");
+            let k = kid.to_string();
+            if let Err(e) = ctx.writer.exec(move |c| crate::releases::job_reported(c, &k, &r)).await {
+                tracing::error!(kiosk = %kid, error = %e, "cannot record a release report");
+            }
+        }
         TopicKind::ServiceSeen => {
             let seen = body!(ServiceSeen);
             let k = kid.to_string();
@@ -206,6 +216,7 @@ async fn on_status(ctx: &Arc<Ctx>, kid: &KioskId, status: Status) {
             if t == presence::Transition::CameOnline {
                 // Its retained pointer may be gone (broker restart): send it again.
                 super::housekeeping::send_pointer(ctx, kid, true).await;
+                super::housekeeping::send_release_pointer(ctx, kid, true).await;
                 // Ticket updates it has not confirmed: send them all again.
                 super::housekeeping::resend_ticket_updates(ctx, kid).await;
                 // An ack lost in a crash between commit and publish: repeat it,
@@ -270,7 +281,11 @@ async fn on_blob_get(ctx: &Arc<Ctx>, kid: &KioskId, topic: &str, get: BlobGet) {
     let kid = kid.clone();
     tokio::spawn(async move {
         let chunk = limits::BLOB_CHUNK as u64;
-        for i in 0..limits::BLOB_WINDOW_CHUNKS {
+        // A kiosk may ask for a smaller window (a release on a slow link).
+        let window = get
+            .chunks
+            .map_or(limits::BLOB_WINDOW_CHUNKS, |n| u64::from(n).clamp(1, limits::BLOB_WINDOW_CHUNKS));
+        for i in 0..window {
             let offset = get.offset + i * chunk;
             if offset >= size {
                 break;

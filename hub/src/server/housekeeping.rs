@@ -6,6 +6,7 @@
 use super::{Ctx, live};
 use crate::catalog::rollout;
 use crate::fleet::{presence, registry};
+use crate::releases;
 use crate::store::now_ms;
 use crate::tickets::{self, calendar::Calendar};
 use protocol::{KioskId, Topic};
@@ -17,7 +18,7 @@ use tokio::sync::watch;
 pub(crate) async fn run(ctx: Arc<Ctx>, mut connected: watch::Receiver<u64>) {
     // What was last seen of the rollout targets and of the registry; a
     // change of either reloads the kiosk table and sends new pointers.
-    let mut seen: Option<(String, i64)> = None;
+    let mut seen: Option<(String, String, i64)> = None;
     let mut tick = tokio::time::interval(Duration::from_millis(500));
     let mut last_timeout_sweep = now_ms();
     let mut live_minute = 0;
@@ -28,7 +29,9 @@ pub(crate) async fn run(ctx: Arc<Ctx>, mut connected: watch::Receiver<u64>) {
                 on_connect(&ctx).await;
             }
             _ = tick.tick() => {
-                let now_seen = ctx.read(|c| Ok((rollout::targets_stamp(c)?, registry::revision(c)?)));
+                let now_seen = ctx.read(|c| {
+                    Ok((rollout::targets_stamp(c)?, releases::targets_stamp(c)?, registry::revision(c)?))
+                });
                 match now_seen {
                     Ok(now_seen) if seen.as_ref() != Some(&now_seen) => {
                         let first = seen.is_none();
@@ -157,7 +160,33 @@ async fn send_all_pointers(ctx: &Arc<Ctx>, force: bool) {
     let kids: Vec<KioskId> = ctx.kiosks.lock().expect("kiosk map lock").keys().cloned().collect();
     for kid in kids {
         send_pointer(ctx, &kid, force).await;
+        send_release_pointer(ctx, &kid, force).await;
     }
+}
+
+/// Publish a kiosk's retained `release/desired` pointer when it changed
+/// (or always with `force`). Nothing is sent while no release targets the
+/// kiosk: an older kiosk never hears of releases it cannot take.
+pub(crate) async fn send_release_pointer(ctx: &Arc<Ctx>, kid: &KioskId, force: bool) {
+    let Some(entry) = ctx.kiosk(kid) else { return };
+    let pointer = match ctx.read(|c| releases::pointer_for(c, &entry.group)) {
+        Ok(Some(p)) => p,
+        Ok(None) => return,
+        Err(e) => return tracing::error!(kiosk = %kid, error = %e, "cannot compute a release pointer"),
+    };
+    {
+        let mut sent = ctx.sent_releases.lock().expect("sent-release lock");
+        if !force && sent.get(kid) == Some(&pointer) {
+            return;
+        }
+        sent.insert(kid.clone(), pointer.clone());
+    }
+    let (k, v) = (kid.to_string(), pointer.manifest.version);
+    if let Err(e) = ctx.writer.exec(move |c| releases::job_queued(c, &k, v)).await {
+        tracing::error!(kiosk = %kid, error = %e, "cannot queue a release job");
+    }
+    tracing::info!(kiosk = %kid, release = %v, "release pointer");
+    ctx.broker.send(&Topic::ReleaseDesired(kid.clone()), &pointer, &entry.secret, true).await;
 }
 
 /// Publish a kiosk's retained `catalog/desired` pointer (signed with its

@@ -87,6 +87,8 @@ pub(crate) struct Ctx {
     /// Last pointer version sent per kiosk, so a change of one group's
     /// target republishes only the kiosks it concerns.
     pub sent_pointers: Mutex<HashMap<KioskId, u64>>,
+    /// Last release pointer sent per kiosk, likewise.
+    pub sent_releases: Mutex<HashMap<KioskId, protocol::messages::ReleasePointer>>,
     /// When each kiosk was last heard from with a verified message; flushed
     /// to the store in one batch every few seconds.
     pub last_seen: Mutex<HashMap<KioskId, i64>>,
@@ -196,6 +198,7 @@ pub async fn serve(opts: ServeOptions, shutdown: impl Future<Output = ()>) -> Re
         broker: broker_client,
         kiosks: Mutex::new(kiosks),
         sent_pointers: Mutex::default(),
+        sent_releases: Mutex::default(),
         last_seen: Mutex::default(),
         calendar: Mutex::new(Arc::new(calendar)),
         sent_tickets: Mutex::default(),

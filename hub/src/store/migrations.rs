@@ -319,6 +319,40 @@ const STEPS: &[&str] = &[
     r#"
     ALTER TABLE kiosks ADD COLUMN town TEXT;
     "#,
+    // 12: kiosk software releases (releases/): signed artifacts, their
+    // rollout targets with install hours, and each kiosk's job.
+    r#"
+    CREATE TABLE releases (
+        version    TEXT PRIMARY KEY,
+        major      INTEGER NOT NULL,
+        minor      INTEGER NOT NULL,
+        patch      INTEGER NOT NULL,
+        sha256     TEXT NOT NULL,
+        size       INTEGER NOT NULL,
+        signature  TEXT NOT NULL,
+        notes      TEXT NOT NULL,
+        added_at   INTEGER NOT NULL,
+        added_by   TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE release_targets (
+        target     TEXT PRIMARY KEY,
+        version    TEXT NOT NULL REFERENCES releases(version),
+        hours_from INTEGER,
+        hours_to   INTEGER,
+        updated_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE release_jobs (
+        kid         TEXT NOT NULL,
+        version     TEXT NOT NULL,
+        state       TEXT NOT NULL,
+        bytes_done  INTEGER NOT NULL DEFAULT 0,
+        bytes_total INTEGER NOT NULL DEFAULT 0,
+        error       TEXT,
+        updated_at  INTEGER NOT NULL,
+        PRIMARY KEY (kid, version)
+    ) WITHOUT ROWID;
+    ALTER TABLE presence ADD COLUMN previous_version TEXT;
+    "#,
 ];
 
 /// The schema version this build writes.

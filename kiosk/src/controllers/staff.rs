@@ -12,6 +12,8 @@ const OUTBOX_WORRY: u64 = 10_000;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DiagItem {
     Software,
+    /// The last software update's result.
+    Update,
     Device,
     Catalog,
     Sync,
@@ -37,6 +39,17 @@ pub enum LinkState {
 pub enum DiagValue {
     /// Shown as it is (a version, a session number, a store error).
     Text(String),
+    /// The release running and the one before it.
+    Software {
+        running: String,
+        previous: Option<String>,
+    },
+    /// The last update: `running`, `rolled_back` or `failed`, and why.
+    Update {
+        version: String,
+        result: &'static str,
+        reason: Option<String>,
+    },
     Device {
         id: String,
         role: Role,
@@ -91,7 +104,14 @@ pub fn diagnostics(
 ) -> Vec<DiagRow> {
     let row = |item, value, ok| DiagRow { item, value, ok };
     let mut rows = vec![
-        row(DiagItem::Software, DiagValue::Text(env!("CARGO_PKG_VERSION").to_owned()), true),
+        row(
+            DiagItem::Software,
+            DiagValue::Software {
+                running: status.software.running.clone(),
+                previous: status.software.previous.clone(),
+            },
+            true,
+        ),
         row(
             DiagItem::Device,
             DiagValue::Device { id: config.id.to_string(), role: config.role, station_no: config.station_no },
@@ -102,6 +122,11 @@ pub fn diagnostics(
             None => row(DiagItem::Catalog, DiagValue::NoCatalog, false),
         },
     ];
+    if let Some((version, result, reason)) = &status.software.last {
+        let value = DiagValue::Update { version: version.clone(), result, reason: reason.clone() };
+        // Beside the version it explains.
+        rows.insert(1, row(DiagItem::Update, value, *result == "running"));
+    }
     let sync = &status.sync;
     rows.push(match (&sync.error, sync.active) {
         (Some(e), _) => {

@@ -175,7 +175,7 @@ fn snapshots(out: &Path, choice: Choice) -> anyhow::Result<Vec<audit::ScreenAudi
     let images = Rc::new(move |sha: &str| sample::hub_blob_path(&blobs, sha));
     // A kiosk whose hub is out of reach records the screens' requests, so
     // "my requests" and the staff page show real rows.
-    let runtime = crate::runtime::Runtime::start(offline_config(&work))?;
+    let runtime = crate::runtime::Runtime::start(offline_config(&work)?)?;
     let ui = KioskUi::new(
         &runtime.handle(),
         images,
@@ -384,8 +384,9 @@ fn big_screen(
 }
 
 /// A station kiosk whose hub is out of reach (port 9, discard), with the
-/// demo's staff PIN.
-fn offline_config(work: &Path) -> DeviceConfig {
+/// demo's staff PIN, updated once from 1.3.2 to 1.4.0 (what its staff
+/// page shows).
+fn offline_config(work: &Path) -> anyhow::Result<DeviceConfig> {
     let hub = HubLink {
         url: BrokerUrl { host: "127.0.0.1".into(), port: 9, tls: false },
         secret: vec![0x11; 32],
@@ -395,7 +396,35 @@ fn offline_config(work: &Path) -> DeviceConfig {
     let id = KioskId::new("screens").expect("a valid id");
     let mut config = DeviceConfig::new(id, Role::Station, "screens", 12, hub, work.join("kiosk"));
     config.staff_pin_hash = Some(firmware_config::pin::hash(DEMO_PIN, b"screens"));
-    config
+    let root = work.join("software");
+    let release = work.join("kiosk-1.4.0");
+    std::fs::write(&release, b"#!/bin/sh\n")?;
+    let v = |s: &str| s.parse::<protocol::release::ReleaseVersion>();
+    let manifest = protocol::release::ReleaseManifest {
+        version: v("1.4.0")?,
+        sha256: protocol::sha256_hex(b"#!/bin/sh\n"),
+        size: 10,
+        signature: String::new(),
+    };
+    let layout = crate::update::layout::Layout::new(&root);
+    layout.install_first(&manifest, &release)?;
+    layout.save(&crate::update::layout::BootState {
+        previous: Some(v("1.3.2")?),
+        last: Some(crate::update::layout::LastUpdate {
+            version: v("1.4.0")?,
+            result: crate::update::layout::UpdateResult::Running,
+            reason: None,
+            at: 0,
+        }),
+        ..Default::default()
+    })?;
+    config.update = Some(firmware_config::UpdateConfig {
+        release_key: [0x33; 32],
+        root,
+        rate_kbit: 512,
+        health_deadline_s: 180,
+    });
+    Ok(config)
 }
 
 /// A folder of this process's own under the system's temporary folder.

@@ -6,6 +6,7 @@ use super::hub_commands::{KNOWN, UiCommand};
 use super::{LinkDown, Shared, presence};
 use crate::catalog_sync::{Action, SyncClient};
 use crate::store::now_ms;
+use crate::update::{self, Updater};
 use protocol::messages::*;
 use protocol::{Topic, TopicKind, codec::check_addressee, decode, encode, limits};
 use rumqttc::{AsyncClient, Event as MqttEvent, MqttOptions, Packet, QoS};
@@ -17,6 +18,9 @@ struct Backend {
     shared: Arc<Shared>,
     client: AsyncClient,
     sync: SyncClient,
+    updater: Updater,
+    /// The window's readiness has been passed to the updater.
+    told_ui_ready: bool,
     flusher: Flusher,
     session: u64,
     connected: bool,
@@ -48,6 +52,8 @@ pub(super) async fn run(shared: Arc<Shared>) {
     let acked = shared.outbox.state().map(|s| s.acked_upto).unwrap_or(0);
     let mut b = Backend {
         sync: SyncClient::new(shared.blobs.clone(), applied),
+        updater: Updater::new(cfg, shared.blobs.clone(), Instant::now()),
+        told_ui_ready: false,
         flusher: Flusher::new(acked, Instant::now()),
         shared: shared.clone(),
         client,
@@ -57,8 +63,12 @@ pub(super) async fn run(shared: Arc<Shared>) {
         link_down: None,
         next_forget: Instant::now(),
     };
+    b.publish_status();
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     loop {
+        // A release window waiting for its turn wakes the loop on time (a
+        // window that falls due while the link is busy waits for a tick).
+        let release_due = b.updater.next_due().filter(|d| *d > Instant::now());
         tokio::select! {
             _ = shared.stop.notified() => break,
             Some(ev) = events.recv() => match ev {
@@ -81,11 +91,23 @@ pub(super) async fn run(shared: Arc<Shared>) {
                     b.publish_status();
                 }
             },
-            _ = shared.wake.notified() => b.flush().await,
+            _ = until(release_due) => {
+                let now = Instant::now();
+                let idle = !shared.in_use.load(Ordering::Relaxed);
+                let actions = b.updater.on_tick(now, b.link_busy(), idle, update::county_hour(now_ms()));
+                b.update(actions).await;
+            }
+            _ = shared.wake.notified() => {
+                b.check_ui_ready().await;
+                b.flush().await;
+            }
             _ = tick.tick() => {
                 let now = Instant::now();
                 let actions = b.sync.on_tick(now);
                 b.act(actions).await;
+                let idle = !shared.in_use.load(Ordering::Relaxed);
+                let actions = b.updater.on_tick(now, b.link_busy(), idle, update::county_hour(now_ms()));
+                b.update(actions).await;
                 b.flusher.on_tick(now);
                 b.flush().await;
                 if now >= b.next_forget {
@@ -101,6 +123,14 @@ pub(super) async fn run(shared: Arc<Shared>) {
         b.send(Topic::Status(cfg.id.clone()), &death, true).await;
         let _ = b.client.disconnect().await;
         tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Sleep until `due`, or for ever without one.
+async fn until(due: Option<Instant>) {
+    match due {
+        Some(d) => tokio::time::sleep_until(d.into()).await,
+        None => std::future::pending().await,
     }
 }
 
@@ -128,12 +158,14 @@ impl Backend {
         let (connected, hub_online, session, progress) =
             (self.connected, self.hub_online, self.session, self.sync.progress());
         let link_down = self.link_down.clone();
+        let software = self.updater.version_info();
         self.shared.status.send_modify(|s| {
             s.connected = connected;
             s.link_down = link_down;
             s.hub_online = hub_online;
             s.session = session;
             s.sync = progress;
+            s.software = software;
             if let Some(d) = depth {
                 s.outbox_depth = d;
             }
@@ -164,6 +196,10 @@ impl Backend {
         self.flusher.rewind(now);
         let actions = self.sync.on_connect(now);
         self.act(actions).await;
+        let actions = self.updater.on_connect(now, self.link_busy());
+        self.update(actions).await;
+        let actions = self.updater.birth_sent();
+        self.update(actions).await;
         self.publish_status();
         tracing::info!(kiosk = %kid, session = self.session, "connected to the hub's broker");
     }
@@ -173,6 +209,7 @@ impl Backend {
         let birth = presence::birth(
             self.session,
             &self.shared.boot_id,
+            &self.updater.running_version(),
             self.sync.applied_version(),
             &state,
             now_ms(),
@@ -226,9 +263,20 @@ impl Backend {
             }
             TopicKind::BlobChunk => {
                 if let Topic::BlobChunk { sha256, offset, .. } = &topic {
-                    let actions = self.sync.on_chunk(sha256, *offset, payload, now);
-                    self.act(actions).await;
+                    if self.updater.wants(sha256) {
+                        let busy = self.link_busy();
+                        let actions = self.updater.on_chunk(sha256, *offset, payload, now, busy);
+                        self.update(actions).await;
+                    } else {
+                        let actions = self.sync.on_chunk(sha256, *offset, payload, now);
+                        self.act(actions).await;
+                    }
                 }
+            }
+            TopicKind::ReleaseDesired => {
+                let p = body!(ReleasePointer, &key);
+                let actions = self.updater.on_pointer(p, now, self.link_busy());
+                self.update(actions).await;
             }
             TopicKind::EventsAck => {
                 let ack = body!(EventsAck, &key);
@@ -340,6 +388,44 @@ impl Backend {
             self.send(topic.clone(), &batch, false).await;
             self.flusher.sent(last);
         }
+    }
+
+    /// Something else waits for the link: events in flight, or a catalog on
+    /// its way. A release download holds back its next window meanwhile.
+    fn link_busy(&self) -> bool {
+        self.sync.progress().active || self.flusher.cursor > self.flusher.acked + 1
+    }
+
+    /// Pass the window's readiness to the updater, once.
+    async fn check_ui_ready(&mut self) {
+        if !self.told_ui_ready && self.shared.ui_ready.load(Ordering::Relaxed) {
+            self.told_ui_ready = true;
+            let actions = self.updater.ui_ready();
+            self.update(actions).await;
+        }
+    }
+
+    /// Carry out what the updater asks for.
+    async fn update(&mut self, actions: Vec<update::Action>) {
+        if actions.is_empty() {
+            return;
+        }
+        let kid = self.shared.config.id.clone();
+        for a in actions {
+            match a {
+                update::Action::BlobGet(g) => self.send(Topic::BlobGet(kid.clone()), &g, false).await,
+                update::Action::Report(r) => {
+                    if self.connected {
+                        self.send(Topic::ReleaseReported(kid.clone()), &r, true).await;
+                    }
+                }
+                update::Action::Restart(why) => {
+                    tracing::info!(reason = %why, "restarting");
+                    self.shared.status.send_modify(|s| s.restart_requested = true);
+                }
+            }
+        }
+        self.publish_status();
     }
 
     /// Carry out what the sync client asks for.

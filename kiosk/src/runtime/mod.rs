@@ -44,8 +44,11 @@ pub struct KioskStatus {
     /// Why the last connection attempt failed (refused login, untrusted
     /// certificate, no route), until the next one succeeds.
     pub link_down: Option<LinkDown>,
-    /// The hub asked for a restart; the appliance exits and is restarted.
+    /// The hub asked for a restart, or a new release is ready to start;
+    /// the appliance exits and its service manager starts it again.
     pub restart_requested: bool,
+    /// The software running, the one before, the last update's result.
+    pub software: crate::update::VersionInfo,
 }
 
 pub(crate) struct Shared {
@@ -65,6 +68,11 @@ pub(crate) struct Shared {
     pub wake: Notify,
     pub stop: Notify,
     pub boot_id: String,
+    /// Someone is using the kiosk (off the attract loop): no update starts.
+    pub in_use: AtomicBool,
+    /// The window is up (headless runtimes say so at once): part of a new
+    /// release's health.
+    pub ui_ready: AtomicBool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -127,6 +135,8 @@ impl Runtime {
             wake: Notify::new(),
             stop: Notify::new(),
             boot_id: hex::encode(rand::random::<[u8; 8]>()),
+            in_use: AtomicBool::new(false),
+            ui_ready: AtomicBool::new(false),
         });
         let s = shared.clone();
         let thread = std::thread::Builder::new()
@@ -274,6 +284,19 @@ impl Handle {
         let (tx, rx) = mpsc::unbounded_channel();
         *self.shared.ui.lock().expect("ui lock") = Some(tx);
         rx
+    }
+
+    /// The window is up (a headless runtime calls this once it runs): with
+    /// the store open and the birth sent, a new release is healthy.
+    pub fn ui_ready(&self) {
+        self.shared.ui_ready.store(true, Ordering::Relaxed);
+        self.shared.wake.notify_one();
+    }
+
+    /// Whether someone is using the kiosk now (a visit, a parcel at the
+    /// desk): an update waits until no one is.
+    pub fn set_in_use(&self, in_use: bool) {
+        self.shared.in_use.store(in_use, Ordering::Relaxed);
     }
 
     /// Outbox figures (for the staff page and tests).

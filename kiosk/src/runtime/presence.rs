@@ -5,11 +5,18 @@ use protocol::messages::{Birth, Death, Status};
 use protocol::{KioskId, Topic, encode};
 use rumqttc::{LastWill, QoS};
 
-pub fn birth(session: u64, boot_id: &str, catalog_version: u64, outbox: &OutboxState, ts: u64) -> Status {
+pub fn birth(
+    session: u64,
+    boot_id: &str,
+    app_version: &str,
+    catalog_version: u64,
+    outbox: &OutboxState,
+    ts: u64,
+) -> Status {
     Status::Online(Birth {
         session,
         boot_id: boot_id.to_owned(),
-        app_version: env!("CARGO_PKG_VERSION").to_owned(),
+        app_version: app_version.to_owned(),
         catalog_version,
         outbox_depth: outbox.depth,
         lifetime_totals: outbox.totals.clone(),

@@ -9,6 +9,16 @@
 //! its store holds, so a run killed and started again records the same
 //! events. With `--until-acked` it waits until the hub acknowledged
 //! everything, then prints one JSON line per kiosk and exits.
+//!
+//!   kiosk-sim --config a.toml --serve --events 1500 --rate 25
+//!   kiosk-sim --config a.toml --boot-check
+//!
+//! `--serve` runs one kiosk as the appliance runs under its service
+//! manager (READY=1 and watchdog pings when `NOTIFY_SOCKET` is set), with
+//! no window: it records at the given rate, keeps running after the last
+//! event, and exits when a restart is due (the hub's command, or a new
+//! release to start), for the service manager to start it again.
+//! `--boot-check` is the unit's `ExecStartPre`, as `kiosk --boot-check`.
 
 use clap::Parser;
 use e2e::fleet::scripted_event;
@@ -34,6 +44,12 @@ struct Args {
     /// Give up after this many seconds.
     #[arg(long, default_value_t = 600)]
     timeout_s: u64,
+    /// Run one kiosk as the appliance runs, until a restart is due.
+    #[arg(long, conflicts_with = "until_acked")]
+    serve: bool,
+    /// The update boot check (the unit's ExecStartPre), then exit.
+    #[arg(long, conflicts_with = "serve")]
+    boot_check: bool,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -44,6 +60,17 @@ fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
+    if args.boot_check {
+        for path in &args.config {
+            let cfg = DeviceConfig::load(path).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let outcome = kiosk::update::boot_check(&cfg)?;
+            eprintln!("boot check {}: {outcome:?}", cfg.id);
+        }
+        return Ok(());
+    }
+    if args.serve {
+        return serve(&args);
+    }
     let started = Instant::now();
     let mut kiosks = Vec::new();
     for path in &args.config {
@@ -87,4 +114,39 @@ fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// One kiosk as the appliance runs it, without a window.
+fn serve(args: &Args) -> anyhow::Result<()> {
+    anyhow::ensure!(args.config.len() == 1, "--serve runs one kiosk");
+    let cfg = DeviceConfig::load(&args.config[0]).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let runtime = Runtime::start(cfg)?;
+    let h = runtime.handle();
+    // No window: the scripted visitor is this kiosk's UI, up at once.
+    h.ui_ready();
+    let mut watchdog = kiosk::watchdog::Watchdog::from_env();
+    if let Some(w) = &watchdog {
+        w.ready();
+    }
+    let status = h.status();
+    let pace = Duration::from_secs_f64(1.0 / args.rate.max(1) as f64);
+    let mut next = h.outbox_state()?.last_seq + 1;
+    let mut due = Instant::now();
+    loop {
+        if let Some(w) = &mut watchdog {
+            w.ping();
+        }
+        if status.borrow().restart_requested {
+            eprintln!("restart due; exiting at event {}", next - 1);
+            return Ok(());
+        }
+        if next <= args.events && Instant::now() >= due {
+            let e = scripted_event(0, next);
+            let seq = h.record_at(e.kind, e.t)?;
+            anyhow::ensure!(seq == next, "recorded {seq}, expected {next}");
+            next += 1;
+            due += pace;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }

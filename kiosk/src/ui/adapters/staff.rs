@@ -76,6 +76,7 @@ fn link_reason(r: Option<LinkFailure>) -> LinkReason {
 fn diag_row(item: DiagItem, value: DiagValue, ok: bool) -> DiagRow {
     let (item, device) = match item {
         DiagItem::Software => (crate::ui::DiagItem::Software, DeviceKind::None),
+        DiagItem::Update => (crate::ui::DiagItem::Update, DeviceKind::None),
         DiagItem::Device => (crate::ui::DiagItem::Device, DeviceKind::None),
         DiagItem::Catalog => (crate::ui::DiagItem::Catalog, DeviceKind::None),
         DiagItem::Sync => (crate::ui::DiagItem::Sync, DeviceKind::None),
@@ -89,6 +90,16 @@ fn diag_row(item: DiagItem, value: DiagValue, ok: bool) -> DiagRow {
     let mut reason = LinkReason::Unknown;
     let (text, args): (DiagText, Vec<String>) = match value {
         DiagValue::Text(t) => (DiagText::AsIs, vec![t]),
+        DiagValue::Software { running, previous: None } => (DiagText::AsIs, vec![running]),
+        DiagValue::Software { running, previous: Some(p) } => (DiagText::SoftwarePrevious, vec![running, p]),
+        DiagValue::Update { version, result, reason } => {
+            let text = match result {
+                "running" => DiagText::UpdateRunning,
+                "rolled_back" => DiagText::UpdateRolledBack,
+                _ => DiagText::UpdateFailed,
+            };
+            (text, std::iter::once(version).chain(reason).collect())
+        }
         DiagValue::Device { id, role, station_no } => {
             let role = match role {
                 Role::Showroom => "showroom",
