@@ -10,6 +10,21 @@ pub struct HubState {
     pub online: bool,
     pub ts: u64,
     pub hub_id: String,
+    /// What this hub serves beyond the first version of the protocol
+    /// ([`HubState::RELEASES`]): a kiosk subscribes to a feature's topics
+    /// only when its hub names it, since an older hub's broker refuses a
+    /// subscription it does not know and closes the connection.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<String>,
+}
+
+impl HubState {
+    /// Software releases: `release/desired` and `release/reported`.
+    pub const RELEASES: &'static str = "releases";
+
+    pub fn has(&self, feature: &str) -> bool {
+        self.features.iter().any(|f| f == feature)
+    }
 }
 
 /// `kh/v1/{kid}/status`: a birth, a will, or a clean shutdown.

@@ -174,7 +174,20 @@ impl Topic {
         KIOSK_PUBLISHES.iter().map(|t| format!("{PREFIX}/{kid}/{t}")).collect()
     }
 
-    /// The subscription filters for one kiosk.
+    /// The subscription filters a kiosk subscribes to at every connect
+    /// (what a hub of any version allows).
+    pub fn kiosk_connect_filters(kid: &KioskId) -> Vec<String> {
+        let release = Self::release_filter(kid);
+        Self::kiosk_filters(kid).into_iter().filter(|f| *f != release).collect()
+    }
+
+    /// `release/desired`, subscribed to only once the hub's state names
+    /// releases among its features.
+    pub fn release_filter(kid: &KioskId) -> String {
+        format!("{PREFIX}/{kid}/release/desired")
+    }
+
+    /// Every filter one kiosk may subscribe to (what a broker ACL lets it read).
     pub fn kiosk_filters(kid: &KioskId) -> Vec<String> {
         vec![
             format!("{PREFIX}/_hub/state"),
@@ -182,7 +195,7 @@ impl Topic {
             format!("{PREFIX}/{kid}/catalog/desired"),
             format!("{PREFIX}/{kid}/catalog/doc"),
             format!("{PREFIX}/{kid}/blob/+/+"),
-            format!("{PREFIX}/{kid}/release/desired"),
+            Self::release_filter(kid),
             format!("{PREFIX}/{kid}/svc/ack"),
             format!("{PREFIX}/{kid}/cmd/+"),
         ]

@@ -147,7 +147,7 @@ proptest! {
         prop_assert_eq!(full.len(), 3);
         prop_assert_eq!(full[2].hex.len(), 2);
         roundtrip(&Topic::CommandResult(k), &CommandResult { cid: "c1".repeat(16), ok: true, detail: String::new(), part: Some(full[0].clone()) }, b"s");
-        roundtrip(&Topic::HubState, &HubState { online: true, ts: v, hub_id: "hub".into() }, b"s");
+        roundtrip(&Topic::HubState, &HubState { online: true, ts: v, hub_id: "hub".into(), features: Vec::new() }, b"s");
     }
 
     #[test]

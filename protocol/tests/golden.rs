@@ -139,7 +139,7 @@ fn every_message_of_version_one_still_decodes() {
             Topic::HubState,
             "37acc67dc98148374886ca5630a6d1ca723cd06910a0839dfc987b22b39838c4",
         ),
-        HubState { online: true, ts: T, hub_id: "hub-tongcheng".into() },
+        HubState { online: true, ts: T, hub_id: "hub-tongcheng".into(), features: Vec::new() },
     );
     frozen(
         fx(
@@ -322,6 +322,19 @@ fn every_message_of_version_one_still_decodes() {
         },
     );
     // Added with software releases (issue #18).
+    frozen(
+        fx(
+            "hub_state_features.json",
+            Topic::HubState,
+            "5945b9b991233a301421e04eea1d42793eab16c532cb28d44ea236432b1b472b",
+        ),
+        HubState {
+            online: true,
+            ts: T,
+            hub_id: "hub-tongcheng".into(),
+            features: vec![HubState::RELEASES.into()],
+        },
+    );
     frozen(
         fx(
             "blob_get_window.json",

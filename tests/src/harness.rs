@@ -41,7 +41,12 @@ pub fn free_port() -> u16 {
 
 /// Run a `hub` CLI command to completion; panics with its output on failure.
 pub fn hub_cli(args: &[&str]) -> String {
-    let out = Command::new(hub_bin()).args(args).output().expect("run hub");
+    hub_cli_of(&hub_bin(), args)
+}
+
+/// The same with another `hub` binary (a previous release's).
+pub fn hub_cli_of(bin: &Path, args: &[&str]) -> String {
+    let out = Command::new(bin).args(args).output().expect("run hub");
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "hub {args:?} failed:\n{text}");
     text
@@ -50,7 +55,12 @@ pub fn hub_cli(args: &[&str]) -> String {
 /// A `hub` command's standard output parsed as JSON (warnings on stderr,
 /// such as a nearly full disk, stay out of it); panics on failure.
 pub fn hub_json(args: &[&str]) -> serde_json::Value {
-    let out = Command::new(hub_bin()).args(args).output().expect("run hub");
+    hub_json_of(&hub_bin(), args)
+}
+
+/// The same with another `hub` binary (a previous release's).
+pub fn hub_json_of(bin: &Path, args: &[&str]) -> serde_json::Value {
+    let out = Command::new(bin).args(args).output().expect("run hub");
     assert!(out.status.success(), "hub {args:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!("hub {args:?} did not print JSON ({e}):\n{}", String::from_utf8_lossy(&out.stdout))
@@ -135,6 +145,15 @@ impl HubProcess {
         Self::start_inner(data, mode, None, "info", extra).await
     }
 
+    /// Another `hub` binary (a previous release's), as `start`.
+    pub async fn start_binary(bin: &Path, data: &Path, mode: BrokerMode) -> HubProcess {
+        let since =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
+        let hub = Self::spawn_bin(bin, data, mode, None, "info", &[], &data.join("hub.log"));
+        hub.wait_online(since).await;
+        hub
+    }
+
     async fn start_inner(
         data: &Path,
         mode: BrokerMode,
@@ -175,8 +194,20 @@ impl HubProcess {
         extra: &[&str],
         log_path: &Path,
     ) -> HubProcess {
+        Self::spawn_bin(&hub_bin(), data, mode, tls_port, filter, extra, log_path)
+    }
+
+    fn spawn_bin(
+        bin: &Path,
+        data: &Path,
+        mode: BrokerMode,
+        tls_port: Option<u16>,
+        filter: &str,
+        extra: &[&str],
+        log_path: &Path,
+    ) -> HubProcess {
         let log = std::fs::OpenOptions::new().create(true).append(true).open(log_path).expect("hub log");
-        let mut cmd = Command::new(hub_bin());
+        let mut cmd = Command::new(bin);
         // Every hub of a test run has a console of its own on a free port.
         let web_port = free_port();
         cmd.arg("serve")
@@ -371,26 +402,34 @@ pub fn register_kiosk(data: &Path, kid: &str, group: &str) -> Vec<u8> {
 
 /// The same for any role (`showroom`, `station`, `bigscreen`).
 pub fn register_as(data: &Path, kid: &str, group: &str, role: &str) -> Vec<u8> {
+    register_with(&hub_bin(), data, kid, group, role)
+}
+
+/// The same with another `hub` binary (a previous release's).
+pub fn register_with(bin: &Path, data: &Path, kid: &str, group: &str, role: &str) -> Vec<u8> {
     let out = data.join("provisioned");
-    hub_cli(&[
-        "fleet",
-        "--data",
-        data.to_str().unwrap(),
-        "new",
-        kid,
-        "--role",
-        role,
-        "--group",
-        group,
-        "--hub",
-        "mqtt://127.0.0.1:1883",
-        "--pin",
-        "2468",
-        "--data-dir",
-        "data",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    hub_cli_of(
+        bin,
+        &[
+            "fleet",
+            "--data",
+            data.to_str().unwrap(),
+            "new",
+            kid,
+            "--role",
+            role,
+            "--group",
+            group,
+            "--hub",
+            "mqtt://127.0.0.1:1883",
+            "--pin",
+            "2468",
+            "--data-dir",
+            "data",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
     hex::decode(std::fs::read_to_string(out.join(kid).join("secret")).unwrap().trim()).unwrap()
 }
 

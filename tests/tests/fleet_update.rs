@@ -5,7 +5,9 @@
 //! Release 2 to group `a` → the two kiosks of `a` download it, install it
 //! beside 1, switch at an idle moment, confirm and report "running 2"; the
 //! third stays on 1. A broken release 3 (it exits at start) → both try it
-//! twice and come back to 2 by themselves, reporting "rolled back". A
+//! twice and come back to 2 by themselves, reporting "rolled back"; the
+//! same for a release 3.1 that hangs at start (killed for not saying it is
+//! ready, as systemd's start timeout does). A
 //! release signed with another key is refused by the hub, and, forced onto
 //! a kiosk through the hub's store, refused by the kiosk. Every event the
 //! kiosks record across all this is held by the hub exactly once.
@@ -109,10 +111,13 @@ async fn releases_roll_out_by_group_roll_back_by_themselves_and_need_the_county_
     let r1 = write_release(&rel, "kiosk-1.0.0", &runs("1.0.0"));
     let r2 = write_release(&rel, "kiosk-2.0.0", &runs("2.0.0"));
     let r3 = write_release(&rel, "kiosk-3.0.0", "#!/bin/sh\necho 'release 3.0.0 cannot start' >&2\nexit 3\n");
+    let r31 =
+        write_release(&rel, "kiosk-3.1.0", "#!/bin/sh\necho 'release 3.1.0 hangs' >&2\nexec sleep 600\n");
     let r4 = write_release(&rel, "kiosk-4.0.0", &runs("4.0.0"));
     sign(&r1, "1.0.0", &key);
     sign(&r2, "2.0.0", &key);
     sign(&r3, "3.0.0", &key);
+    sign(&r31, "3.1.0", &key);
     let stranger = tmp.path().join("stranger.pk8");
     let elsewhere = tmp.path().join("elsewhere");
     std::fs::create_dir_all(&elsewhere).unwrap();
@@ -163,7 +168,7 @@ async fn releases_roll_out_by_group_roll_back_by_themselves_and_need_the_county_
                 "25".into(),
             ],
             restart_sec: Duration::from_millis(300),
-            start_timeout: Duration::from_secs(20),
+            start_timeout: Duration::from_secs(5),
             watchdog: Duration::from_secs(10),
             log: root.join("kiosk.log"),
         };
@@ -227,6 +232,27 @@ async fn releases_roll_out_by_group_roll_back_by_themselves_and_need_the_county_
         assert_eq!(tries.len(), 2, "{}: release 3 tried twice: {tries:?}", k.id);
         assert!(tries.iter().all(|s| s.ended == Some(Ended::Exited(Some(3))) && !s.ready), "{tries:?}");
         assert_eq!(Layout::new(&k.root).current().map(|c| c.to_string()).as_deref(), Some("2.0.0"));
+    }
+
+    // A release 3.1 that hangs at start: killed twice, then 2 again.
+    hub_cli(&["release", "add", r31.to_str().unwrap(), "--version", "3.1.0", "--data", d]);
+    hub_cli(&["release", "publish", "3.1.0", "--group", "a", "--data", d]);
+    wait_versions(&data, &kiosks, "group a rolled back from 3.1.0", |v| {
+        ["upd-a1", "upd-a2"].iter().all(|k| {
+            let r = kiosk_row(v, k);
+            r["running"] == "2.0.0" && r["desired"] == "3.1.0" && r["job"] == "rolled_back"
+        })
+    });
+    for k in &kiosks[..2] {
+        let tries: Vec<_> = k.supervisor.starts().into_iter().filter(|s| s.ran == "3.1.0").collect();
+        assert_eq!(tries.len(), 2, "{}: release 3.1 tried twice: {tries:?}", k.id);
+        assert!(tries.iter().all(|s| s.ended == Some(Ended::StartTimeout)), "{tries:?}");
+    }
+    let v = versions(&data);
+    for k in ["upd-a1", "upd-a2"] {
+        let mut given: Vec<String> = serde_json::from_value(kiosk_row(&v, k)["given_up"].clone()).unwrap();
+        given.sort();
+        assert_eq!(given, ["3.0.0", "3.1.0"], "{k} lists the releases it gave up: {v}");
     }
 
     // Signed by another key: the hub refuses it…

@@ -121,7 +121,12 @@ impl BrokerClient {
 }
 
 fn hub_state_payload(key: &[u8], online: bool) -> Vec<u8> {
-    let msg = HubState { online, ts: now_ms().max(0) as u64, hub_id: HUB_ID.into() };
+    let msg = HubState {
+        online,
+        ts: now_ms().max(0) as u64,
+        hub_id: HUB_ID.into(),
+        features: vec![HubState::RELEASES.into()],
+    };
     encode(&Topic::HubState, &msg, key).expect("hub state fits its limit")
 }
 

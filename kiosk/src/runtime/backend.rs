@@ -21,6 +21,9 @@ struct Backend {
     updater: Updater,
     /// The window's readiness has been passed to the updater.
     told_ui_ready: bool,
+    /// Subscribed to `release/desired` on this connection (once the hub
+    /// said it serves releases).
+    release_subscribed: bool,
     flusher: Flusher,
     session: u64,
     connected: bool,
@@ -54,6 +57,7 @@ pub(super) async fn run(shared: Arc<Shared>) {
         sync: SyncClient::new(shared.blobs.clone(), applied),
         updater: Updater::new(cfg, shared.blobs.clone(), Instant::now()),
         told_ui_ready: false,
+        release_subscribed: false,
         flusher: Flusher::new(acked, Instant::now()),
         shared: shared.clone(),
         client,
@@ -183,7 +187,8 @@ impl Backend {
         };
         self.connected = true;
         self.link_down = None;
-        let mut filters = Topic::kiosk_filters(&kid);
+        self.release_subscribed = false;
+        let mut filters = Topic::kiosk_connect_filters(&kid);
         if self.shared.config.role == firmware_config::Role::Bigscreen {
             filters.push(protocol::screen::topic().to_string());
         }
@@ -242,6 +247,15 @@ impl Backend {
                 // A clock well behind the hub's last word is not to be trusted.
                 if s.ts > now_ms() + 60_000 {
                     self.shared.clock_trusted.store(false, Ordering::Relaxed);
+                }
+                if s.has(HubState::RELEASES) && !self.release_subscribed {
+                    // Only now: an older hub's broker would refuse the
+                    // subscription and close the connection.
+                    self.release_subscribed = true;
+                    let filter = Topic::release_filter(kid);
+                    if let Err(e) = self.client.subscribe(filter, QoS::AtLeastOnce).await {
+                        tracing::warn!(error = %e, "cannot subscribe to releases");
+                    }
                 }
                 let was = self.hub_online;
                 self.hub_online = s.online;

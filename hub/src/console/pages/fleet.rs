@@ -1,5 +1,6 @@
 //! The fleet: each kiosk with its role, group, station number, state,
-//! catalog and sync progress, last word and drift; its latest screenshot on
+//! software release (and the update under way), catalog and sync progress,
+//! last word and drift; its latest screenshot on
 //! request; language, restart and rebirth; and, for administrators, setting
 //! a kiosk up (its files as one zip to carry to it), rotating its secret
 //! and revoking it — the same provisioning as `hub fleet`.
@@ -35,6 +36,9 @@ pub struct FleetRow {
     pub screenshot_at: Option<i64>,
     /// Download progress of the version it should run, in percent.
     pub sync_percent: Option<u64>,
+    /// Its software: running, and the release it should run with that
+    /// job's state when the two differ.
+    pub software: Option<crate::releases::KioskSoftware>,
 }
 
 #[derive(Template)]
@@ -57,11 +61,14 @@ async fn fleet_page(
     let rows = console
         .read(|c| {
             let mut out = Vec::new();
+            let mut software: BTreeMap<String, crate::releases::KioskSoftware> =
+                crate::releases::kiosks(c)?.into_iter().map(|s| (s.kiosk.clone(), s)).collect();
             for k in status::list(c)? {
                 let screenshot_at = kiosk_commands::latest_screenshot(c, &k.kiosk)?.map(|(_, _, at)| at);
                 let sync_percent =
                     k.sync_bytes.filter(|(_, total)| *total > 0).map(|(done, total)| done * 100 / total);
-                out.push(FleetRow { k, screenshot_at, sync_percent });
+                let software = software.remove(&k.kiosk);
+                out.push(FleetRow { k, screenshot_at, sync_percent, software });
             }
             Ok(out)
         })

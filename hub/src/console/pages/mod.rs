@@ -59,6 +59,21 @@ pub const SYNC_NAMES: [(&str, &str); 5] = [
     ("timed_out", "超时"),
 ];
 
+/// A software release job's state as staff read it.
+pub fn release_job_name(state: &str) -> &str {
+    RELEASE_JOB_NAMES.iter().find(|(n, _)| *n == state).map_or(state, |(_, m)| m)
+}
+
+pub const RELEASE_JOB_NAMES: [(&str, &str); 7] = [
+    ("queued", "排队中"),
+    ("downloading", "下载中"),
+    ("verifying", "校验中"),
+    ("installed", "已安装，待空闲时启动"),
+    ("running", "运行中"),
+    ("rolled_back", "已自动退回"),
+    ("failed", "失败"),
+];
+
 /// A rendered page, or a logged error page if the template fails.
 pub fn render(page: &impl Template) -> Response {
     match page.render() {

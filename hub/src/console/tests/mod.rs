@@ -282,6 +282,7 @@ fn every_console_message_has_its_english() {
     }
     named.extend(super::pages::tickets::ACTION_NAMES.iter().map(|(_, n)| *n));
     named.extend(super::pages::SYNC_NAMES.iter().map(|(_, n)| *n));
+    named.extend(super::pages::RELEASE_JOB_NAMES.iter().map(|(_, n)| *n));
     named.extend(super::pages::reports::REPORT_NAMES.iter().map(|(_, n)| *n));
     named.extend(super::pages::reports::COLUMN_LABELS.iter().map(|(_, l)| *l));
     missing.extend(named.into_iter().filter(|n| !en.contains_key(*n)).map(|n| format!("named: {n}")));
