@@ -65,6 +65,9 @@ pub struct Updater {
     pointer: Option<ReleasePointer>,
     /// Installed, waiting for an idle moment within its hours.
     installed: Option<ReleasePointer>,
+    /// `boot.json` as last read or written: while the kiosk runs, only
+    /// this updater changes it, so the status it feeds never reads the disk.
+    boot: BootState,
     /// The last report, repeated on each connect (it is retained, and the
     /// broker may have lost it).
     last_report: Option<ReleaseReported>,
@@ -92,6 +95,7 @@ impl Updater {
             installed: None,
             last_report: None,
             refused: Vec::new(),
+            boot: state.clone(),
         };
         // The result of the last update, to tell the hub once connected.
         if let Some(last) = &state.last {
@@ -113,12 +117,13 @@ impl Updater {
         self.running.map_or_else(|| BUILD_VERSION.to_owned(), |v| v.to_string())
     }
 
-    fn state(&self) -> BootState {
-        self.layout.as_ref().and_then(|l| l.state().ok()).unwrap_or_default()
+    /// Read `boot.json` again after this updater wrote it.
+    fn reload(&mut self) {
+        self.boot = self.layout.as_ref().and_then(|l| l.state().ok()).unwrap_or_default();
     }
 
     pub fn version_info(&self) -> VersionInfo {
-        let state = self.state();
+        let state = self.boot.clone();
         VersionInfo {
             running: self.running_version(),
             previous: state.previous.map(|v| v.to_string()),
@@ -148,7 +153,7 @@ impl Updater {
             bytes_total: total,
             error,
             running: self.running_version(),
-            previous: self.state().previous.map(|v| v.to_string()),
+            previous: self.boot.previous.map(|v| v.to_string()),
         }
     }
 
@@ -168,7 +173,7 @@ impl Updater {
     }
 
     fn given_up(&self, v: ReleaseVersion) -> bool {
-        self.refused.contains(&v) || self.state().given_up.contains(&v)
+        self.refused.contains(&v) || self.boot.given_up.contains(&v)
     }
 
     /// The hub's retained pointer (its HMAC already checked).
@@ -287,6 +292,7 @@ impl Updater {
             tracing::error!(error = %e, "cannot note the refused release");
         }
         self.refused.push(v);
+        self.reload();
         vec![self.say(self.report(v, ReleaseState::Failed, 0, p.manifest.size, Some(why)))]
     }
 
@@ -334,6 +340,7 @@ impl Updater {
             return Vec::new();
         }
         self.trial = None;
+        self.reload();
         tracing::info!(version = %v, "new release confirmed healthy");
         vec![self.say(self.report(v, ReleaseState::Running, 0, 0, None))]
     }
@@ -361,6 +368,7 @@ impl Updater {
                 Ok(()) => {
                     tracing::info!(version = %v, "switching to the new release");
                     self.installed = None;
+                    self.reload();
                     out.push(Action::Restart(format!("switching to {v}")));
                 }
                 Err(e) => {
