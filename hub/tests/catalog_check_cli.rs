@@ -239,5 +239,88 @@ fn an_unreadable_table_is_reported_alone() {
     let problems: Vec<&str> = out.lines().filter(|l| l.contains("error") || l.contains("warning")).collect();
     assert!(problems[0].contains("products.csv") && problems[0].contains("GBK"), "first and alone: {out}");
     assert!(!out.contains("is not in products.csv"), "no follow-on errors: {out}");
-    assert!(out.contains("batches.csv and shops.csv not checked against products.csv"), "{out}");
+    assert!(out.contains("batches.csv, shops.csv and stories.csv not checked against products.csv"), "{out}");
+}
+
+/// Issue #19: the content tables' mistakes, each at its place, in a copy of
+/// the sample whose other tables are sound.
+#[test]
+fn every_mistake_in_the_content_tables_is_reported_at_its_place() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = sample_copy(tmp.path());
+    write(&dir, "images/notes.png", "this is not an image");
+    write(
+        &dir,
+        "stories.csv",
+        "id,subject,name_zh,town,title_zh,text_zh,date,photos,producer_id,consent\n\
+         s1,person,李四,shinan,返乡创业,开网店卖茶油。,2026-09-01,story-oil-sister-1.png,paoshan-oil,\n\
+         s2,enterprise,某公司,shinan,竹编出海,跨境订单。,2026-09-01,notes.png,,\n\
+         s3,enterprise,某公司,atlantis,未来故事,还没发生。,2030-01-01,story-oil-sister-1.png,,\n",
+    );
+    write(
+        &dir,
+        "courses.csv",
+        "id,kind,audience,title_zh,organiser_zh\n\
+         c1,cooking,everyone,烹饪,中心\n\
+         c2,basics,kids,电商入门,中心\n\
+         c3,basics,women,巾帼电商,县妇联\n",
+    );
+    write(
+        &dir,
+        "sessions.csv",
+        "id,course_id,place_zh,starts_at,ends_at,seats,signup,signup_note_zh,signup_closes_at\n\
+         x1,c3,中心教室,2027-01-05 14:00,2027-01-05 09:00,20,kiosk,,\n\
+         x2,c3,中心教室,2027-01-06 09:00,2027-01-06 12:00,-5,kiosk,,\n\
+         x3,nope,中心教室,2027-01-07 09:00,2027-01-07 12:00,20,kiosk,,\n\
+         x4,c3,中心教室,2027-01-08 09:00,2027-01-08 12:00,20,kiosk,,2027-01-08 10:00\n\
+         x5,c3,中心教室,2027-01-09 09:00,2027-01-09 12:00,20,phone,,\n\
+         x6,c3,中心教室,2027-01-10 9点,2027-01-10 12:00,20,kiosk,,\n",
+    );
+    write(
+        &dir,
+        "jobs.csv",
+        "id,producer_id,title_zh,town,pay_min_yuan,pay_max_yuan,pay_unit_zh,openings,valid_until\n\
+         j1,ghost-co,客服,shinan,3000,4000,元/月,2,2027-03-31\n\
+         j2,paoshan-oil,客服,shinan,5000,4000,元/月,2,2027-03-31\n\
+         j3,paoshan-oil,客服,shinan,3000,4000,,0,2027-03-31\n",
+    );
+    write(
+        &dir,
+        "news.csv",
+        "id,producer_id,date,title_zh,text_zh,photo\n\
+         n1,paoshan-oil,2026-13-40,新季开榨,茶籽入库。,missing.png\n",
+    );
+    let (code, out) = hub(&["catalog", "check", dir.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    let expected = [
+        ("stories.csv:2:10 (consent)", "only with their written consent"),
+        ("stories.csv:3:8 (photos)", "images/notes.png is not a PNG or JPEG"),
+        ("stories.csv:4:4 (town)", "town \"atlantis\" is not in towns.csv"),
+        ("stories.csv:4:7 (date)", "2030-01-01 is in the future"),
+        ("courses.csv:2:2 (kind)", "\"cooking\" is not one of"),
+        ("courses.csv:3:3 (audience)", "\"kids\" is not one of"),
+        (
+            "sessions.csv:2:5 (ends_at)",
+            "the session ends (2027-01-05 09:00) before it starts (2027-01-05 14:00)",
+        ),
+        ("sessions.csv:3:6 (seats)", "-5 is too small; at least 1"),
+        ("sessions.csv:4:2 (course_id)", "course \"nope\" is not in courses.csv"),
+        ("sessions.csv:5:9 (signup_closes_at)", "sign-up closes (2027-01-08 10:00) after the session starts"),
+        ("sessions.csv:6:8 (signup_note_zh)", "needs the number to call"),
+        ("sessions.csv:7:4 (starts_at)", "must look like 2026-12-08 09:00"),
+        ("jobs.csv:2:2 (producer_id)", "producer \"ghost-co\" is not in producers.csv"),
+        ("jobs.csv:3:6 (pay_max_yuan)", "pay_max_yuan 4000 is below pay_min_yuan 5000"),
+        ("jobs.csv:4:7 (pay_unit_zh)", "pay needs its unit"),
+        ("jobs.csv:4:8 (openings)", "0 is too small; at least 1"),
+        ("news.csv:2:3 (date)", "there is no month 13"),
+        ("news.csv:2:6 (photo)", "images/missing.png does not exist"),
+    ];
+    for (place, message) in expected {
+        assert!(
+            out.lines().any(|l| l.starts_with(place) && l.contains(message)),
+            "missing `{place}: … {message}` in:\n{out}"
+        );
+    }
+    let errors = out.lines().filter(|l| l.contains(": error")).count();
+    assert_eq!(errors, expected.len(), "one finding per mistake, no follow-on errors:\n{out}");
 }

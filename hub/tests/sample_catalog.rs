@@ -5,7 +5,7 @@ use hub::blobs::BlobDir;
 use hub::catalog::publish::{self, Target};
 use hub::catalog::{Diagnostics, import};
 use hub::store::{DataDir, writer::Writer};
-use protocol::catalog::{CatalogItem, Category};
+use protocol::catalog::{Audience, CatalogItem, Category, CourseKind};
 use std::path::PathBuf;
 
 fn sample_dir() -> PathBuf {
@@ -28,6 +28,20 @@ fn sample_catalog_has_no_errors_or_warnings_and_enough_content() {
     assert!(count(&|i| matches!(i, CatalogItem::Batch(b) if !b.records.is_empty())) >= 20);
     for cat in Category::ALL {
         assert!(count(&|i| matches!(i, CatalogItem::Product(p) if p.category == cat)) >= 5, "{cat:?}");
+    }
+    // The centre's content (issue #19), with a session for each dedicated group.
+    assert!(count(&|i| matches!(i, CatalogItem::Story(_))) >= 5);
+    assert!(count(&|i| matches!(i, CatalogItem::Session(_))) >= 8);
+    assert!(count(&|i| matches!(i, CatalogItem::Job(_))) >= 5);
+    assert!(count(&|i| matches!(i, CatalogItem::News(_))) >= 5);
+    for audience in Audience::ALL {
+        assert!(
+            count(&|i| matches!(i, CatalogItem::Course(c) if c.audience == audience)) >= 1,
+            "{audience:?}"
+        );
+    }
+    for kind in CourseKind::ALL {
+        assert!(count(&|i| matches!(i, CatalogItem::Course(c) if c.kind == kind)) >= 1, "{kind:?}");
     }
     // Trace QR payloads: GS1 Digital Link with GTIN-14 and lot, or the county code.
     for i in &a.items {

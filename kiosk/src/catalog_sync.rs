@@ -11,7 +11,9 @@
 use crate::blobs::{BlobError, BlobStore};
 use protocol::catalog::{Document, Snapshot};
 use protocol::limits;
-use protocol::messages::{BlobGet, CatalogDoc, CatalogGet, CatalogPointer, CatalogReported, SyncState};
+use protocol::messages::{
+    BlobGet, CatalogDoc, CatalogGet, CatalogPointer, CatalogReported, DocKind, SyncState,
+};
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
@@ -55,16 +57,38 @@ struct Fetch {
 
 enum Stage {
     Idle,
-    WaitingDoc { want: u64, since: Instant },
-    FetchingDoc { doc: CatalogDoc },
-    FetchingImages { next: Snapshot, queue: VecDeque<(String, u64)>, total: u64 },
-    Applying { version: u64 },
-    Failed { version: u64, retry_at: Instant },
+    /// `from_scratch`: a snapshot was asked for (`have: 0`), after a delta
+    /// did not lead to the announced version.
+    WaitingDoc {
+        want: u64,
+        since: Instant,
+        from_scratch: bool,
+    },
+    FetchingDoc {
+        doc: CatalogDoc,
+    },
+    FetchingImages {
+        next: Snapshot,
+        queue: VecDeque<(String, u64)>,
+        total: u64,
+    },
+    Applying {
+        version: u64,
+    },
+    Failed {
+        version: u64,
+        retry_at: Instant,
+    },
 }
 
 pub struct SyncClient {
     blobs: BlobStore,
     applied: Option<Snapshot>,
+    /// The manifest of `applied`, kept to compare with each pointer.
+    applied_manifest: String,
+    /// A view of the wanted version that a newer pointer replaced: answers
+    /// still on their way for it are dropped.
+    superseded_manifest: Option<String>,
     pointer: Option<CatalogPointer>,
     stage: Stage,
     fetch: Option<Fetch>,
@@ -75,7 +99,9 @@ impl SyncClient {
     pub fn new(blobs: BlobStore, applied: Option<Snapshot>) -> SyncClient {
         SyncClient {
             blobs,
+            applied_manifest: applied.as_ref().map(Snapshot::manifest_sha256).unwrap_or_default(),
             applied,
+            superseded_manifest: None,
             pointer: None,
             stage: Stage::Idle,
             fetch: None,
@@ -99,13 +125,25 @@ impl SyncClient {
         Action::Report(CatalogReported { version, state, bytes_done: done, bytes_total: total, error })
     }
 
-    /// The hub's retained pointer (already signature-checked).
+    /// The hub's retained pointer (already signature-checked). The same
+    /// version with another manifest is another view of it (this kiosk's
+    /// software now reads more kinds of item): it is fetched whole again.
     pub fn on_pointer(&mut self, p: CatalogPointer, now: Instant) -> Vec<Action> {
-        self.pointer = Some(p.clone());
-        let current = self.applied.as_ref().is_some_and(|s| s.version == p.version);
+        let superseded = self
+            .pointer
+            .replace(p.clone())
+            .filter(|old| old.version == p.version && old.manifest_sha256 != p.manifest_sha256);
+        let view_changed = superseded.is_some();
+        if let Some(old) = superseded {
+            self.superseded_manifest = Some(old.manifest_sha256);
+        }
+        let current = self.applied_version() == p.version && self.applied_manifest == p.manifest_sha256;
         if current {
             self.progress.active = false;
             return Vec::new();
+        }
+        if view_changed && !matches!(self.stage, Stage::Applying { .. }) {
+            return self.ask_doc(p.version, now);
         }
         match &self.stage {
             Stage::WaitingDoc { want, .. } | Stage::Applying { version: want } if *want == p.version => {
@@ -119,13 +157,17 @@ impl SyncClient {
     }
 
     fn ask_doc(&mut self, want: u64, now: Instant) -> Vec<Action> {
+        self.ask(want, now, false)
+    }
+
+    /// Ask for the document to `want`: a delta from the applied version,
+    /// or a whole snapshot `from_scratch`.
+    fn ask(&mut self, want: u64, now: Instant, from_scratch: bool) -> Vec<Action> {
         self.fetch = None;
-        self.stage = Stage::WaitingDoc { want, since: now };
+        self.stage = Stage::WaitingDoc { want, since: now, from_scratch };
         self.progress = Progress { version: want, active: true, ..Progress::default() };
-        vec![
-            Action::Get(CatalogGet { have: self.applied_version(), want }),
-            self.report(want, SyncState::Downloading, 0, 0, None),
-        ]
+        let have = if from_scratch { 0 } else { self.applied_version() };
+        vec![Action::Get(CatalogGet { have, want }), self.report(want, SyncState::Downloading, 0, 0, None)]
     }
 
     fn fail(&mut self, version: u64, error: String, now: Instant) -> Vec<Action> {
@@ -140,6 +182,10 @@ impl SyncClient {
     /// The hub describes the document for the version we asked for.
     pub fn on_doc(&mut self, doc: CatalogDoc, now: Instant) -> Vec<Action> {
         if !matches!(&self.stage, Stage::WaitingDoc { want, .. } if *want == doc.want) {
+            return Vec::new();
+        }
+        // An answer to an earlier question, for another view of the version.
+        if self.superseded_manifest.as_ref() == Some(&doc.manifest_sha256) {
             return Vec::new();
         }
         if let Some(e) = &doc.error {
@@ -242,6 +288,18 @@ impl SyncClient {
             Ok(Document::Delta(d)) => current.apply(&d).map_err(|e| e.to_string()),
             Err(e) => Err(e.to_string()),
         };
+        // A delta from a version this kiosk holds in another view (its
+        // software changed since) cannot give the manifest: start over
+        // with a snapshot, which a hub always sends for `have: 0`.
+        let fits =
+            matches!(&next, Ok(n) if n.version == doc.want && n.manifest_sha256() == doc.manifest_sha256);
+        if doc.kind == DocKind::Delta && !fits {
+            tracing::info!(
+                version = doc.want,
+                "the delta does not fit the catalog here; asking for a snapshot"
+            );
+            return self.ask(doc.want, now, true);
+        }
         let next = match next {
             Ok(n) if n.items.is_empty() => {
                 return self.fail(doc.want, "an empty catalog is never put on screen".into(), now);
@@ -300,6 +358,7 @@ impl SyncClient {
             return self.fail(version, format!("cannot store the new version: {e}"), now);
         }
         let total = self.progress.bytes_total;
+        self.applied_manifest = snap.manifest_sha256();
         self.applied = Some(snap);
         self.stage = Stage::Idle;
         self.progress =
@@ -315,9 +374,9 @@ impl SyncClient {
     /// Twice a second or so: ask again where an answer is overdue.
     pub fn on_tick(&mut self, now: Instant) -> Vec<Action> {
         match &self.stage {
-            Stage::WaitingDoc { want, since } if now.duration_since(*since) > STALL => {
-                let want = *want;
-                self.ask_doc(want, now)
+            Stage::WaitingDoc { want, since, from_scratch } if now.duration_since(*since) > STALL => {
+                let (want, from_scratch) = (*want, *from_scratch);
+                self.ask(want, now, from_scratch)
             }
             Stage::FetchingDoc { .. } | Stage::FetchingImages { .. } => match &self.fetch {
                 Some(f) if now.duration_since(f.last_progress) > STALL => {
@@ -343,9 +402,9 @@ impl SyncClient {
     /// After a reconnect: whatever was under way resumes at once.
     pub fn on_connect(&mut self, now: Instant) -> Vec<Action> {
         match &self.stage {
-            Stage::WaitingDoc { want, .. } => {
-                let want = *want;
-                self.ask_doc(want, now)
+            Stage::WaitingDoc { want, from_scratch, .. } => {
+                let (want, from_scratch) = (*want, *from_scratch);
+                self.ask(want, now, from_scratch)
             }
             Stage::FetchingDoc { .. } | Stage::FetchingImages { .. } => match &self.fetch {
                 Some(f) => {
@@ -363,7 +422,6 @@ impl SyncClient {
 mod tests {
     use super::*;
     use protocol::catalog::*;
-    use protocol::messages::DocKind;
 
     fn service(id: &str, name: &str) -> VersionedItem {
         VersionedItem {
@@ -497,5 +555,83 @@ mod tests {
             }
         }
         assert_eq!(c.applied_version(), 0);
+    }
+
+    /// A delta document from `from` to `to`, as a hub would describe it.
+    fn delta_doc(from: &Snapshot, to: &Snapshot) -> (CatalogDoc, Vec<u8>) {
+        let bytes = Document::Delta(from.delta_to(to)).to_bytes();
+        let d =
+            CatalogDoc { base: from.version, kind: DocKind::Delta, ..doc(to, &bytes, to.manifest_sha256()) };
+        (d, bytes)
+    }
+
+    fn course(id: &str) -> VersionedItem {
+        VersionedItem {
+            rev: 1,
+            item: CatalogItem::Course(Course {
+                id: id.into(),
+                kind: CourseKind::Basics,
+                audience: Audience::Everyone,
+                title_zh: "电商入门".into(),
+                title_en: String::new(),
+                intro_zh: String::new(),
+                intro_en: String::new(),
+                organiser_zh: "中心".into(),
+            }),
+        }
+    }
+
+    /// Apply `snap` through the client as the hub would send it whole.
+    fn receive_whole(c: &mut SyncClient, snap: &Snapshot, t: Instant) -> Vec<Action> {
+        let bytes = Document::Snapshot(snap.clone()).to_bytes();
+        let out = c.on_doc(doc(snap, &bytes, snap.manifest_sha256()), t);
+        assert!(matches!(out.first(), Some(Action::BlobGet(_))), "{out:?}");
+        let out = c.on_chunk(&protocol::sha256_hex(&bytes), 0, &bytes, t);
+        let Some(Action::Apply(next)) = out.last() else { panic!("{out:?}") };
+        assert_eq!(next, snap);
+        c.stored(next.clone(), Ok(()), t)
+    }
+
+    #[test]
+    fn after_a_software_update_the_same_version_in_a_wider_view_is_fetched_whole() {
+        let t = Instant::now();
+        // Version 1 as an older build of this kiosk got it: no courses.
+        let whole = Snapshot::new(1, vec![course("c1"), service("a", "政策咨询")]).unwrap();
+        let narrow = whole.view(&[]);
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = SyncClient::new(BlobStore::new(dir.path()).unwrap(), Some(narrow.clone()));
+        assert!(c.on_pointer(pointer(&narrow), t).is_empty(), "the narrow pointer is current");
+        // The hub hears this build's birth and points at the whole version.
+        let out = c.on_pointer(pointer(&whole), t);
+        assert!(matches!(out[0], Action::Get(CatalogGet { have: 1, want: 1 })), "{out:?}");
+        // The retained narrow answer to an earlier question is not taken.
+        let stale = Document::Snapshot(narrow.clone()).to_bytes();
+        assert!(c.on_doc(doc(&narrow, &stale, narrow.manifest_sha256()), t).is_empty());
+        receive_whole(&mut c, &whole, t);
+        assert_eq!(c.applied(), Some(&whole));
+        assert!(c.on_pointer(pointer(&whole), t).is_empty());
+    }
+
+    #[test]
+    fn a_delta_that_does_not_fit_the_catalog_here_is_followed_by_a_snapshot() {
+        let t = Instant::now();
+        let v1 = Snapshot::new(1, vec![course("c1"), service("a", "政策咨询")]).unwrap();
+        let v2 =
+            Snapshot::new(2, vec![course("c1"), service("a", "政策咨询"), service("b", "开店指导")]).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        // This kiosk holds version 1 without its course (an older build's view).
+        let mut c = SyncClient::new(BlobStore::new(dir.path()).unwrap(), Some(v1.view(&[])));
+        let out = c.on_pointer(pointer(&v2), t);
+        assert!(matches!(out[0], Action::Get(CatalogGet { have: 1, want: 2 })));
+        let (d, bytes) = delta_doc(&v1, &v2);
+        c.on_doc(d, t);
+        let out = c.on_chunk(&protocol::sha256_hex(&bytes), 0, &bytes, t);
+        assert!(matches!(out[0], Action::Get(CatalogGet { have: 0, want: 2 })), "a snapshot: {out:?}");
+        assert!(c.progress().error.is_none(), "not a failure");
+        // Asked again on a stall, still from scratch.
+        let out = c.on_tick(t + STALL + Duration::from_millis(1));
+        assert!(matches!(out[0], Action::Get(CatalogGet { have: 0, want: 2 })), "{out:?}");
+        receive_whole(&mut c, &v2, t);
+        assert_eq!(c.applied(), Some(&v2));
     }
 }

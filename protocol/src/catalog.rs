@@ -203,6 +203,197 @@ pub struct Town {
     pub y: u8,
 }
 
+/// Whether a story is about a person (典型人物) or an enterprise (经典案例).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StorySubject {
+    Person,
+    Enterprise,
+}
+
+/// 典型人物 / 经典案例: a local success story shown in the showroom.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Story {
+    pub id: String,
+    pub subject: StorySubject,
+    /// The person or enterprise the story is about. For a person, published
+    /// only with their written consent (checked at import).
+    pub name_zh: String,
+    /// A town of `towns.csv`.
+    pub town: String,
+    pub title_zh: String,
+    pub title_en: String,
+    pub text_zh: String,
+    pub text_en: String,
+    /// ISO date, `YYYY-MM-DD`.
+    pub date: String,
+    pub photos: Vec<BlobRef>,
+    /// The producer whose shop the story's QR leads to, where there is one.
+    pub producer_id: Option<String>,
+    pub product_ids: Vec<String>,
+}
+
+/// What a course teaches, as the county plan lists its training.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CourseKind {
+    /// 电商基础
+    Basics,
+    /// 运营推广
+    Operations,
+    /// 美工设计
+    Design,
+    /// 直播带货
+    LiveStreaming,
+    /// 跨境电商
+    CrossBorder,
+    /// 校企合作: run with schools and companies.
+    Partner,
+    /// 第三方服务商
+    ThirdParty,
+}
+
+impl CourseKind {
+    pub const ALL: [CourseKind; 7] = [
+        Self::Basics,
+        Self::Operations,
+        Self::Design,
+        Self::LiveStreaming,
+        Self::CrossBorder,
+        Self::Partner,
+        Self::ThirdParty,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Basics => "basics",
+            Self::Operations => "operations",
+            Self::Design => "design",
+            Self::LiveStreaming => "live_streaming",
+            Self::CrossBorder => "cross_border",
+            Self::Partner => "partner",
+            Self::ThirdParty => "third_party",
+        }
+    }
+}
+
+/// Who a course is for: everyone, or one of the plan's dedicated groups.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    Everyone,
+    /// 妇女专场
+    Women,
+    /// 残疾人专场
+    Disabled,
+    /// 低收入户专场
+    LowIncome,
+}
+
+impl Audience {
+    pub const ALL: [Audience; 4] = [Self::Everyone, Self::Women, Self::Disabled, Self::LowIncome];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Everyone => "everyone",
+            Self::Women => "women",
+            Self::Disabled => "disabled",
+            Self::LowIncome => "low_income",
+        }
+    }
+    /// True for the plan's dedicated groups.
+    pub fn is_dedicated(self) -> bool {
+        self != Self::Everyone
+    }
+}
+
+/// A training course; it runs as one or more [`TrainingSession`]s.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Course {
+    pub id: String,
+    pub kind: CourseKind,
+    pub audience: Audience,
+    pub title_zh: String,
+    pub title_en: String,
+    pub intro_zh: String,
+    pub intro_en: String,
+    /// The centre, a school, a company or a third-party provider.
+    pub organiser_zh: String,
+}
+
+/// How people get a place at a session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignupWay {
+    /// On a station kiosk; the hub allocates the seats.
+    Kiosk,
+    /// By telephoning the organiser (the note says where).
+    Phone,
+    /// No sign-up: come along.
+    WalkIn,
+}
+
+/// One run of a course at a place and time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainingSession {
+    pub id: String,
+    pub course_id: String,
+    /// The centre's classroom, a station, a school's hall.
+    pub place_zh: String,
+    /// A town of `towns.csv`, when the session is held in one.
+    pub town: Option<String>,
+    /// Unix ms.
+    pub starts_at: u64,
+    pub ends_at: u64,
+    pub seats: u32,
+    /// Per person, in fen; `None` when free.
+    pub price_fen: Option<u64>,
+    pub signup: SignupWay,
+    pub signup_note_zh: String,
+    /// Sign-up closes then (Unix ms), at the latest when the session starts.
+    pub signup_closes_at: u64,
+}
+
+/// 招聘信息: a job opening at an enterprise of the directory.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Job {
+    pub id: String,
+    pub producer_id: String,
+    pub title_zh: String,
+    pub title_en: String,
+    /// A town of `towns.csv`: where the work is.
+    pub town: String,
+    /// Pay range in yuan per `pay_unit_zh`; either end may be open.
+    pub pay_min_yuan: Option<u32>,
+    pub pay_max_yuan: Option<u32>,
+    pub pay_unit_zh: String,
+    pub requirements_zh: String,
+    pub openings: u32,
+    /// ISO date: the last day the opening is shown.
+    pub valid_until: String,
+}
+
+/// 最新动态: an enterprise's news item.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct News {
+    pub id: String,
+    pub producer_id: String,
+    /// ISO date.
+    pub date: String,
+    pub title_zh: String,
+    pub text_zh: String,
+    pub photo: Option<BlobRef>,
+}
+
+/// What a kiosk announces in its birth to receive items beyond the first
+/// version of the protocol: a kiosk built before a kind existed rejects a
+/// catalog document that holds one, so the hub sends each kiosk the view of
+/// a version that its software reads (see [`Snapshot::view`]).
+pub mod features {
+    /// Stories, courses and sessions, jobs, enterprise news.
+    pub const CONTENT: &str = "content";
+    /// Every feature this build reads, as it announces them.
+    pub const READ_BY_THIS_BUILD: [&str; 1] = [CONTENT];
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ItemKind {
@@ -213,6 +404,11 @@ pub enum ItemKind {
     Service,
     ShopLink,
     Town,
+    Story,
+    Course,
+    Session,
+    Job,
+    News,
 }
 
 impl ItemKind {
@@ -225,6 +421,20 @@ impl ItemKind {
             Self::Service => "service",
             Self::ShopLink => "shop_link",
             Self::Town => "town",
+            Self::Story => "story",
+            Self::Course => "course",
+            Self::Session => "session",
+            Self::Job => "job",
+            Self::News => "news",
+        }
+    }
+
+    /// The feature a kiosk must announce to be sent items of this kind;
+    /// `None` for the kinds of the first version of the protocol.
+    pub fn feature(self) -> Option<&'static str> {
+        match self {
+            Self::Story | Self::Course | Self::Session | Self::Job | Self::News => Some(features::CONTENT),
+            _ => None,
         }
     }
 }
@@ -246,6 +456,11 @@ pub enum CatalogItem {
     Service(Service),
     ShopLink(ShopLink),
     Town(Town),
+    Story(Story),
+    Course(Course),
+    Session(TrainingSession),
+    Job(Job),
+    News(News),
 }
 
 impl CatalogItem {
@@ -258,6 +473,11 @@ impl CatalogItem {
             Self::Service(x) => (ItemKind::Service, &x.id),
             Self::ShopLink(x) => (ItemKind::ShopLink, &x.id),
             Self::Town(x) => (ItemKind::Town, &x.id),
+            Self::Story(x) => (ItemKind::Story, &x.id),
+            Self::Course(x) => (ItemKind::Course, &x.id),
+            Self::Session(x) => (ItemKind::Session, &x.id),
+            Self::Job(x) => (ItemKind::Job, &x.id),
+            Self::News(x) => (ItemKind::News, &x.id),
         };
         ItemKey { kind, id: id.clone() }
     }
@@ -267,6 +487,8 @@ impl CatalogItem {
         match self {
             Self::Producer(p) => p.logo.iter().collect(),
             Self::Product(p) => p.images.iter().collect(),
+            Self::Story(s) => s.photos.iter().collect(),
+            Self::News(n) => n.photo.iter().collect(),
             _ => Vec::new(),
         }
     }
@@ -343,6 +565,17 @@ impl Snapshot {
         map.into_values().collect()
     }
 
+    /// This version as a kiosk sees it that reads only `features`: items of
+    /// kinds it does not know are left out. The view has its own manifest,
+    /// so a kiosk verifies what it was sent, not the whole.
+    pub fn view(&self, features: &[&str]) -> Snapshot {
+        let readable = |k: ItemKind| k.feature().is_none_or(|f| features.contains(&f));
+        Snapshot {
+            version: self.version,
+            items: self.items.iter().filter(|i| readable(i.item.key().kind)).cloned().collect(),
+        }
+    }
+
     pub fn get(&self, key: &ItemKey) -> Option<&VersionedItem> {
         self.items.binary_search_by(|i| i.item.key().cmp(key)).ok().map(|ix| &self.items[ix])
     }
@@ -399,5 +632,62 @@ impl Document {
             return Err(CatalogDocError::TooLarge(limit));
         }
         serde_json::from_slice(&json).map_err(|e| CatalogDocError::Corrupt(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn town(id: &str) -> VersionedItem {
+        VersionedItem {
+            rev: 1,
+            item: CatalogItem::Town(Town {
+                id: id.into(),
+                name_zh: "镇".into(),
+                name_en: String::new(),
+                x: 1,
+                y: 2,
+            }),
+        }
+    }
+
+    fn course(id: &str) -> VersionedItem {
+        VersionedItem {
+            rev: 2,
+            item: CatalogItem::Course(Course {
+                id: id.into(),
+                kind: CourseKind::LiveStreaming,
+                audience: Audience::Women,
+                title_zh: "直播带货".into(),
+                title_en: String::new(),
+                intro_zh: String::new(),
+                intro_en: String::new(),
+                organiser_zh: "中心".into(),
+            }),
+        }
+    }
+
+    #[test]
+    fn a_kiosk_that_does_not_read_content_gets_a_view_without_it_and_a_manifest_of_its_own() {
+        let whole = Snapshot::new(3, vec![course("c1"), town("t1")]).unwrap();
+        let old = whole.view(&[]);
+        assert_eq!(old.items, vec![town("t1")]);
+        assert_eq!(old.version, 3);
+        assert_ne!(old.manifest_sha256(), whole.manifest_sha256());
+        assert_eq!(whole.view(&features::READ_BY_THIS_BUILD), whole);
+        // A view of a version without content is the version itself, so an
+        // older kiosk verifies the same manifest as before content existed.
+        let plain = Snapshot::new(4, vec![town("t1")]).unwrap();
+        assert_eq!(plain.view(&[]).manifest_sha256(), plain.manifest_sha256());
+    }
+
+    #[test]
+    fn views_of_two_versions_differ_by_the_delta_of_the_views() {
+        let v1 = Snapshot::new(1, vec![town("t1")]).unwrap();
+        let v2 = Snapshot::new(2, vec![course("c1"), town("t1"), town("t2")]).unwrap();
+        let delta = v1.view(&[]).delta_to(&v2.view(&[]));
+        assert!(delta.upserts.iter().all(|u| u.item.key().kind == ItemKind::Town));
+        assert_eq!(v1.view(&[]).apply(&delta).unwrap(), v2.view(&[]));
     }
 }

@@ -50,6 +50,11 @@ pub struct Birth {
     /// a week): events below it that the hub lacks cannot come back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub held_from: Option<u64>,
+    /// What this kiosk reads beyond the first version of the protocol
+    /// ([`crate::catalog::features`]): the hub sends it the view of each
+    /// catalog version that these allow. Absent from older kiosks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -84,6 +84,7 @@ fn birth() -> impl Strategy<Value = Status> {
                 lifetime_totals,
                 ts: 1,
                 held_from: None,
+                features: Vec::new(),
             })
         })
 }

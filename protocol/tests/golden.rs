@@ -156,6 +156,7 @@ fn every_message_of_version_one_still_decodes() {
             lifetime_totals: BTreeMap::from([("search".into(), 40), ("parcel".into(), 12)]),
             ts: T,
             held_from: Some(90),
+            features: Vec::new(),
         }),
     );
     frozen(
@@ -372,6 +373,25 @@ fn every_message_of_version_one_still_decodes() {
             running: "1.3.2".into(),
             previous: Some("1.4.0".into()),
         },
+    );
+    // Added with stories, training and jobs (issue #19).
+    frozen(
+        fx(
+            "status_online_features.json",
+            Topic::Status(k.clone()),
+            "5f2cf0add2ca1e97f9946d6b320a325395055441f627e22b0af26e86ae3eb4f7",
+        ),
+        Status::Online(Birth {
+            session: 9,
+            boot_id: "b-2".into(),
+            app_version: "1.5.0".into(),
+            catalog_version: 4,
+            outbox_depth: 0,
+            lifetime_totals: BTreeMap::from([("search".into(), 41)]),
+            ts: T,
+            held_from: Some(90),
+            features: vec![protocol::catalog::features::CONTENT.into()],
+        }),
     );
 }
 

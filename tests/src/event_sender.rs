@@ -107,7 +107,7 @@ async fn run(cfg: SenderConfig, progress: Arc<Progress>) {
                     let _ = client.subscribe(Topic::HubState.to_string(), QoS::AtLeastOnce).await;
                     let _ = client.subscribe(Topic::EventsAck(cfg.kid.clone()).to_string(), QoS::AtLeastOnce).await;
                     let totals = BTreeMap::from([("all".to_owned(), n)]);
-                    let birth = Status::Online(Birth { session, boot_id: "sim".into(), app_version: "sim".into(), catalog_version: 0, outbox_depth: n - acked, lifetime_totals: totals, ts: 0, held_from: None });
+                    let birth = Status::Online(Birth { session, boot_id: "sim".into(), app_version: "sim".into(), catalog_version: 0, outbox_depth: n - acked, lifetime_totals: totals, ts: 0, held_from: None, features: Vec::new() });
                     let topic = Topic::Status(cfg.kid.clone());
                     let _ = client.publish(topic.to_string(), QoS::AtLeastOnce, true, encode(&topic, &birth, &cfg.secret).unwrap()).await;
                     next = acked + 1; // everything unacked goes again

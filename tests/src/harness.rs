@@ -488,5 +488,6 @@ pub fn test_birth(session: u64) -> protocol::messages::Status {
         lifetime_totals: std::collections::BTreeMap::new(),
         ts: 0,
         held_from: None,
+        features: Vec::new(),
     })
 }

@@ -61,6 +61,7 @@ impl RawKiosk {
             lifetime_totals: BTreeMap::new(),
             ts: 0,
             held_from: None,
+            features: Vec::new(),
         });
         k.publish(&Topic::Status(k.kid.clone()), &birth).await;
         k

@@ -229,14 +229,114 @@ TOWNS = [
     ["wuli", "五里镇", "Wuli", 48, 34],
     ["shadui", "沙堆镇", "Shadui", 26, 24],
     ["guandao", "关刀镇", "Guandao", 60, 16],
-    ["daping", "大坪乡", "Daping", 82, 22],
+    ["daping", "大坪乡", "Daping", 82, 28],
     ["beigang", "北港镇", "Beigang", 80, 44],
     ["tanghu", "塘湖镇", "Tanghu", 70, 62],
     ["maishi", "麦市镇", "Maishi", 86, 78],
-    ["shinan", "石南镇", "Shinan", 40, 74],
+    ["shinan", "石南镇", "Shinan", 38, 64],
     ["magang", "马港镇", "Magang", 18, 50],
     ["sizhuang", "四庄乡", "Sizhuang", 22, 76],
 ]
+
+
+# ---------------------------------------------------------------- content
+# SAMPLE stories, training, jobs and news: invented, like everything here.
+# People are named with （化名） (a pseudonym) as a published story would be.
+# id, subject, name_zh, town, title_zh, title_en, text_zh, date, photo motif, producer, products
+STORIES = [
+    ("story-oil-sister", "person", "刘秀英（化名）", "shinan", "黄袍山的“油茶姐”：返乡开网店（样例）", "The camellia-oil sister of Huangpao Mountain (sample)",
+     "刘秀英在深圳打工十年，2019年回到黄袍山，跟着中心的电商培训学会了开网店和拍短视频。如今她家的压榨山茶油一年在网上卖出八千多瓶，还带着村里十二户油茶农一起上线。",
+     "2026-09-18", "bottle", "paoshan-oil", ["camellia-oil-500", "camellia-oil-gift"]),
+    ("story-pig-coop", "enterprise", "通城县山猪原种养殖专业合作社", "magang", "山猪合作社：从散养到订单农业（样例）", "From free-range to orders ahead (sample)",
+     "合作社把四十多户散养户组织起来，统一防疫、统一品牌，通过电商平台接受预订，腊肉提前两个月售罄，社员户均增收一万二千元。",
+     "2026-08-02", "pig", "tongcheng-pig", ["tc-pig-bacon"]),
+    ("story-tea-live", "person", "胡志刚（化名）", "maishi", "茶山上的直播间（样例）", "A live-stream studio on the tea hill (sample)",
+     "胡志刚把手机架在茶园里，边采茶边直播。从第一场只有七个观众，到现在每场上千人在线，他说最要紧的是“实话实说，货真价实”。",
+     "2026-10-09", "leaf", "huanglong-tea", []),
+    ("story-bamboo-export", "enterprise", "通城竹木工艺品有限公司", "beigang", "竹编走出大山：第一笔跨境订单（样例）", "Bamboo crafts go abroad (sample)",
+     "公司参加中心的跨境电商培训后，在跨境平台开店，竹编果篮和砧板卖到了东南亚，带动北港镇六十多位篾匠在家接单。",
+     "2026-07-21", "bamboo", "beigang-bamboo", ["bamboo-basket", "bamboo-board"]),
+    ("story-wetland-shop", "person", "吴小军（化名）", "sizhuang", "轮椅上的农家乐店主（样例）", "The farm-stay owner in a wheelchair (sample)",
+     "吴小军行动不便，参加了助残电商专场培训，学会了网上接单和客服。他把家门口的大溪湿地农家乐搬到了网上，旺季每周接待三十多桌客人。",
+     "2026-06-30", "water", "dax-wetland", ["farm-stay-meal"]),
+    ("story-first-parcel", "person", "张桂兰（化名）", "daping", "六十八岁蜂农的第一张快递单（样例）", "A beekeeper's first parcel at 68 (sample)",
+     "张桂兰在村服务站站长的帮助下，寄出了自家土蜂蜜的第一个快递。现在她每周到服务站发货，蜂蜜卖到了武汉和长沙。",
+     "2026-11-05", "jar", "daping-bees", []),
+]
+
+# id, kind, audience, title_zh, title_en, intro_zh, organiser_zh
+COURSES = [
+    ("basics-101", "basics", "everyone", "电商入门：从开店到第一单", "E-commerce basics: open a shop, make the first sale", "手机开店、上架商品、接单发货，一步一步学会。", "通城县电商公共服务中心"),
+    ("live-101", "live_streaming", "everyone", "直播带货实操", "Live-stream selling, hands-on", "布光、话术、选品与售后，现场开播练习。", "通城县电商公共服务中心"),
+    ("women-live", "live_streaming", "women", "巾帼直播专场", "Live-streaming for women", "为农村妇女开设，时间避开接送孩子。", "县妇联、通城县电商公共服务中心"),
+    ("design-photo", "design", "everyone", "手机拍图与详情页设计", "Phone photography and product pages", "用手机拍出干净的白底图，做一张好看的详情页。", "通城县电商公共服务中心"),
+    ("ops-promo", "operations", "everyone", "店铺运营与推广", "Running and promoting a shop", "活动报名、评价管理、推广工具的用法。", "通城县电商公共服务中心"),
+    ("cross-border", "cross_border", "everyone", "跨境电商入门：竹木制品出海", "Cross-border e-commerce for bamboo goods", "跨境平台开店、国际物流与收款。", "通城县电商公共服务中心"),
+    ("partner-service", "partner", "everyone", "校企合作：电商客服实训", "Customer service training with the vocational school", "在职业教育中心实训室，企业导师带练。", "通城县职业教育中心、袍山油茶科技有限公司"),
+    ("disabled-service", "basics", "disabled", "助残专场：居家网络客服", "Home-based online customer service", "为残疾人开设，学会后可居家接单。", "县残联、通城县电商公共服务中心"),
+    ("lowincome-upstream", "basics", "low_income", "农产品上行：脱贫户专场", "Selling farm produce online", "为低收入户开设，讲清包装、寄递与售后。", "县乡村振兴局、通城县电商公共服务中心"),
+    ("thirdparty-douyin", "third_party", "everyone", "抖音电商服务商公开课", "Douyin merchant open class", "平台服务商讲解抖音小店开通与运营。", "第三方服务商（样例）"),
+]
+
+# id, course, place, town, starts, ends, seats, price, signup, note, closes
+SESSIONS = [
+    ("basics-101-1208", "basics-101", "中心培训教室（隽水镇）", "juanshui", "2026-12-08 09:00", "2026-12-08 16:30", 40, "", "kiosk", "", "2026-12-07 18:00"),
+    ("live-101-1210", "live-101", "中心直播间（隽水镇）", "juanshui", "2026-12-10 14:00", "2026-12-10 17:00", 20, "", "kiosk", "", "2026-12-09 18:00"),
+    ("women-live-1215", "women-live", "石南镇村级服务站", "shinan", "2026-12-15 09:30", "2026-12-15 11:30", 15, "", "kiosk", "", "2026-12-14 18:00"),
+    ("design-photo-1217", "design-photo", "中心培训教室（隽水镇）", "juanshui", "2026-12-17 09:00", "2026-12-17 12:00", 30, "", "kiosk", "", "2026-12-16 18:00"),
+    ("disabled-service-1222", "disabled-service", "四庄乡村级服务站（无障碍）", "sizhuang", "2026-12-22 09:30", "2026-12-22 15:00", 10, "", "kiosk", "", "2026-12-21 18:00"),
+    ("lowincome-upstream-1229", "lowincome-upstream", "大坪乡村级服务站", "daping", "2026-12-29 09:00", "2026-12-29 11:30", 25, "", "kiosk", "", "2026-12-28 18:00"),
+    ("ops-promo-0105", "ops-promo", "中心培训教室（隽水镇）", "juanshui", "2027-01-05 14:00", "2027-01-05 17:00", 30, "", "kiosk", "", "2027-01-04 18:00"),
+    ("cross-border-0112", "cross-border", "北港镇村级服务站", "beigang", "2027-01-12 09:00", "2027-01-13 16:00", 20, "100", "kiosk", "", "2027-01-10 18:00"),
+    ("partner-service-0118", "partner-service", "通城县职业教育中心实训楼", "juanshui", "2027-01-18 08:30", "2027-01-22 17:00", 30, "", "phone", "电话报名：0715-4321000（职教中心教务处，样例）", "2027-01-15 17:00"),
+    ("thirdparty-douyin-0120", "thirdparty-douyin", "中心多功能厅（隽水镇）", "juanshui", "2027-01-20 14:30", "2027-01-20 16:30", 80, "", "walk_in", "无需报名，直接到场", ""),
+]
+
+# id, producer, title_zh, title_en, town, pay min, pay max, unit, requirements, openings, valid until
+JOBS = [
+    ("job-oil-service", "paoshan-oil", "网店客服", "Online shop customer service", "shinan", 3200, 4200, "元/月", "会用手机打字，耐心细致；可培训上岗。", 3, "2027-03-31"),
+    ("job-oil-packer", "paoshan-oil", "打包发货员", "Packer", "shinan", 130, 160, "元/天", "身体健康，旺季可加班。", 6, "2027-02-28"),
+    ("job-tea-picker", "huanglong-tea", "采茶工（季节工）", "Tea picker (seasonal)", "maishi", 150, 220, "元/天", "明前茶季，管午饭。", 20, "2027-04-30"),
+    ("job-bamboo-weaver", "beigang-bamboo", "竹编师傅", "Bamboo weaver", "beigang", 4000, 6000, "元/月", "有篾匠手艺；可居家计件。", 8, "2027-06-30"),
+    ("job-homestay-keeper", "tc-tourism", "民宿管家", "Homestay keeper", "maishi", 3000, 3800, "元/月", "会做饭、会用手机接单。", 2, "2027-03-15"),
+    ("job-live-assistant", "junshui-foods", "直播助理", "Live-stream assistant", "juanshui", 3500, None, "元/月", "普通话清楚，愿意上镜；参加过直播培训优先。", 2, "2027-02-15"),
+]
+
+# id, producer, date, title_zh, text_zh, photo motif
+NEWS = [
+    ("news-oil-harvest", "paoshan-oil", "2026-11-02", "新季茶籽开榨（样例）", "霜降后采收的茶籽已全部入库，新季压榨山茶油11月中旬上线。", "bottle"),
+    ("news-tea-organic", "huanglong-tea", "2026-10-20", "茶园通过有机复审（样例）", "黄龙山茶园顺利通过有机产品认证年度复审。", "leaf"),
+    ("news-bamboo-fair", "beigang-bamboo", "2026-10-28", "竹编亮相省农博会（样例）", "公司竹编果篮、砧板参展省农博会，现场签下三笔订单。", "basket"),
+    ("news-pig-booking", "tongcheng-pig", "2026-11-12", "腊肉开始预订（样例）", "今冬柴火腊肉开始预订，春节前分批发货。", "pig"),
+    ("news-homestay-open", "tc-tourism", "2026-09-30", "黄龙山云海民宿开业（样例）", "新装修的十二间客房投入使用，国庆期间已订满。", "mountain"),
+    ("news-herbs-base", "yaogu-herbs", "2026-08-15", "金银花基地扩种两百亩（样例）", "合作社新增两百亩金银花基地，吸纳四十位村民务工。", "leaf"),
+]
+
+
+def content():
+    """The content tables and their photos."""
+    def w(name, header, rows):
+        with open(os.path.join(OUT, name), "w", newline="", encoding="utf-8") as f:
+            wr = csv.writer(f, lineterminator="\n")
+            wr.writerow(header)
+            wr.writerows(rows)
+    story_rows = []
+    for i, (sid, subject, name, town, title, title_en, text, date, motif, producer, products) in enumerate(STORIES):
+        photo = f"{sid}-1.png"
+        draw(os.path.join(OUT, "images", photo), motif, (236, 242, 230), (214, 226, 206), ACCENTS[i % len(ACCENTS)], 2000 + i)
+        consent = "yes" if subject == "person" else ""
+        story_rows.append([sid, subject, name, town, title, title_en, text, "", date, photo, producer, ";".join(products), consent])
+    w("stories.csv", ["id", "subject", "name_zh", "town", "title_zh", "title_en", "text_zh", "text_en", "date", "photos", "producer_id", "product_ids", "consent"], story_rows)
+    w("courses.csv", ["id", "kind", "audience", "title_zh", "title_en", "intro_zh", "organiser_zh"], COURSES)
+    w("sessions.csv", ["id", "course_id", "place_zh", "town", "starts_at", "ends_at", "seats", "price_yuan", "signup", "signup_note_zh", "signup_closes_at"], SESSIONS)
+    w("jobs.csv", ["id", "producer_id", "title_zh", "title_en", "town", "pay_min_yuan", "pay_max_yuan", "pay_unit_zh", "requirements_zh", "openings", "valid_until"],
+      [[j[0], j[1], j[2], j[3], j[4], j[5] or "", j[6] or "", j[7], j[8], j[9], j[10]] for j in JOBS])
+    news_rows = []
+    for i, (nid, producer, date, title, text, motif) in enumerate(NEWS):
+        photo = f"{nid}-1.png"
+        draw(os.path.join(OUT, "images", photo), motif, (246, 240, 228), (232, 222, 204), ACCENTS[(i + 3) % len(ACCENTS)], 3000 + i)
+        news_rows.append([nid, producer, date, title, text, photo])
+    w("news.csv", ["id", "producer_id", "date", "title_zh", "text_zh", "photo"], news_rows)
 
 
 def main():
@@ -323,6 +423,7 @@ def main():
     w("shops.csv", ["id", "producer_id", "product_id", "platform", "label_zh", "url"], shops)
     # The big screen's map: SCHEMATIC positions (0-100 across, down), not a survey.
     w("towns.csv", ["id", "name_zh", "name_en", "x", "y"], TOWNS)
+    content()
 
 
 if __name__ == "__main__":

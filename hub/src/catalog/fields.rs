@@ -29,6 +29,28 @@ pub fn date(s: &str) -> Result<Date, String> {
     Date::from_calendar_date(y, month, d).map_err(|_| format!("date {s:?}: {month} {y} has no day {d}"))
 }
 
+/// A county time as `2026-12-08 09:00` (or Excel's `2026/12/8 9:00`), to
+/// Unix ms.
+pub fn county_datetime(s: &str) -> Result<u64, String> {
+    let bad = || format!("time {s:?} must look like 2026-12-08 09:00 (county time)");
+    let (day, clock) = s.trim().split_once([' ', 'T']).ok_or_else(bad)?;
+    let day = date(day.trim())?;
+    let (h, m) = clock.trim().split_once(':').ok_or_else(bad)?;
+    let (h, m): (u8, u8) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    let at = time::Time::from_hms(h, m, 0).map_err(|_| format!("time {s:?}: there is no {h}:{m:02}"))?;
+    let local = time::PrimitiveDateTime::new(day, at).assume_offset(protocol::county_time::offset());
+    u64::try_from(local.unix_timestamp() * 1000).map_err(|_| bad())
+}
+
+/// A whole number from `min` up, e.g. seats or openings.
+pub fn count(s: &str, min: u32) -> Result<u32, String> {
+    match s.trim().parse::<i64>() {
+        Ok(n) if n >= i64::from(min) && n <= i64::from(u32::MAX) => Ok(n as u32),
+        Ok(n) => Err(format!("{n} is too small; at least {min}")),
+        Err(_) => Err(format!("{s:?} is not a whole number")),
+    }
+}
+
 /// Money in yuan (`68`, `68.5`, `68.50`, `¥68.00`) to fen.
 pub fn yuan_to_fen(s: &str) -> Result<u64, String> {
     let t = s.trim_start_matches(['¥', '￥']).replace(',', "");
@@ -74,6 +96,18 @@ mod tests {
         assert_eq!(date("2024/9/5").unwrap(), date("2024-09-05").unwrap());
         assert!(date("2024-02-30").unwrap_err().contains("no day 30"));
         assert!(date("24-02-03").is_err());
+    }
+
+    #[test]
+    fn county_times_are_utc_plus_eight_in_both_spellings() {
+        // 2026-12-08 09:00 in the county is 01:00 UTC.
+        assert_eq!(county_datetime("2026-12-08 09:00"), Ok(1_796_691_600_000));
+        assert_eq!(county_datetime("2026/12/8 9:00"), county_datetime("2026-12-08 09:00"));
+        assert!(county_datetime("2026-12-08").unwrap_err().contains("09:00"));
+        assert!(county_datetime("2026-12-08 25:00").unwrap_err().contains("no 25:00"));
+        assert_eq!(count("10", 1), Ok(10));
+        assert!(count("-3", 1).unwrap_err().contains("at least 1"));
+        assert!(count("ten", 1).unwrap_err().contains("not a whole number"));
     }
 
     #[test]

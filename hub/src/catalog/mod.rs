@@ -14,6 +14,7 @@ pub mod rollout;
 pub mod table;
 pub mod upload;
 pub mod versions;
+pub mod views;
 
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
 pub use import::{Authored, import};

@@ -134,6 +134,7 @@ pub fn publish(
         let body = serde_json::to_string(&i.item).expect("items serialise");
         ins.execute(params![next, key.kind.as_str(), key.id, i.rev, body])?;
     }
+    super::views::record(conn, &snapshot)?;
     set_target(conn, target, next)?;
     Ok(Published {
         version: next,

@@ -4,7 +4,8 @@
 //! network side is in `server/`.
 
 use crate::blobs::BlobDir;
-use crate::catalog::publish::{desired_version, load_snapshot, version_exists};
+use crate::catalog::publish::{desired_version, version_exists};
+use crate::catalog::views;
 use crate::store::{StoreError, now_ms};
 use protocol::catalog::Document;
 use protocol::messages::{CatalogDoc, CatalogPointer, CatalogReported, DocKind, SyncState};
@@ -15,12 +16,17 @@ pub const MAX_DELTA_SPAN: u64 = 50;
 /// A job with no progress for this long is marked timed out.
 pub const JOB_TIMEOUT_MS: i64 = 10 * 60 * 1000;
 
-/// The pointer for a kiosk of `group`, if any version targets it.
-pub fn pointer_for(conn: &Connection, group: &str) -> Result<Option<CatalogPointer>, StoreError> {
+/// The pointer for a kiosk of `group` that reads `view`, if any version
+/// targets it.
+pub fn pointer_for(
+    conn: &Connection,
+    group: &str,
+    view: &[&str],
+) -> Result<Option<CatalogPointer>, StoreError> {
     let Some(v) = desired_version(conn, group)? else { return Ok(None) };
     Ok(Some(conn.query_row(
-        "SELECT manifest_sha256, blob_bytes, items FROM catalog_versions WHERE version = ?1",
-        [v],
+        "SELECT manifest_sha256, blob_bytes, items FROM catalog_views WHERE version = ?1 AND view = ?2",
+        params![v, views::key(view)],
         |r| Ok(CatalogPointer { version: v, manifest_sha256: r.get(0)?, size: r.get(1)?, items: r.get(2)? }),
     )?))
 }
@@ -39,20 +45,27 @@ pub fn targets_stamp(conn: &Connection) -> Result<String, StoreError> {
 pub struct NewDoc {
     pub base: u64,
     pub version: u64,
+    pub view: String,
     pub sha256: String,
     pub size: u64,
 }
 
 /// Describe (building and caching it if needed) the document that takes a
-/// kiosk from `have` to `want`.
+/// kiosk reading `view` from `have` to `want`.
 pub fn document(
     conn: &Connection,
     blobs: &BlobDir,
     have: u64,
     want: u64,
+    view: &[&str],
 ) -> Result<(CatalogDoc, Option<NewDoc>), StoreError> {
+    let view_key = views::key(view);
     let manifest: Option<String> = conn
-        .query_row("SELECT manifest_sha256 FROM catalog_versions WHERE version = ?1", [want], |r| r.get(0))
+        .query_row(
+            "SELECT manifest_sha256 FROM catalog_views WHERE version = ?1 AND view = ?2",
+            params![want, view_key],
+            |r| r.get(0),
+        )
         .optional()?;
     let Some(manifest_sha256) = manifest else {
         return Ok((
@@ -75,24 +88,24 @@ pub fn document(
     };
     let cached: Option<(String, u64)> = conn
         .query_row(
-            "SELECT sha256, size FROM catalog_docs WHERE base = ?1 AND version = ?2",
-            [base, want],
+            "SELECT sha256, size FROM catalog_docs WHERE base = ?1 AND version = ?2 AND view = ?3",
+            params![base, want, view_key],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
     let (sha256, size, new) = match cached {
         Some((sha, size)) if blobs.size(&sha) == Some(size) => (sha, size, None),
         _ => {
-            let target = load_snapshot(conn, want)?;
+            let target = views::load(conn, want, view)?;
             let doc = if base > 0 {
-                Document::Delta(load_snapshot(conn, base)?.delta_to(&target))
+                Document::Delta(views::load(conn, base, view)?.delta_to(&target))
             } else {
                 Document::Snapshot(target)
             };
             let bytes = doc.to_bytes();
             let sha = blobs.put(&bytes).map_err(StoreError::Blob)?;
             let size = bytes.len() as u64;
-            (sha.clone(), size, Some(NewDoc { base, version: want, sha256: sha, size }))
+            (sha.clone(), size, Some(NewDoc { base, version: want, view: view_key, sha256: sha, size }))
         }
     };
     let kind = if base > 0 { DocKind::Delta } else { DocKind::Snapshot };
@@ -109,8 +122,8 @@ pub fn remember_doc(conn: &Connection, d: &NewDoc) -> Result<(), StoreError> {
         params![d.sha256, d.size, now_ms()],
     )?;
     conn.execute(
-        "INSERT OR REPLACE INTO catalog_docs(base, version, sha256, size) VALUES (?1, ?2, ?3, ?4)",
-        params![d.base, d.version, d.sha256, d.size],
+        "INSERT OR REPLACE INTO catalog_docs(base, version, view, sha256, size) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![d.base, d.version, d.view, d.sha256, d.size],
     )?;
     Ok(())
 }
@@ -176,6 +189,16 @@ mod tests {
     use crate::catalog::publish::{Target, set_target};
     use crate::store::{DataDir, open_write};
 
+    fn insert_views(conn: &Connection, v: u64) {
+        for view in views::ALL {
+            conn.execute(
+                "INSERT INTO catalog_views(version, view, manifest_sha256, items, blob_bytes) VALUES (?1, ?2, ?3, 1, 0)",
+                params![v, views::key(view), format!("{v:064}")],
+            )
+            .unwrap();
+        }
+    }
+
     fn store() -> (tempfile::TempDir, Connection) {
         let dir = tempfile::tempdir().unwrap();
         let conn = open_write(&DataDir::new(dir.path()).unwrap()).unwrap();
@@ -185,6 +208,7 @@ mod tests {
                 params![v, format!("{v:064}")],
             )
             .unwrap();
+            insert_views(&conn, v);
         }
         (dir, conn)
     }
@@ -194,10 +218,10 @@ mod tests {
         let (_d, c) = store();
         set_target(&c, &Target::All, 1).unwrap();
         set_target(&c, &Target::Group("showroom".into()), 2).unwrap();
-        assert_eq!(pointer_for(&c, "showroom").unwrap().unwrap().version, 2);
-        assert_eq!(pointer_for(&c, "maishi").unwrap().unwrap().version, 1);
+        assert_eq!(pointer_for(&c, "showroom", &[]).unwrap().unwrap().version, 2);
+        assert_eq!(pointer_for(&c, "maishi", &[]).unwrap().unwrap().version, 1);
         set_target(&c, &Target::All, 2).unwrap();
-        assert_eq!(pointer_for(&c, "maishi").unwrap().unwrap().version, 2);
+        assert_eq!(pointer_for(&c, "maishi", &[]).unwrap().unwrap().version, 2);
     }
 
     #[test]

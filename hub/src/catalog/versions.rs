@@ -82,7 +82,7 @@ fn fields(i: &CatalogItem) -> Fields {
 }
 
 fn title(f: &Fields, id: &str) -> String {
-    ["name_zh", "label_zh", "title_zh", "name"]
+    ["title_zh", "name_zh", "label_zh", "name"]
         .iter()
         .find_map(|k| f.get(*k).and_then(|v| v.as_str()).filter(|s| !s.is_empty()))
         .unwrap_or(id)

@@ -36,15 +36,15 @@ pub fn record(conn: &Connection, kid: &KioskId, status: &Status, now: i64) -> Re
             let was_online_same_session = current == Some((b.session, true));
             let totals = serde_json::to_string(&b.lifetime_totals).expect("maps serialise");
             conn.execute(
-                "INSERT INTO presence(kid, online, session, since, last_seen, boot_id, app_version, catalog_version, outbox_depth, lifetime_totals)
-                 VALUES (?1, 1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8)
+                "INSERT INTO presence(kid, online, session, since, last_seen, boot_id, app_version, catalog_version, outbox_depth, lifetime_totals, features)
+                 VALUES (?1, 1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                  ON CONFLICT(kid) DO UPDATE SET
                    online = 1, session = excluded.session,
                    since = CASE WHEN presence.online = 1 AND presence.session = excluded.session THEN presence.since ELSE excluded.since END,
                    last_seen = excluded.last_seen, boot_id = excluded.boot_id, app_version = excluded.app_version,
                    catalog_version = excluded.catalog_version, outbox_depth = excluded.outbox_depth,
-                   lifetime_totals = excluded.lifetime_totals",
-                params![kid.as_str(), b.session, now, b.boot_id, b.app_version, b.catalog_version, b.outbox_depth, totals],
+                   lifetime_totals = excluded.lifetime_totals, features = excluded.features",
+                params![kid.as_str(), b.session, now, b.boot_id, b.app_version, b.catalog_version, b.outbox_depth, totals, b.features.join(",")],
             )?;
             let upto = crate::ingest::current_ack(conn, kid)?.upto;
             let recorded: u64 = b.lifetime_totals.values().sum();
@@ -125,6 +125,7 @@ mod tests {
             lifetime_totals: Default::default(),
             ts: 0,
             held_from: None,
+            features: Vec::new(),
         })
     }
 

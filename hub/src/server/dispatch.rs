@@ -3,7 +3,7 @@
 //! on. Anything refused is logged with kiosk and topic and counted.
 
 use super::Ctx;
-use crate::catalog::rollout;
+use crate::catalog::{rollout, views};
 use crate::fleet::{presence, rejects};
 use crate::ingest;
 use crate::tickets;
@@ -233,7 +233,10 @@ async fn on_status(ctx: &Arc<Ctx>, kid: &KioskId, status: Status) {
 }
 
 async fn on_catalog_get(ctx: &Arc<Ctx>, kid: &KioskId, key: &[u8], get: CatalogGet) {
-    let built = ctx.read(|c| rollout::document(c, &ctx.blobs, get.have, get.want));
+    let built = ctx.read(|c| {
+        let view = views::of_kiosk(c, kid.as_str())?;
+        rollout::document(c, &ctx.blobs, get.have, get.want, &view)
+    });
     let (doc, new) = match built {
         Ok(x) => x,
         Err(e) => {

@@ -4,7 +4,7 @@
 //! minute, time out stalled jobs.
 
 use super::{Ctx, live};
-use crate::catalog::rollout;
+use crate::catalog::{rollout, views};
 use crate::fleet::{presence, registry};
 use crate::releases;
 use crate::store::now_ms;
@@ -193,17 +193,23 @@ pub(crate) async fn send_release_pointer(ctx: &Arc<Ctx>, kid: &KioskId, force: b
 /// secret) when it changed, or always with `force`.
 pub(crate) async fn send_pointer(ctx: &Arc<Ctx>, kid: &KioskId, force: bool) {
     let Some(entry) = ctx.kiosk(kid) else { return };
-    let pointer = match ctx.read(|c| rollout::pointer_for(c, &entry.group)) {
+    let pointer = ctx.read(|c| {
+        let view = views::of_kiosk(c, kid.as_str())?;
+        rollout::pointer_for(c, &entry.group, &view)
+    });
+    let pointer = match pointer {
         Ok(Some(p)) => p,
         Ok(None) => return,
         Err(e) => return tracing::error!(kiosk = %kid, error = %e, "cannot compute a pointer"),
     };
     {
+        // Compared whole: the same version in another view (the kiosk's
+        // software changed) is a new pointer.
         let mut sent = ctx.sent_pointers.lock().expect("sent-pointer lock");
-        if !force && sent.get(kid) == Some(&pointer.version) {
+        if !force && sent.get(kid) == Some(&pointer) {
             return;
         }
-        sent.insert(kid.clone(), pointer.version);
+        sent.insert(kid.clone(), pointer.clone());
     }
     let (k, v) = (kid.to_string(), pointer.version);
     if let Err(e) = ctx.writer.exec(move |c| rollout::job_queued(c, &k, v)).await {

@@ -86,7 +86,7 @@ pub(crate) struct Ctx {
     pub kiosks: Mutex<HashMap<KioskId, KioskEntry>>,
     /// Last pointer version sent per kiosk, so a change of one group's
     /// target republishes only the kiosks it concerns.
-    pub sent_pointers: Mutex<HashMap<KioskId, u64>>,
+    pub sent_pointers: Mutex<HashMap<KioskId, protocol::messages::CatalogPointer>>,
     /// Last release pointer sent per kiosk, likewise.
     pub sent_releases: Mutex<HashMap<KioskId, protocol::messages::ReleasePointer>>,
     /// When each kiosk was last heard from with a verified message; flushed

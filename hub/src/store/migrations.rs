@@ -353,6 +353,33 @@ const STEPS: &[&str] = &[
     ) WITHOUT ROWID;
     ALTER TABLE presence ADD COLUMN previous_version TEXT;
     "#,
+    // 13: catalog views (catalog::views): each kiosk is sent the items its
+    // software reads, as the features in its birth say. `view` names them,
+    // sorted and joined with ','; '' is the first version of the protocol.
+    r#"
+    CREATE TABLE catalog_views (
+        version         INTEGER NOT NULL REFERENCES catalog_versions(version),
+        view            TEXT NOT NULL,
+        manifest_sha256 TEXT NOT NULL,
+        items           INTEGER NOT NULL,
+        blob_bytes      INTEGER NOT NULL,
+        PRIMARY KEY (version, view)
+    ) WITHOUT ROWID;
+    -- Versions published before content existed are whole in every view.
+    INSERT INTO catalog_views SELECT version, '', manifest_sha256, items, blob_bytes FROM catalog_versions;
+    INSERT INTO catalog_views SELECT version, 'content', manifest_sha256, items, blob_bytes FROM catalog_versions;
+    -- Documents are a cache: built again, per view, when asked for.
+    DROP TABLE catalog_docs;
+    CREATE TABLE catalog_docs (
+        base    INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        view    TEXT NOT NULL,
+        sha256  TEXT NOT NULL REFERENCES blobs(sha256),
+        size    INTEGER NOT NULL,
+        PRIMARY KEY (base, version, view)
+    ) WITHOUT ROWID;
+    ALTER TABLE presence ADD COLUMN features TEXT NOT NULL DEFAULT '';
+    "#,
 ];
 
 /// The schema version this build writes.

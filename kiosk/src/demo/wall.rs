@@ -183,6 +183,7 @@ pub fn sample_figures(work: &Path, now: i64) -> anyhow::Result<ScreenFigures> {
             lifetime_totals: totals,
             ts: (start_today + 7 * 3_600_000) as u64,
             held_from: None,
+            features: Vec::new(),
         };
         hub::fleet::presence::record(&conn, &kid, &Status::Online(birth), start_today + 7 * 3_600_000)?;
         // One station lost its link this morning.

@@ -218,6 +218,7 @@ impl Backend {
             self.sync.applied_version(),
             &state,
             now_ms(),
+            &self.shared.reads,
         );
         self.send(Topic::Status(self.shared.config.id.clone()), &birth, true).await;
     }

@@ -73,6 +73,8 @@ pub(crate) struct Shared {
     /// The window is up (headless runtimes say so at once): part of a new
     /// release's health.
     pub ui_ready: AtomicBool,
+    /// The features announced in each birth: which catalog items the hub sends.
+    pub reads: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -102,6 +104,13 @@ pub struct Handle {
 impl Runtime {
     /// Open the kiosk's store under `config.data_dir` and start the backend.
     pub fn start(config: DeviceConfig) -> Result<Runtime, StartError> {
+        let reads = protocol::catalog::features::READ_BY_THIS_BUILD.map(String::from).to_vec();
+        Self::start_reading(config, reads)
+    }
+
+    /// [`Runtime::start`] for a kiosk that announces only `reads`: the
+    /// catalog items an older build would be sent (compatibility tests).
+    pub fn start_reading(config: DeviceConfig, reads: Vec<String>) -> Result<Runtime, StartError> {
         // A CA file that cannot be read is a set-up error, reported now,
         // not a connection that fails quietly forever.
         let transport = match (&config.hub.url.tls, &config.hub.ca_file) {
@@ -137,6 +146,7 @@ impl Runtime {
             boot_id: hex::encode(rand::random::<[u8; 8]>()),
             in_use: AtomicBool::new(false),
             ui_ready: AtomicBool::new(false),
+            reads,
         });
         let s = shared.clone();
         let thread = std::thread::Builder::new()

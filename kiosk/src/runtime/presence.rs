@@ -12,6 +12,7 @@ pub fn birth(
     catalog_version: u64,
     outbox: &OutboxState,
     ts: u64,
+    reads: &[String],
 ) -> Status {
     Status::Online(Birth {
         session,
@@ -22,6 +23,7 @@ pub fn birth(
         lifetime_totals: outbox.totals.clone(),
         ts,
         held_from: Some(outbox.held_from),
+        features: reads.to_vec(),
     })
 }
 

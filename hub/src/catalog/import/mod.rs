@@ -3,8 +3,11 @@
 //!
 //! The folder holds `catalog.toml`, the tables `producers.csv`,
 //! `products.csv`, `certifications.csv`, `batches.csv`, `trace_records.csv`,
-//! `services.csv`, `shops.csv`, and an `images/` folder (see
-//! `docs/catalog-format.md`).
+//! `services.csv`, `shops.csv`, `towns.csv`, the content tables of
+//! [`content`] (`stories.csv`, `courses.csv`, `sessions.csv`, `jobs.csv`,
+//! `news.csv`), and an `images/` folder (see `docs/catalog-format.md`).
+
+mod content;
 
 use super::charset;
 use super::codes;
@@ -134,8 +137,26 @@ pub fn import(dir: &Path, today: Date, diags: &mut Diagnostics) -> Option<Author
     let services_t = t("services.csv", SERVICES, false, diags);
     let shops_t = t("shops.csv", SHOPS, false, diags);
     let towns_t = t("towns.csv", TOWNS, false, diags);
-    let tables =
-        [&producers_t, &products_t, &certs_t, &batches_t, &records_t, &services_t, &shops_t, &towns_t];
+    let stories_t = t("stories.csv", content::STORIES, false, diags);
+    let courses_t = t("courses.csv", content::COURSES, false, diags);
+    let sessions_t = t("sessions.csv", content::SESSIONS, false, diags);
+    let jobs_t = t("jobs.csv", content::JOBS, false, diags);
+    let news_t = t("news.csv", content::NEWS, false, diags);
+    let tables = [
+        &producers_t,
+        &products_t,
+        &certs_t,
+        &batches_t,
+        &records_t,
+        &services_t,
+        &shops_t,
+        &towns_t,
+        &stories_t,
+        &courses_t,
+        &sessions_t,
+        &jobs_t,
+        &news_t,
+    ];
     for tb in tables.iter().copied().flatten() {
         font_warnings(tb, diags);
     }
@@ -150,6 +171,11 @@ pub fn import(dir: &Path, today: Date, diags: &mut Diagnostics) -> Option<Author
         "services.csv",
         "shops.csv",
         "towns.csv",
+        "stories.csv",
+        "courses.csv",
+        "sessions.csv",
+        "jobs.csv",
+        "news.csv",
     ];
     let unreadable: Vec<&'static str> =
         files.iter().zip(tables.iter()).filter(|(_, t)| t.is_none()).map(|(f, _)| *f).collect();
@@ -169,6 +195,12 @@ pub fn import(dir: &Path, today: Date, diags: &mut Diagnostics) -> Option<Author
     let services = services_t.as_ref().map(|t| b.services(t)).unwrap_or_default();
     let shops = shops_t.as_ref().map(|t| b.shops(t)).unwrap_or_default();
     let towns = towns_t.as_ref().map(|t| b.towns(t)).unwrap_or_default();
+    // Content refers to producers, products and towns, sessions to courses.
+    let stories = stories_t.as_ref().map(|t| b.stories(t)).unwrap_or_default();
+    let courses = courses_t.as_ref().map(|t| b.courses(t)).unwrap_or_default();
+    let sessions = sessions_t.as_ref().map(|t| b.sessions(t)).unwrap_or_default();
+    let jobs = jobs_t.as_ref().map(|t| b.jobs(t)).unwrap_or_default();
+    let news = news_t.as_ref().map(|t| b.news(t)).unwrap_or_default();
     let mut batches = match (&batches_t, &meta) {
         (Some(t), Some(m)) => b.batches(t, m),
         _ => Vec::new(),
@@ -194,6 +226,11 @@ pub fn import(dir: &Path, today: Date, diags: &mut Diagnostics) -> Option<Author
     items.extend(services.into_iter().map(CatalogItem::Service));
     items.extend(shops.into_iter().map(|(_, s)| CatalogItem::ShopLink(s)));
     items.extend(towns.into_iter().map(CatalogItem::Town));
+    items.extend(stories.into_iter().map(CatalogItem::Story));
+    items.extend(courses.into_iter().map(CatalogItem::Course));
+    items.extend(sessions.into_iter().map(CatalogItem::Session));
+    items.extend(jobs.into_iter().map(CatalogItem::Job));
+    items.extend(news.into_iter().map(CatalogItem::News));
     Some(Authored { meta, items, images })
 }
 
@@ -245,6 +282,24 @@ fn font_warnings(t: &Table, diags: &mut Diagnostics) {
     }
 }
 
+/// The table items of `kind` come from.
+fn file_of(kind: ItemKind) -> &'static str {
+    match kind {
+        ItemKind::Producer => "producers.csv",
+        ItemKind::Product => "products.csv",
+        ItemKind::Certification => "certifications.csv",
+        ItemKind::Batch => "batches.csv",
+        ItemKind::Service => "services.csv",
+        ItemKind::ShopLink => "shops.csv",
+        ItemKind::Town => "towns.csv",
+        ItemKind::Story => "stories.csv",
+        ItemKind::Course => "courses.csv",
+        ItemKind::Session => "sessions.csv",
+        ItemKind::Job => "jobs.csv",
+        ItemKind::News => "news.csv",
+    }
+}
+
 /// What batch checks need to know of a product, kept even when the product's
 /// own row has errors, so that one mistake does not hide others.
 #[derive(Clone)]
@@ -286,15 +341,7 @@ impl Builder<'_> {
     /// A reference to an item of an earlier table (tables are read in
     /// dependency order, so the target's id is already known).
     fn refers(&mut self, row: &Row, col: &str, kind: ItemKind, id: &str) {
-        let file = match kind {
-            ItemKind::Producer => "producers.csv",
-            ItemKind::Product => "products.csv",
-            ItemKind::Certification => "certifications.csv",
-            ItemKind::Batch => "batches.csv",
-            ItemKind::Service => "services.csv",
-            ItemKind::ShopLink => "shops.csv",
-            ItemKind::Town => "towns.csv",
-        };
+        let file = file_of(kind);
         if self.unreadable.contains(&file) {
             self.unchecked.entry(file).or_default().insert(row.file().to_owned());
             return;
@@ -811,8 +858,11 @@ impl Builder<'_> {
     fn report_unchecked(&mut self) {
         for (target, files) in std::mem::take(&mut self.unchecked) {
             let list: Vec<&str> = files.iter().map(String::as_str).collect();
-            let message =
-                format!("{} not checked against {target}, which could not be read", list.join(" and "));
+            let names = match list.split_last() {
+                Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+                _ => list.join(""),
+            };
+            let message = format!("{names} not checked against {target}, which could not be read");
             self.diags.push(Severity::Warning, target, None, None, message);
         }
     }
