@@ -19,6 +19,34 @@ pub struct RawKiosk {
     pub acked: tokio::sync::watch::Receiver<u64>,
 }
 
+/// Wait for a connection with both subscriptions acknowledged. A
+/// connection that drops on the way is subscribed again on the next one: the
+/// embedded broker has been seen to close a fresh connection when another
+/// client's disconnect races with it, and a subscription sent on the closed
+/// one is never acknowledged.
+async fn subscribed(client: &AsyncClient, ev: &mut crate::mqtt_pump::Events, kid: &KioskId) {
+    use rumqttc::{Event::Incoming, Packet};
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let mut next = async || match tokio::time::timeout_at(deadline, ev.recv()).await {
+        Ok(Some(e)) => e,
+        _ => panic!("{kid}: no connection with its subscriptions within 30 s"),
+    };
+    while !matches!(next().await, Ok(Incoming(Packet::ConnAck(_)))) {}
+    'connection: loop {
+        for t in [Topic::ServiceAck(kid.clone()), Topic::EventsAck(kid.clone())] {
+            client.subscribe(t.to_string(), QoS::AtLeastOnce).await.unwrap();
+            loop {
+                match next().await {
+                    Ok(Incoming(Packet::SubAck(_))) => break,
+                    Ok(Incoming(Packet::ConnAck(_))) => continue 'connection,
+                    _ => {}
+                }
+            }
+        }
+        return;
+    }
+}
+
 impl RawKiosk {
     pub async fn connect(kid: &str, secret: &[u8], port: u16, session: u64) -> RawKiosk {
         let kid = KioskId::new(kid).unwrap();
@@ -27,12 +55,7 @@ impl RawKiosk {
         opts.set_max_packet_size(protocol::limits::MAX_PACKET, protocol::limits::MAX_PACKET);
         let (client, ev) = AsyncClient::new(opts, 64);
         let mut ev = crate::mqtt_pump::pump(ev);
-        while !matches!(ev.recv().await, Some(Ok(rumqttc::Event::Incoming(rumqttc::Packet::ConnAck(_))))) {}
-        for t in [Topic::ServiceAck(kid.clone()), Topic::EventsAck(kid.clone())] {
-            client.subscribe(t.to_string(), QoS::AtLeastOnce).await.unwrap();
-            while !matches!(ev.recv().await, Some(Ok(rumqttc::Event::Incoming(rumqttc::Packet::SubAck(_))))) {
-            }
-        }
+        subscribed(&client, &mut ev, &kid).await;
         let (tx, acks) = tokio::sync::mpsc::unbounded_channel();
         let (acked_tx, acked) = tokio::sync::watch::channel(0);
         let (svc, evt, key) =
