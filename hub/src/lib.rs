@@ -23,3 +23,4 @@ pub mod server;
 pub mod staff;
 pub mod store;
 pub mod tickets;
+pub mod training;

@@ -35,6 +35,10 @@ enum Command {
     Report(cli::report::ReportArgs),
     /// Service-request tickets: list, show, accept, transfer, reply, resolve, close, reopen, refer.
     Tickets(cli::tickets::TicketsArgs),
+    /// Training sessions and sign-ups: sessions, roster, attend, cancel.
+    Training(cli::training::TrainingArgs),
+    /// Job openings: the villagers interested, for the call-back.
+    Jobs(cli::training::JobsArgs),
     /// Write the data folder to one file (safe while the hub runs).
     Backup(cli::backup::BackupArgs),
     /// Restore a backup into a new, empty data folder.
@@ -52,6 +56,8 @@ fn main() -> ExitCode {
         Command::Fleet(a) => cli::fleet::run(a),
         Command::Staff(a) => cli::staff::run(a),
         Command::Tickets(a) => cli::tickets::run(a),
+        Command::Training(a) => cli::training::run(a),
+        Command::Jobs(a) => cli::training::run_jobs(a),
         Command::Data(a) => cli::data::run(a),
         Command::Report(a) => cli::report::run(a),
         Command::Backup(a) => cli::backup::run_backup(a),

@@ -46,6 +46,8 @@ bind! {
     BlobGet => BlobGet,
     ServiceAck => ServiceAck,
     ServiceSeen => ServiceSeen,
+    SignupState => SignupState,
+    SignupSeen => SignupSeen,
     LiveMinute => DataCentre,
     crate::screen::ScreenFigures => DataCentre,
     Command => Command,

@@ -30,12 +30,14 @@ pub fn max_payload(kind: TopicKind) -> usize {
         | TopicKind::CatalogDesired
         | TopicKind::CatalogGet
         | TopicKind::BlobGet
-        | TopicKind::ServiceSeen => 1024,
+        | TopicKind::ServiceSeen
+        | TopicKind::SignupSeen => 1024,
         TopicKind::CatalogDoc
         | TopicKind::CatalogReported
         | TopicKind::ReleaseDesired
         | TopicKind::ReleaseReported
         | TopicKind::ServiceAck
+        | TopicKind::SignupState
         | TopicKind::Command => 4 * 1024,
         TopicKind::Status => 8 * 1024,
         TopicKind::EventsAck | TopicKind::CommandResult => 64 * 1024,

@@ -21,6 +21,8 @@ pub struct HubState {
 impl HubState {
     /// Software releases: `release/desired` and `release/reported`.
     pub const RELEASES: &'static str = "releases";
+    /// Training sign-ups: `signup/state` and `signup/seen`.
+    pub const TRAINING: &'static str = "training";
 
     pub fn has(&self, feature: &str) -> bool {
         self.features.iter().any(|f| f == feature)
@@ -110,6 +112,19 @@ pub enum EventKind {
     /// 长辈模式 switched on (larger text until the visit ends), or off again.
     LargeTextOn,
     LargeTextOff,
+    /// A place asked for at a training session (the hub decides it).
+    Signup(Signup),
+    /// The villager cancelled a sign-up at a kiosk.
+    SignupCancel {
+        signup_id: String,
+    },
+    /// A story, course, session, job or news item was open this long.
+    ContentView {
+        /// The item's kind as the catalog names it (`story`, `session`, …).
+        item: String,
+        id: String,
+        dwell_ms: u64,
+    },
     /// A kind this build does not know, from a newer kiosk: kept whole (its
     /// `kind` included) and counted under its name, so that a mixed fleet
     /// loses nothing and no outbox stalls on it.
@@ -119,7 +134,7 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every kind this build knows, by its wire name.
-    pub const KNOWN: [&'static str; 10] = [
+    pub const KNOWN: [&'static str; 13] = [
         "attract_exit",
         "category_open",
         "product_view",
@@ -130,6 +145,9 @@ impl EventKind {
         "session_end",
         "large_text_on",
         "large_text_off",
+        "signup",
+        "signup_cancel",
+        "content_view",
     ];
 
     /// The `kind` tag this event carries on the wire.
@@ -145,6 +163,9 @@ impl EventKind {
             EventKind::SessionEnd { .. } => "session_end",
             EventKind::LargeTextOn => "large_text_on",
             EventKind::LargeTextOff => "large_text_off",
+            EventKind::Signup(_) => "signup",
+            EventKind::SignupCancel { .. } => "signup_cancel",
+            EventKind::ContentView { .. } => "content_view",
             EventKind::Other(body) => body.get("kind").and_then(|k| k.as_str()).unwrap_or(""),
         }
     }
@@ -180,6 +201,26 @@ pub struct ServiceRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     pub is_complaint: bool,
+    /// Set when the request is an "I am interested" in a job opening: the
+    /// centre calls back about that job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<String>,
+}
+
+/// A sign-up for a training session, taken at a kiosk (offline too): the
+/// receipt says "pending" until the hub confirms or waitlists it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Signup {
+    /// Made by the kiosk; the hub keeps at most one sign-up per id.
+    pub signup_id: String,
+    /// The number on the receipt: the ticket-number format, from the same
+    /// daily count as the station's tickets (see [`crate::ticket::TicketNo`]).
+    pub number: String,
+    pub session_id: String,
+    /// The town the villager said they come from (a town of the catalog).
+    pub town: String,
+    /// Full number, for the organiser's call; masked on every screen and export.
+    pub phone: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -399,6 +440,67 @@ pub struct ServiceAck {
     pub ts: u64,
 }
 
+/// Where a sign-up stands. `Pending` is the kiosk's own state until the
+/// hub's word arrives; the hub never sends it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignupStatus {
+    Pending,
+    Confirmed,
+    /// No seat left: first on the list gets the next cancelled seat.
+    Waitlisted,
+    Cancelled,
+    /// Not taken: the session is unknown, its sign-up closed, or it is full
+    /// of sign-ups for the same phone.
+    Refused,
+    Attended,
+}
+
+impl SignupStatus {
+    pub const ALL: [SignupStatus; 6] =
+        [Self::Pending, Self::Confirmed, Self::Waitlisted, Self::Cancelled, Self::Refused, Self::Attended];
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Confirmed => "confirmed",
+            Self::Waitlisted => "waitlisted",
+            Self::Cancelled => "cancelled",
+            Self::Refused => "refused",
+            Self::Attended => "attended",
+        }
+    }
+    pub fn from_name(name: &str) -> Option<SignupStatus> {
+        Self::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+/// `kh/v1/{kid}/signup/state`: a sign-up as it stands now. Sent on every
+/// change and again after each birth until the kiosk answers with
+/// `signup/seen`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignupState {
+    pub signup_id: String,
+    pub number: String,
+    pub session_id: String,
+    /// Increases with every change; a kiosk keeps the highest it has seen.
+    pub rev: u64,
+    pub status: SignupStatus,
+    /// 1 for the first on the waiting list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waitlist_position: Option<u32>,
+    /// Why it was refused or cancelled, in words for the villager.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub ts: u64,
+}
+
+/// `kh/v1/{kid}/signup/seen`: the kiosk stored this revision of a sign-up.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignupSeen {
+    pub signup_id: String,
+    pub rev: u64,
+}
+
 /// `kh/v1/{kid}/svc/seen`: the kiosk stored this revision of a ticket.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceSeen {
@@ -483,7 +585,7 @@ impl ResultPart {
 
 #[cfg(test)]
 mod tests {
-    use super::{EventKind, ParcelDirection, ParcelScan, ServiceRequest};
+    use super::{EventKind, ParcelDirection, ParcelScan, ServiceRequest, Signup};
 
     /// `KNOWN` lists exactly the tags the variants carry: a kind added
     /// without it would let its broken bodies pass as a newer kiosk's.
@@ -498,6 +600,7 @@ mod tests {
             name: None,
             note: None,
             is_complaint: false,
+            job_id: None,
         };
         let scan = ParcelScan {
             direction: ParcelDirection::In,
@@ -519,6 +622,15 @@ mod tests {
             EventKind::SessionEnd { duration_ms: 1 },
             EventKind::LargeTextOn,
             EventKind::LargeTextOff,
+            EventKind::Signup(Signup {
+                signup_id: "s".into(),
+                number: "n".into(),
+                session_id: "x".into(),
+                town: "t".into(),
+                phone: "p".into(),
+            }),
+            EventKind::SignupCancel { signup_id: "s".into() },
+            EventKind::ContentView { item: "story".into(), id: "s".into(), dwell_ms: 1 },
         ];
         for k in &all {
             match k {
@@ -532,6 +644,9 @@ mod tests {
                 | EventKind::SessionEnd { .. }
                 | EventKind::LargeTextOn
                 | EventKind::LargeTextOff
+                | EventKind::Signup(_)
+                | EventKind::SignupCancel { .. }
+                | EventKind::ContentView { .. }
                 | EventKind::Other(_) => {}
             }
             let tag = serde_json::to_value(k).unwrap()["kind"].as_str().unwrap().to_owned();

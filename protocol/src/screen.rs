@@ -50,6 +50,23 @@ pub struct ScreenFigures {
     /// The county's towns on the schematic map (the catalog's `towns.csv`).
     #[serde(default)]
     pub towns: Vec<TownPoint>,
+    /// What the plan counts of training.
+    #[serde(default)]
+    pub training: Training,
+}
+
+/// Training as the plan counts it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Training {
+    /// People trained this county year (sign-ups marked present).
+    pub trained_year: u64,
+    /// Of those, at sessions for the dedicated groups (women, people with
+    /// disabilities, low-income households).
+    pub trained_dedicated_year: u64,
+    /// Sign-ups taken this county month that hold or wait for a place.
+    pub signups_month: u64,
+    /// Sessions still to come that take sign-ups and have a seat free.
+    pub sessions_open: u64,
 }
 
 /// A town on the schematic map: 0–100 across (west→east) and down.

@@ -40,6 +40,10 @@ pub enum Topic {
     ServiceAck(KioskId),
     /// `kh/v1/{kid}/svc/seen`: the kiosk stored a status update.
     ServiceSeen(KioskId),
+    /// `kh/v1/{kid}/signup/state`: a training sign-up as the hub decided it.
+    SignupState(KioskId),
+    /// `kh/v1/{kid}/signup/seen`: the kiosk stored a sign-up's state.
+    SignupSeen(KioskId),
     /// `kh/v1/{kid}/cmd/res`: a kiosk's answer to a command.
     CommandResult(KioskId),
     /// `kh/v1/{kid}/cmd/{name}`: a command for one kiosk.
@@ -64,6 +68,8 @@ pub enum TopicKind {
     ReleaseReported,
     ServiceAck,
     ServiceSeen,
+    SignupState,
+    SignupSeen,
     CommandResult,
     Command,
 }
@@ -94,6 +100,8 @@ impl Topic {
             Topic::ReleaseReported(_) => TopicKind::ReleaseReported,
             Topic::ServiceAck(_) => TopicKind::ServiceAck,
             Topic::ServiceSeen(_) => TopicKind::ServiceSeen,
+            Topic::SignupState(_) => TopicKind::SignupState,
+            Topic::SignupSeen(_) => TopicKind::SignupSeen,
             Topic::CommandResult(_) => TopicKind::CommandResult,
             Topic::Command { .. } => TopicKind::Command,
         }
@@ -115,6 +123,8 @@ impl Topic {
             | Topic::ReleaseReported(k)
             | Topic::ServiceAck(k)
             | Topic::ServiceSeen(k)
+            | Topic::SignupState(k)
+            | Topic::SignupSeen(k)
             | Topic::CommandResult(k) => Some(k),
             Topic::BlobChunk { kid, .. } | Topic::Command { kid, .. } => Some(kid),
         }
@@ -157,6 +167,8 @@ impl Topic {
             ["release", "reported"] => Topic::ReleaseReported(kid),
             ["svc", "ack"] => Topic::ServiceAck(kid),
             ["svc", "seen"] => Topic::ServiceSeen(kid),
+            ["signup", "state"] => Topic::SignupState(kid),
+            ["signup", "seen"] => Topic::SignupSeen(kid),
             ["cmd", "res"] => Topic::CommandResult(kid),
             ["cmd", name] if is_command_name(name) => Topic::Command { kid, name: (*name).to_owned() },
             _ => return Err(bad("unknown topic")),
@@ -177,8 +189,14 @@ impl Topic {
     /// The subscription filters a kiosk subscribes to at every connect
     /// (what a hub of any version allows).
     pub fn kiosk_connect_filters(kid: &KioskId) -> Vec<String> {
-        let release = Self::release_filter(kid);
-        Self::kiosk_filters(kid).into_iter().filter(|f| *f != release).collect()
+        let later = [Self::release_filter(kid), Self::signup_filter(kid)];
+        Self::kiosk_filters(kid).into_iter().filter(|f| !later.contains(f)).collect()
+    }
+
+    /// `signup/state`, subscribed to only once the hub's state names
+    /// training among its features.
+    pub fn signup_filter(kid: &KioskId) -> String {
+        format!("{PREFIX}/{kid}/signup/state")
     }
 
     /// `release/desired`, subscribed to only once the hub's state names
@@ -197,6 +215,7 @@ impl Topic {
             format!("{PREFIX}/{kid}/blob/+/+"),
             Self::release_filter(kid),
             format!("{PREFIX}/{kid}/svc/ack"),
+            Self::signup_filter(kid),
             format!("{PREFIX}/{kid}/cmd/+"),
         ]
     }
@@ -204,7 +223,7 @@ impl Topic {
 
 /// What a kiosk publishes under `kh/v1/{kid}/`; everything else under its
 /// id comes from the hub.
-pub const KIOSK_PUBLISHES: [&str; 8] = [
+pub const KIOSK_PUBLISHES: [&str; 9] = [
     "status",
     "evt",
     "catalog/get",
@@ -212,6 +231,7 @@ pub const KIOSK_PUBLISHES: [&str; 8] = [
     "blob/get",
     "release/reported",
     "svc/seen",
+    "signup/seen",
     "cmd/res",
 ];
 
@@ -241,6 +261,8 @@ impl fmt::Display for Topic {
             Topic::ReleaseReported(k) => write!(f, "{PREFIX}/{k}/release/reported"),
             Topic::ServiceAck(k) => write!(f, "{PREFIX}/{k}/svc/ack"),
             Topic::ServiceSeen(k) => write!(f, "{PREFIX}/{k}/svc/seen"),
+            Topic::SignupState(k) => write!(f, "{PREFIX}/{k}/signup/state"),
+            Topic::SignupSeen(k) => write!(f, "{PREFIX}/{k}/signup/seen"),
             Topic::CommandResult(k) => write!(f, "{PREFIX}/{k}/cmd/res"),
             Topic::Command { kid, name } => write!(f, "{PREFIX}/{kid}/cmd/{name}"),
         }
@@ -271,6 +293,8 @@ mod tests {
             Topic::ReleaseReported(k.clone()),
             Topic::ServiceAck(k.clone()),
             Topic::ServiceSeen(k.clone()),
+            Topic::SignupState(k.clone()),
+            Topic::SignupSeen(k.clone()),
             Topic::CommandResult(k.clone()),
             Topic::Command { kid: k, name: "rebirth".into() },
         ];

@@ -35,6 +35,7 @@ fn event_kind() -> impl Strategy<Value = EventKind> {
                     name: None,
                     note,
                     is_complaint,
+                    job_id: None,
                 })
             }
         ),

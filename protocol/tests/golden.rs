@@ -109,6 +109,7 @@ fn every_event_kind() -> Vec<Event> {
             name: None,
             note: Some("想开网店".into()),
             is_complaint: false,
+            job_id: None,
         }),
         EventKind::Parcel(ParcelScan {
             direction: ParcelDirection::Out,
@@ -392,6 +393,77 @@ fn every_message_of_version_one_still_decodes() {
             held_from: Some(90),
             features: vec![protocol::catalog::features::CONTENT.into()],
         }),
+    );
+    let event = |seq, kind| Event { seq, t: T, clock_trusted: true, kind };
+    frozen(
+        fx(
+            "events_training.json",
+            Topic::Events(k.clone()),
+            "93fbe61ab16e56fc81805a9ab43526311f6fe1d94f1d3bcd03a0a02803a04e22",
+        ),
+        EventBatch {
+            session: 9,
+            events: vec![
+                event(
+                    300,
+                    EventKind::Signup(Signup {
+                        signup_id: "0a1b2c3d".into(),
+                        number: "25120100070011".into(),
+                        session_id: "women-live-1215".into(),
+                        town: "shinan".into(),
+                        phone: "13812345678".into(),
+                    }),
+                ),
+                event(301, EventKind::SignupCancel { signup_id: "0a1b2c3d".into() }),
+                event(
+                    302,
+                    EventKind::ContentView {
+                        item: "story".into(),
+                        id: "story-oil-sister".into(),
+                        dwell_ms: 41_000,
+                    },
+                ),
+                event(
+                    303,
+                    EventKind::ServiceRequest(ServiceRequest {
+                        request_id: "r-job".into(),
+                        ticket_no: "25120100070029".into(),
+                        service_id: "jobs".into(),
+                        village: "shinan".into(),
+                        phone: "13812345678".into(),
+                        name: None,
+                        note: None,
+                        is_complaint: false,
+                        job_id: Some("job-oil-service".into()),
+                    }),
+                ),
+            ],
+        },
+    );
+    frozen(
+        fx(
+            "signup_state.json",
+            Topic::SignupState(k.clone()),
+            "e7c754210d0a7514ca3479007be519b8db05d5e766ce27fcfc4f1829fe24bcc0",
+        ),
+        SignupState {
+            signup_id: "0a1b2c3d".into(),
+            number: "25120100070011".into(),
+            session_id: "women-live-1215".into(),
+            rev: 2,
+            status: SignupStatus::Waitlisted,
+            waitlist_position: Some(1),
+            reason: None,
+            ts: T,
+        },
+    );
+    frozen(
+        fx(
+            "signup_seen.json",
+            Topic::SignupSeen(k.clone()),
+            "38855c33b19a785824eaa18ee537a11db7601747a8f855886152d001bf26e804",
+        ),
+        SignupSeen { signup_id: "0a1b2c3d".into(), rev: 2 },
     );
 }
 

@@ -39,6 +39,7 @@ pub fn event_kind(code: u8, n: u64) -> EventKind {
                 name: Some("张三".into()),
                 note: None,
                 is_complaint: r % 2 == 1,
+                job_id: None,
             })
         }
         _ => EventKind::SessionEnd { duration_ms: n },

@@ -328,6 +328,7 @@ async fn staff_work_the_console_in_a_real_browser() {
             name: Some("张秀英".into()),
             note: Some("想在网上卖山茶油".into()),
             is_complaint: false,
+            job_id: None,
         })
         .unwrap();
     let link = format!("a[href=\"/tickets/{}\"]", req.ticket_no);

@@ -57,6 +57,7 @@ async fn a_kiosk_syncs_records_and_takes_requests_after_a_week_offline() {
             name: Some("张秀英".into()),
             note: None,
             is_complaint: false,
+            job_id: None,
         })
         .unwrap();
     assert_eq!(TicketNo::parse(&req.ticket_no).unwrap().station(), station);

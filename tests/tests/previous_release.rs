@@ -151,6 +151,7 @@ async fn this_kiosk_syncs_counts_and_gets_answers_from_the_previous_hub() {
             name: None,
             note: None,
             is_complaint: false,
+            job_id: None,
         })
         .unwrap();
     wait_status(&k, Duration::from_secs(60), "an empty outbox", |s| s.hub_online && s.outbox_depth == 0)

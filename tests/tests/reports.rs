@@ -90,6 +90,7 @@ async fn a_day_of_traffic_reported_every_way() {
                 name: Some("张秀英".into()),
                 note: None,
                 is_complaint: true,
+                job_id: None,
             }),
         ],
         now,

@@ -23,6 +23,7 @@ fn request(id: &str, ticket_no: &str, complaint: bool) -> EventKind {
         name: Some("张秀英".into()),
         note: Some("想在网上卖山茶油".into()),
         is_complaint: complaint,
+        job_id: None,
     })
 }
 

@@ -214,6 +214,7 @@ SERVICES = [
     ("finance", "free", "金融代办", "Finance services", "小额信贷、保险业务代办。", "", "", "no"),
     ("legal", "free", "法律咨询", "Legal advice", "合同、消费纠纷咨询。", "", "", "no"),
     ("logistics", "free", "物流对接", "Logistics matching", "快递进村、农产品上行物流对接。", "", "", "no"),
+    ("jobs", "free", "就业招聘咨询", "Jobs and call-backs", "对招聘岗位感兴趣，中心回电联系企业。", "", "", "no"),
     ("complaint", "free", "投诉与建议", "Complaints & suggestions", "对服务的投诉与建议，五个工作日内办结。", "", "", "yes"),
     ("photo", "value_added", "商品拍摄", "Product photography", "白底图、场景图各5张。", "300", "元/组", "no"),
     ("shop-design", "value_added", "网店装修", "Shop design", "首页与详情页设计。", "800", "元/店", "no"),

@@ -3,7 +3,7 @@
 use super::import::Authored;
 use crate::blobs::BlobDir;
 use crate::store::{StoreError, now_ms};
-use protocol::catalog::{CatalogItem, ItemKey, Snapshot, VersionedItem};
+use protocol::catalog::{CatalogItem, ItemKey, ItemKind, Snapshot, VersionedItem};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
 
@@ -53,6 +53,22 @@ pub fn load_snapshot(conn: &Connection, v: u64) -> Result<Snapshot, StoreError> 
         })
         .collect::<Result<Vec<_>, rusqlite::Error>>()?;
     Snapshot::new(v, items).map_err(|e| StoreError::Corrupt(format!("version {v}: {e}")))
+}
+
+/// Every item of `kinds` as the newest version that has it holds it: what
+/// the centre last said of a course or a job, even one withdrawn since
+/// (last year's report still names it).
+pub fn newest_items(conn: &Connection, kinds: &[ItemKind]) -> Result<Vec<CatalogItem>, StoreError> {
+    let list = kinds.iter().map(|k| format!("'{}'", k.as_str())).collect::<Vec<_>>().join(", ");
+    let mut st = conn.prepare(&format!(
+        "SELECT body FROM catalog_items i WHERE kind IN ({list})
+           AND version = (SELECT max(version) FROM catalog_items j WHERE j.kind = i.kind AND j.id = i.id)"
+    ))?;
+    let bodies = st.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<Vec<String>, _>>()?;
+    bodies
+        .iter()
+        .map(|b| serde_json::from_str(b).map_err(|e| StoreError::Corrupt(format!("catalog item: {e}"))))
+        .collect()
 }
 
 pub fn version_exists(conn: &Connection, v: u64) -> Result<bool, StoreError> {

@@ -12,6 +12,7 @@ pub mod report;
 pub mod serve;
 pub mod staff;
 pub mod tickets;
+pub mod training;
 
 /// Logs go to stderr; `RUST_LOG` overrides the default `info` (the embedded
 /// broker's own logs are off unless asked for: `RUST_LOG=info,rumqttd=info`).

@@ -29,6 +29,14 @@ struct RequestRow {
     req: protocol::messages::ServiceRequest,
 }
 
+/// A training sign-up or a cancellation, in the order the kiosk recorded
+/// them (a sign-up cancelled before the kiosk could send it arrives with
+/// its cancellation in the same batch).
+enum TrainingRow {
+    Signup { seq: u64, t: i64, signup: protocol::messages::Signup },
+    Cancel { signup_id: String },
+}
+
 /// Run one cached statement for each row of parameters.
 fn upsert_each<P: rusqlite::Params>(
     conn: &Connection,
@@ -55,6 +63,9 @@ pub struct Deltas {
     search: BTreeMap<(String, String), (i64, i64)>,
     parcels: Vec<ParcelRow>,
     requests: Vec<RequestRow>,
+    training: Vec<TrainingRow>,
+    /// Content opened: (day, item kind, id) → (views, dwell).
+    content: BTreeMap<(String, String, String), (i64, i64)>,
     /// Events by kind, for the live feed's minute of commit.
     minute: BTreeMap<String, i64>,
 }
@@ -89,6 +100,15 @@ impl Deltas {
                 day: d,
             }),
             EventKind::ServiceRequest(r) => self.requests.push(RequestRow { seq, t: at, req: r.clone() }),
+            EventKind::Signup(s) => self.training.push(TrainingRow::Signup { seq, t: at, signup: s.clone() }),
+            EventKind::SignupCancel { signup_id } => {
+                self.training.push(TrainingRow::Cancel { signup_id: signup_id.clone() })
+            }
+            EventKind::ContentView { item, id, dwell_ms } => {
+                let e = self.content.entry((d, item.clone(), id.clone())).or_default();
+                e.0 += 1;
+                e.1 += (*dwell_ms).min(i64::MAX as u64) as i64;
+            }
             EventKind::AttractExit
             | EventKind::SessionEnd { .. }
             | EventKind::LargeTextOn
@@ -137,6 +157,28 @@ impl Deltas {
              ON CONFLICT DO UPDATE SET searches = searches + excluded.searches, no_result = no_result + excluded.no_result",
             self.search.iter().map(|((day, q), (n, zero))| (day, q, kid, n, zero)),
         )?;
+        upsert_each(
+            conn,
+            "INSERT INTO agg_content_day(day, item, id, kid, views, dwell_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT DO UPDATE SET views = views + excluded.views, dwell_ms = dwell_ms + excluded.dwell_ms",
+            self.content.iter().map(|((day, item, id), (views, dwell))| (day, item, id, kid, views, dwell)),
+        )?;
+        // Seats are decided here, in the one writer's order of arrival.
+        for row in &self.training {
+            match row {
+                TrainingRow::Signup { seq, t, signup } => {
+                    crate::training::seats::take(conn, kid, *seq, *t, signup, now)?;
+                }
+                TrainingRow::Cancel { signup_id } => {
+                    crate::training::seats::cancel(
+                        conn,
+                        signup_id,
+                        crate::training::seats::Canceller::Kiosk(kid),
+                        now,
+                    )?;
+                }
+            }
+        }
         if self.parcels.is_empty() && self.requests.is_empty() {
             return Ok(());
         }
@@ -155,8 +197,8 @@ impl Deltas {
             }
         }
         let mut st = conn.prepare_cached(
-            "INSERT OR IGNORE INTO service_requests(request_id, kid, seq, submitted_at, service_id, village, phone, name, note, is_complaint)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            "INSERT OR IGNORE INTO service_requests(request_id, kid, seq, submitted_at, service_id, village, phone, name, note, is_complaint, job_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )?;
         for r in &self.requests {
             let q = &r.req;
@@ -170,7 +212,8 @@ impl Deltas {
                 q.phone,
                 q.name,
                 q.note,
-                q.is_complaint
+                q.is_complaint,
+                q.job_id
             ])?;
             // A request seen before (same id, even under another seq) keeps its one ticket.
             if stored == 1 {

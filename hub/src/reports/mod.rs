@@ -9,6 +9,7 @@ pub mod monthly_charts;
 pub mod sales;
 pub mod screen;
 pub mod table;
+pub mod training;
 pub mod uptime;
 
 use crate::catalog::publish;
@@ -45,6 +46,18 @@ pub enum By {
     Platform,
     /// Online sales per enterprise.
     Enterprise,
+    /// Training sign-ups and attendance per course.
+    Course,
+    /// Training sign-ups and attendance per kind of course.
+    CourseKind,
+    /// Training sign-ups and attendance per audience (the dedicated groups).
+    Audience,
+    /// Training sign-ups and attendance per town the villagers came from.
+    SignupTown,
+    /// "I am interested" call-backs per enterprise.
+    JobInterest,
+    /// Stories, courses, sessions, jobs and news opened, and for how long.
+    Content,
 }
 
 /// County days `from..=to`.
@@ -92,6 +105,12 @@ pub fn build(conn: &Connection, by: By, p: Period, o: &Options, now: i64) -> Res
         By::Month => sales::by_month(conn, p),
         By::Platform => sales::by_platform(conn, p),
         By::Enterprise => sales::by_enterprise(conn, p),
+        By::Course => training::signups_by(conn, p, training::SignupKey::Course),
+        By::CourseKind => training::signups_by(conn, p, training::SignupKey::Kind),
+        By::Audience => training::signups_by(conn, p, training::SignupKey::Audience),
+        By::SignupTown => training::signups_by(conn, p, training::SignupKey::Town),
+        By::JobInterest => training::job_interests(conn, p),
+        By::Content => training::content(conn, p),
     }
 }
 

@@ -72,6 +72,7 @@ pub fn figures_with(conn: &Connection, now: i64, cache: &mut NameCache) -> Resul
         enterprises_target: targets::get(conn, targets::ENTERPRISES_ONLINE)?,
         platforms,
         towns: names.towns.clone(),
+        training: super::training::screen_figures(conn, now)?,
         day,
     })
 }

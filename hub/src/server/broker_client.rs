@@ -125,7 +125,7 @@ fn hub_state_payload(key: &[u8], online: bool) -> Vec<u8> {
         online,
         ts: now_ms().max(0) as u64,
         hub_id: HUB_ID.into(),
-        features: vec![HubState::RELEASES.into()],
+        features: vec![HubState::RELEASES.into(), HubState::TRAINING.into()],
     };
     encode(&Topic::HubState, &msg, key).expect("hub state fits its limit")
 }

@@ -8,7 +8,7 @@ use crate::fleet::{presence, rejects};
 use crate::ingest;
 use crate::tickets;
 use protocol::messages::{
-    BlobGet, CatalogGet, CatalogReported, CommandResult, ReleaseReported, ServiceSeen, Status,
+    BlobGet, CatalogGet, CatalogReported, CommandResult, ReleaseReported, ServiceSeen, SignupSeen, Status,
 };
 use protocol::{DecodeError, KioskId, Topic, TopicKind, decode, limits};
 use rumqttc::Publish;
@@ -156,6 +156,13 @@ async fn handle(ctx: &Arc<Ctx>, p: Publish, events: &mut EventGroups) {
                 tracing::error!(kiosk = %kid, error = %e, "cannot record a ticket update as seen");
             }
         }
+        TopicKind::SignupSeen => {
+            let seen = body!(SignupSeen);
+            let k = kid.to_string();
+            if let Err(e) = ctx.writer.exec(move |c| crate::training::notices::seen(c, &k, &seen)).await {
+                tracing::error!(kiosk = %kid, error = %e, "cannot record a sign-up state as seen");
+            }
+        }
         TopicKind::CommandResult => {
             let r = body!(CommandResult);
             if let Err(why) = super::command_relay::on_result(ctx, &kid, r).await {
@@ -219,6 +226,7 @@ async fn on_status(ctx: &Arc<Ctx>, kid: &KioskId, status: Status) {
                 super::housekeeping::send_release_pointer(ctx, kid, true).await;
                 // Ticket updates it has not confirmed: send them all again.
                 super::housekeeping::resend_ticket_updates(ctx, kid).await;
+                super::housekeeping::resend_signup_states(ctx, kid).await;
                 // An ack lost in a crash between commit and publish: repeat it,
                 // so the kiosk can clear what is already counted.
                 // A hub restored from a backup acks less than the kiosk had:

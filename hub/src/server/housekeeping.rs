@@ -46,6 +46,7 @@ pub(crate) async fn run(ctx: Arc<Ctx>, mut connected: watch::Receiver<u64>) {
                 }
                 flush_last_seen(&ctx).await;
                 send_ticket_updates(&ctx, None).await;
+                send_signup_states(&ctx, None).await;
                 super::command_relay::send_due(&ctx).await;
                 live::publish_if_due(&ctx, &mut live_minute).await;
                 if now_ms() - last_timeout_sweep > 30_000 {
@@ -112,6 +113,43 @@ pub(crate) async fn resend_ticket_updates(ctx: &Arc<Ctx>, kid: &KioskId) {
         }
     }
     send_ticket_updates(ctx, Some(kid)).await;
+}
+
+/// Send every sign-up state not yet confirmed by its kiosk, once per
+/// revision (all kiosks, or one).
+async fn send_signup_states(ctx: &Arc<Ctx>, only: Option<&KioskId>) {
+    let pending = match ctx.read(crate::training::notices::pending) {
+        Ok(p) => p,
+        Err(e) => return tracing::error!(error = %e, "cannot read pending sign-up states"),
+    };
+    for (kid, state) in pending {
+        let Ok(kid) = KioskId::new(kid) else { continue };
+        if only.is_some_and(|o| *o != kid) {
+            continue;
+        }
+        {
+            let mut sent = ctx.sent_signups.lock().expect("sent-signup lock");
+            if sent.get(&state.signup_id).is_some_and(|r| *r >= state.rev) {
+                continue;
+            }
+            sent.insert(state.signup_id.clone(), state.rev);
+        }
+        let Some(entry) = ctx.kiosk(&kid) else { continue };
+        ctx.broker.send(&Topic::SignupState(kid), &state, &entry.secret, false).await;
+    }
+}
+
+/// After a kiosk's birth: every sign-up state it has not confirmed goes out again.
+pub(crate) async fn resend_signup_states(ctx: &Arc<Ctx>, kid: &KioskId) {
+    if let Ok(pending) = ctx.read(crate::training::notices::pending) {
+        let mut sent = ctx.sent_signups.lock().expect("sent-signup lock");
+        for (k, state) in pending {
+            if k == kid.as_str() {
+                sent.remove(&state.signup_id);
+            }
+        }
+    }
+    send_signup_states(ctx, Some(kid)).await;
 }
 
 async fn flush_last_seen(ctx: &Arc<Ctx>) {

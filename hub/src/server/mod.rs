@@ -98,6 +98,8 @@ pub(crate) struct Ctx {
     /// Highest ticket revision sent per ticket number since the kiosk's
     /// last birth; `svc/ack` goes out again only for newer revisions.
     pub sent_tickets: Mutex<HashMap<String, u64>>,
+    /// Sign-up states sent since the kiosk's last birth: signup_id → revision.
+    pub sent_signups: Mutex<HashMap<String, u64>>,
     pub data: DataDir,
     /// Committed batches' acks waiting to be published.
     pub acks: Arc<acks::AckQueue>,
@@ -202,6 +204,7 @@ pub async fn serve(opts: ServeOptions, shutdown: impl Future<Output = ()>) -> Re
         last_seen: Mutex::default(),
         calendar: Mutex::new(Arc::new(calendar)),
         sent_tickets: Mutex::default(),
+        sent_signups: Mutex::default(),
         data,
         acks: Arc::default(),
         uploads: Mutex::default(),

@@ -380,6 +380,50 @@ const STEPS: &[&str] = &[
     ) WITHOUT ROWID;
     ALTER TABLE presence ADD COLUMN features TEXT NOT NULL DEFAULT '';
     "#,
+    // 14: training sign-ups (training/), in the order the hub received
+    // them; their history; job interests on requests; content views.
+    r#"
+    CREATE TABLE signups (
+        signup_id   TEXT PRIMARY KEY,
+        arrival     INTEGER NOT NULL UNIQUE,
+        number      TEXT NOT NULL,
+        kid         TEXT NOT NULL,
+        seq         INTEGER NOT NULL,
+        taken_at    INTEGER NOT NULL,
+        session_id  TEXT NOT NULL,
+        town        TEXT NOT NULL,
+        phone       TEXT NOT NULL,
+        phone_tail  TEXT NOT NULL,
+        status      TEXT NOT NULL,
+        reason      TEXT,
+        rev         INTEGER NOT NULL,
+        seen_rev    INTEGER NOT NULL DEFAULT 0,
+        received_at INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX signups_by_session ON signups(session_id, status, arrival);
+    CREATE INDEX signups_by_number ON signups(number);
+    CREATE INDEX signups_unseen ON signups(kid) WHERE seen_rev < rev;
+    CREATE TABLE signup_log (
+        at         INTEGER NOT NULL,
+        actor      TEXT NOT NULL,
+        action     TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        signup_id  TEXT,
+        detail     TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX signup_log_by_session ON signup_log(session_id, at);
+    ALTER TABLE service_requests ADD COLUMN job_id TEXT;
+    CREATE TABLE agg_content_day (
+        day      TEXT NOT NULL,
+        item     TEXT NOT NULL,
+        id       TEXT NOT NULL,
+        kid      TEXT NOT NULL,
+        views    INTEGER NOT NULL,
+        dwell_ms INTEGER NOT NULL,
+        PRIMARY KEY (day, item, id, kid)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -33,8 +33,10 @@ impl From<rusqlite::Error> for TicketError {
 /// Choose the ticket number: the kiosk's own when it is well formed, carries
 /// the kiosk's station number and is free; otherwise the next free one in
 /// the hub's range for the county day of submission. Returns the number and,
-/// when the kiosk's was not kept, why.
-fn choose_number(
+/// when the kiosk's was not kept, why. Tickets and training sign-ups share
+/// one numbering (a station counts both in one daily count), so a receipt's
+/// number finds one thing.
+pub(crate) fn choose_number(
     conn: &Connection,
     kid: &str,
     submitted_at: i64,
@@ -42,7 +44,11 @@ fn choose_number(
 ) -> Result<(TicketNo, Option<String>), StoreError> {
     let taken = |no: &str| -> Result<bool, StoreError> {
         Ok(conn
-            .query_row("SELECT 1 FROM tickets WHERE ticket_no = ?1", [no], |_| Ok(()))
+            .query_row(
+                "SELECT 1 FROM tickets WHERE ticket_no = ?1 UNION ALL SELECT 1 FROM signups WHERE number = ?1",
+                [no],
+                |_| Ok(()),
+            )
             .optional()?
             .is_some())
     };
@@ -63,8 +69,9 @@ fn choose_number(
     for station in hub_stations {
         let prefix = format!("{yymmdd}{station:04}");
         let used: u16 = conn.query_row(
-            "SELECT coalesce(max(CAST(substr(ticket_no, 11, 3) AS INTEGER)), 0) FROM tickets
-             WHERE substr(ticket_no, 1, 10) = ?1",
+            "SELECT coalesce(max(CAST(substr(no, 11, 3) AS INTEGER)), 0)
+             FROM (SELECT ticket_no AS no FROM tickets UNION ALL SELECT number FROM signups)
+             WHERE substr(no, 1, 10) = ?1",
             [&prefix],
             |r| r.get(0),
         )?;

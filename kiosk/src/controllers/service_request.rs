@@ -116,6 +116,7 @@ impl ServiceRequest {
             name: None,
             note: None,
             is_complaint: self.is_complaint,
+            job_id: None,
         };
         match requests.submit_request(&form) {
             Ok(mine) => {

@@ -137,6 +137,7 @@ pub fn sample_figures(work: &Path, now: i64) -> anyhow::Result<ScreenFigures> {
                         name: None,
                         note: None,
                         is_complaint: dice.roll(5) == 0,
+                        job_id: None,
                     };
                     push(t, EventKind::ServiceRequest(request));
                 }

@@ -24,6 +24,7 @@ struct Backend {
     /// Subscribed to `release/desired` on this connection (once the hub
     /// said it serves releases).
     release_subscribed: bool,
+    signup_subscribed: bool,
     flusher: Flusher,
     session: u64,
     connected: bool,
@@ -58,6 +59,7 @@ pub(super) async fn run(shared: Arc<Shared>) {
         updater: Updater::new(cfg, shared.blobs.clone(), Instant::now()),
         told_ui_ready: false,
         release_subscribed: false,
+        signup_subscribed: false,
         flusher: Flusher::new(acked, Instant::now()),
         shared: shared.clone(),
         client,
@@ -188,6 +190,7 @@ impl Backend {
         self.connected = true;
         self.link_down = None;
         self.release_subscribed = false;
+        self.signup_subscribed = false;
         let mut filters = Topic::kiosk_connect_filters(&kid);
         if self.shared.config.role == firmware_config::Role::Bigscreen {
             filters.push(protocol::screen::topic().to_string());
@@ -256,6 +259,13 @@ impl Backend {
                     let filter = Topic::release_filter(kid);
                     if let Err(e) = self.client.subscribe(filter, QoS::AtLeastOnce).await {
                         tracing::warn!(error = %e, "cannot subscribe to releases");
+                    }
+                }
+                if s.has(HubState::TRAINING) && !self.signup_subscribed {
+                    self.signup_subscribed = true;
+                    let filter = Topic::signup_filter(kid);
+                    if let Err(e) = self.client.subscribe(filter, QoS::AtLeastOnce).await {
+                        tracing::warn!(error = %e, "cannot subscribe to sign-up states");
                     }
                 }
                 let was = self.hub_online;
@@ -329,6 +339,16 @@ impl Backend {
                         self.send(Topic::ServiceSeen(kid.clone()), &seen, false).await;
                     }
                     Err(e) => tracing::error!(error = %e, "cannot store a ticket update"),
+                }
+            }
+            TopicKind::SignupState => {
+                let state = body!(SignupState, &key);
+                match self.shared.outbox.apply_signup_state(&state) {
+                    Ok(_) => {
+                        let seen = SignupSeen { signup_id: state.signup_id.clone(), rev: state.rev };
+                        self.send(Topic::SignupSeen(kid.clone()), &seen, false).await;
+                    }
+                    Err(e) => tracing::error!(error = %e, "cannot store a sign-up state"),
                 }
             }
             TopicKind::DataCentre if topic == protocol::screen::topic() => {

@@ -17,6 +17,7 @@ use crate::store::catalog_cache::CatalogCache;
 use crate::store::outbox::Outbox;
 use crate::store::requests::{Lookup, MyRequest, RequestForm, SubmitError};
 pub use crate::store::screen_figures::Received;
+use crate::store::signups::{MySignup, SignupError, SignupForm};
 use crate::store::{StoreError, now_ms};
 use firmware_config::DeviceConfig;
 use hub_commands::UiCommand;
@@ -268,6 +269,32 @@ impl Handle {
 
     pub fn my_requests(&self, lookup: &Lookup) -> Result<Vec<MyRequest>, StoreError> {
         self.shared.outbox.my_requests(lookup)
+    }
+
+    /// Take a training sign-up: durable (and pending) when this returns.
+    pub fn submit_signup(&self, form: &SignupForm) -> Result<MySignup, SignupError> {
+        let (t, trusted) = self.clock();
+        let yymmdd = county_time::yymmdd_of(t as i64);
+        let station = self.shared.config.station_no;
+        match self.shared.outbox.submit_signup(form, station, &yymmdd, t, trusted) {
+            Err(SignupError::Store(e)) => {
+                Err(SignupError::Store(self.recorded(Err::<(), _>(e)).unwrap_err()))
+            }
+            other => {
+                let _ = self.recorded(Ok(()));
+                other
+            }
+        }
+    }
+
+    /// Cancel a sign-up taken here; false when there is nothing to cancel.
+    pub fn cancel_signup(&self, signup_id: &str) -> Result<bool, StoreError> {
+        let (t, trusted) = self.clock();
+        self.recorded(self.shared.outbox.cancel_signup(signup_id, t, trusted))
+    }
+
+    pub fn my_signups(&self, lookup: &Lookup) -> Result<Vec<MySignup>, StoreError> {
+        self.shared.outbox.my_signups(lookup)
     }
 
     /// The catalog version on screen; changes when a new one is applied.

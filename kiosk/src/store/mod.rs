@@ -13,6 +13,7 @@ pub mod outbox;
 pub mod parcels;
 pub mod requests;
 pub mod screen_figures;
+pub mod signups;
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
@@ -133,6 +134,26 @@ const STEPS: &[&str] = &[
         body        TEXT NOT NULL,
         received_ms INTEGER NOT NULL
     );
+"#,
+    r#"
+    -- Training sign-ups taken here (see store::signups): like my_requests,
+    -- no full phone number.
+    CREATE TABLE my_signups (
+        signup_id        TEXT PRIMARY KEY,
+        number           TEXT NOT NULL,
+        taken_at         INTEGER NOT NULL,
+        session_id       TEXT NOT NULL,
+        town             TEXT NOT NULL,
+        phone_masked     TEXT NOT NULL,
+        phone_tail       TEXT NOT NULL,
+        status           TEXT NOT NULL,
+        rev              INTEGER NOT NULL DEFAULT 0,
+        waitlist_place   INTEGER,
+        reason           TEXT,
+        cancel_requested INTEGER NOT NULL DEFAULT 0,
+        updated_at       INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX my_signups_by_tail ON my_signups(phone_tail);
 "#,
 ];
 

@@ -19,6 +19,8 @@ pub struct RequestForm {
     pub name: Option<String>,
     pub note: Option<String>,
     pub is_complaint: bool,
+    /// "I am interested" in this job opening: a call-back about it.
+    pub job_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -134,6 +136,25 @@ pub enum Lookup {
     All,
 }
 
+/// The next number of this station's county day, shared by tickets and
+/// training sign-ups (one count, so a receipt's number finds one thing).
+/// Past 999 in a day the hub assigns the number (see protocol::ticket).
+pub(super) fn next_number(
+    tx: &rusqlite::Transaction,
+    station_no: u16,
+    yymmdd: &str,
+) -> Result<String, StoreError> {
+    let n: i64 = tx
+        .prepare_cached(
+            "INSERT INTO ticket_counts(day, n) VALUES (?1, 1) ON CONFLICT(day) DO UPDATE SET n = n + 1
+             RETURNING n",
+        )?
+        .query_row([yymmdd], |r| r.get(0))?;
+    Ok(TicketNo::new(yymmdd, station_no, n.clamp(1, 999) as u16)
+        .map(|t| t.to_string())
+        .unwrap_or_else(|_| "-".into()))
+}
+
 impl Outbox {
     /// Take a request: a ticket number from this station's count of the
     /// county day, the event in the outbox and the "my requests" row, in one
@@ -150,16 +171,7 @@ impl Outbox {
         let request_id = hex::encode(rand::random::<[u8; 16]>());
         let mut mine: Option<MyRequest> = None;
         self.record_with(t, clock_trusted, |tx, _seq| {
-            let n: i64 = tx
-                .prepare_cached(
-                    "INSERT INTO ticket_counts(day, n) VALUES (?1, 1) ON CONFLICT(day) DO UPDATE SET n = n + 1
-                     RETURNING n",
-                )?
-                .query_row([yymmdd], |r| r.get(0))?;
-            // Past 999 in a day the hub assigns the number (see protocol::ticket).
-            let ticket = TicketNo::new(yymmdd, station_no, n.clamp(1, 999) as u16)
-                .map(|t| t.to_string())
-                .unwrap_or_else(|_| "-".into());
+            let ticket = next_number(tx, station_no, yymmdd)?;
             let r = MyRequest::submitted(request_id.clone(), ticket.clone(), t, form);
             tx.prepare_cached(&format!(
                 "INSERT INTO my_requests({COLUMNS}, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, NULL, NULL, NULL, NULL, NULL, ?3)"
@@ -185,6 +197,7 @@ impl Outbox {
                 name: form.name.clone().filter(|n| !n.trim().is_empty()),
                 note: form.note.clone().filter(|n| !n.trim().is_empty()),
                 is_complaint: form.is_complaint,
+                job_id: form.job_id.clone(),
             }))
         })?;
         Ok(mine.expect("set in the transaction"))
@@ -248,6 +261,7 @@ mod tests {
             name: Some("张秀英".into()),
             note: None,
             is_complaint: false,
+            job_id: None,
         }
     }
 

@@ -118,6 +118,7 @@ fn fill_store(data: &std::path::Path, a: &Args) -> Vec<(KioskId, Vec<u8>)> {
                         name: Some("张秀英".into()),
                         note: Some("想在网上卖山茶油".into()),
                         is_complaint: n % 10 == 0,
+                        job_id: None,
                     }),
                 }
             })

@@ -29,7 +29,7 @@ const MAX_DAYS: i64 = 366;
 const DEFAULT_DAYS: i64 = 30;
 
 /// Each report's name in the page (messages, translated there).
-pub const REPORT_NAMES: [(&str, &str); 10] = [
+pub const REPORT_NAMES: [(&str, &str); 16] = [
     ("day", "按日"),
     ("station", "按站点"),
     ("product", "按产品"),
@@ -40,6 +40,12 @@ pub const REPORT_NAMES: [(&str, &str); 10] = [
     ("month", "网络交易·按月"),
     ("platform", "网络交易·按平台"),
     ("enterprise", "网络交易·按企业"),
+    ("course", "培训·按课程"),
+    ("course-kind", "培训·按类别"),
+    ("audience", "培训·按专场人群"),
+    ("signup-town", "培训·按乡镇"),
+    ("job-interest", "招聘·按企业"),
+    ("content", "故事、培训与招聘的浏览"),
 ];
 
 /// Column headings of the reports (messages); unknown columns show as named.
@@ -101,6 +107,21 @@ pub const COLUMN_LABELS: &[(&str, &str)] = &[
     ("enterprise", "企业代码"),
     ("platforms", "平台数"),
     ("months", "月数"),
+    ("course", "课程编号"),
+    ("kind", "课程类别"),
+    ("audience", "面向人群"),
+    ("dedicated", "专场"),
+    ("town", "乡镇"),
+    ("signups", "报名"),
+    ("confirmed", "已确认"),
+    ("waitlisted", "候补"),
+    ("attended", "已参加"),
+    ("cancelled", "已取消"),
+    ("refused", "未受理"),
+    ("jobs", "岗位数"),
+    ("interests", "意向"),
+    ("item", "内容类型"),
+    ("id", "编号"),
 ];
 
 pub fn column_label(column: &'static str) -> &'static str {

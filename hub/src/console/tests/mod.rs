@@ -326,6 +326,7 @@ fn request(b: &Browser, seq: u64, phone: &str, complaint: bool, submitted_at: i6
         name: None,
         note: Some("<script>alert('note')</script>".into()),
         is_complaint: complaint,
+        job_id: None,
     };
     let event =
         Event { seq, t: submitted_at as u64, clock_trusted: true, kind: EventKind::ServiceRequest(req) };
