@@ -64,11 +64,29 @@ pub fn sessions(conn: &Connection) -> Result<Report, StoreError> {
     Ok(r)
 }
 
+/// One sign-up of a roster.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RosterRow {
+    pub signup_id: String,
+    /// As printed on the receipt (grouped).
+    pub number: String,
+    pub status: String,
+    /// The place on the waiting list, for those waiting.
+    pub waitlist: Option<i64>,
+    pub town: String,
+    /// Masked unless revealed.
+    pub phone: String,
+    pub taken_at: i64,
+    pub kiosk: String,
+}
+
 /// A session's sign-ups in the order they arrived. `None` for a session
 /// with no sign-ups that the newest catalog does not offer either.
-pub fn roster(conn: &Connection, session_id: &str, reveal: bool) -> Result<Option<Report>, StoreError> {
-    let mut r =
-        Report::new(&["number", "status", "waitlist", "town", "phone", "taken_at", "kiosk", "signup_id"]);
+pub fn roster_rows(
+    conn: &Connection,
+    session_id: &str,
+    reveal: bool,
+) -> Result<Option<Vec<RosterRow>>, StoreError> {
     let mut st = conn.prepare_cached(
         "SELECT number, status, town, phone, taken_at, kid, signup_id,
                 CASE WHEN status = 'waitlisted' THEN
@@ -76,34 +94,44 @@ pub fn roster(conn: &Connection, session_id: &str, reveal: bool) -> Result<Optio
                      AND w.status = 'waitlisted' AND w.arrival <= s.arrival) END
          FROM signups s WHERE session_id = ?1 ORDER BY arrival",
     )?;
-    let rows = st.query_map([session_id], |row| {
-        Ok((
-            row.get::<_, String>(0)?,
-            row.get::<_, String>(1)?,
-            row.get::<_, String>(2)?,
-            row.get::<_, String>(3)?,
-            row.get::<_, i64>(4)?,
-            row.get::<_, String>(5)?,
-            row.get::<_, String>(6)?,
-            row.get::<_, Option<i64>>(7)?,
-        ))
-    })?;
-    for row in rows {
-        let (number, status, town, phone, taken_at, kid, id, place) = row?;
-        let number = protocol::TicketNo::parse(&number).map(|t| t.grouped()).unwrap_or(number);
-        r.push(vec![
-            number.into(),
-            status.into(),
-            place.map(Cell::Int).unwrap_or_else(|| "".into()),
-            town.into(),
-            if reveal { phone } else { mask_phone(&phone) }.into(),
-            minute_text(taken_at).into(),
-            kid.into(),
-            id.into(),
-        ]);
-    }
-    if r.rows.is_empty() && sessions::find(conn, session_id)?.is_none() {
+    let rows = st
+        .query_map([session_id], |row| {
+            let number: String = row.get(0)?;
+            let phone: String = row.get(3)?;
+            Ok(RosterRow {
+                number: protocol::TicketNo::parse(&number).map(|t| t.grouped()).unwrap_or(number),
+                status: row.get(1)?,
+                town: row.get(2)?,
+                phone: if reveal { phone } else { mask_phone(&phone) },
+                taken_at: row.get(4)?,
+                kiosk: row.get(5)?,
+                signup_id: row.get(6)?,
+                waitlist: row.get(7)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    if rows.is_empty() && sessions::find(conn, session_id)?.is_none() {
         return Ok(None);
+    }
+    Ok(Some(rows))
+}
+
+/// [`roster_rows`] as a report (the CLI's table, CSV and JSON).
+pub fn roster(conn: &Connection, session_id: &str, reveal: bool) -> Result<Option<Report>, StoreError> {
+    let Some(rows) = roster_rows(conn, session_id, reveal)? else { return Ok(None) };
+    let mut r =
+        Report::new(&["number", "status", "waitlist", "town", "phone", "taken_at", "kiosk", "signup_id"]);
+    for x in rows {
+        r.push(vec![
+            x.number.into(),
+            x.status.into(),
+            x.waitlist.map(Cell::Int).unwrap_or_else(|| "".into()),
+            x.town.into(),
+            x.phone.into(),
+            minute_text(x.taken_at).into(),
+            x.kiosk.into(),
+            x.signup_id.into(),
+        ]);
     }
     Ok(Some(r))
 }

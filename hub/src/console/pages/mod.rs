@@ -8,6 +8,7 @@ pub mod home;
 pub mod login;
 pub mod reports;
 pub mod tickets;
+pub mod training;
 
 use super::auth::Staff;
 use askama::Template;

@@ -121,6 +121,11 @@ pub const COLUMN_LABELS: &[(&str, &str)] = &[
     ("jobs", "岗位数"),
     ("interests", "意向"),
     ("item", "内容类型"),
+    ("session", "场次"),
+    ("starts", "开始时间"),
+    ("place", "地点"),
+    ("signup", "报名方式"),
+    ("seats", "名额"),
     ("id", "编号"),
 ];
 
