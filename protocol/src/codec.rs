@@ -49,6 +49,7 @@ bind! {
     SignupState => SignupState,
     SignupSeen => SignupSeen,
     LiveMinute => DataCentre,
+    SeatsLeft => DataCentre,
     crate::screen::ScreenFigures => DataCentre,
     Command => Command,
     CommandResult => CommandResult,

@@ -494,6 +494,32 @@ pub struct SignupState {
     pub ts: u64,
 }
 
+/// `kh/v1/_dc/seats`: retained, signed with the hub key: how many seats are
+/// left at each session that takes sign-ups at kiosks, for "seats left" on
+/// a course's page. Public figures (no one's sign-up is in them); a kiosk
+/// subscribes once the hub names `training`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeatsLeft {
+    /// When the hub counted (its clock, Unix ms).
+    pub ts: u64,
+    pub sessions: BTreeMap<String, SessionSeats>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionSeats {
+    pub left: u32,
+    /// On the waiting list.
+    pub waiting: u32,
+}
+
+impl SeatsLeft {
+    pub const PATH: &'static str = "seats";
+
+    pub fn topic() -> crate::Topic {
+        crate::Topic::DataCentre(Self::PATH.into())
+    }
+}
+
 /// `kh/v1/{kid}/signup/seen`: the kiosk stored this revision of a sign-up.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignupSeen {

@@ -465,6 +465,17 @@ fn every_message_of_version_one_still_decodes() {
         ),
         SignupSeen { signup_id: "0a1b2c3d".into(), rev: 2 },
     );
+    frozen(
+        fx(
+            "dc_seats.json",
+            SeatsLeft::topic(),
+            "e748ed489226c9e613985b7c07e585c1938296cf4d16954da34a646234366cd1",
+        ),
+        SeatsLeft {
+            ts: T,
+            sessions: BTreeMap::from([("women-live-1215".into(), SessionSeats { left: 0, waiting: 1 })]),
+        },
+    );
 }
 
 #[test]

@@ -50,6 +50,24 @@ fn hub_roster(data: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// Wait until a kiosk holds the hub's count of (seats left, waiting) for the session.
+async fn wait_seats(k: &Handle, what: &str, want: (u32, u32)) {
+    let deadline = Instant::now() + WAIT;
+    let mut rx = k.seats_left();
+    loop {
+        let have = rx
+            .borrow_and_update()
+            .as_ref()
+            .and_then(|s| s.sessions.get(SESSION).map(|x| (x.left, x.waiting)));
+        if have == Some(want) {
+            return;
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        assert!(!left.is_zero(), "{what}: the kiosk holds {have:?}");
+        let _ = tokio::time::timeout(left, rx.changed()).await;
+    }
+}
+
 fn mine(k: &Handle) -> Vec<MySignup> {
     k.my_signups(&Lookup::All).unwrap()
 }
@@ -131,6 +149,10 @@ async fn eleven_sign_ups_for_ten_seats_from_three_offline_stations() {
         runtimes.push(rt);
     }
     let handles: Vec<Handle> = runtimes.iter().map(Runtime::handle).collect();
+    // Every station shows the seats left (the hub's count, on _dc/seats).
+    for k in &handles {
+        wait_seats(k, "ten seats left", (10, 0)).await;
+    }
 
     // All three lines down at once; eleven people sign up: 4, 4 and 3.
     for l in &links {
@@ -182,6 +204,9 @@ async fn eleven_sign_ups_for_ten_seats_from_three_offline_stations() {
     for k in &handles {
         wait_agrees(k, d, "after the resends").await;
     }
+    for k in &handles {
+        wait_seats(k, "none left, one waiting", (0, 1)).await;
+    }
     let waiting = roster.iter().find(|(_, s)| *s == "waitlisted").unwrap().0.clone();
     let waiting_kiosk = handles.iter().position(|k| mine(k).iter().any(|m| m.number == waiting)).unwrap();
     let place = mine(&handles[waiting_kiosk]).into_iter().find(|m| m.number == waiting).unwrap();
@@ -200,6 +225,7 @@ async fn eleven_sign_ups_for_ten_seats_from_three_offline_stations() {
     wait_agrees(&handles[waiting_kiosk], d, "the move up").await;
     let moved = mine(&handles[waiting_kiosk]).into_iter().find(|m| m.number == waiting).unwrap();
     assert_eq!(moved.status, SignupStatus::Confirmed, "the waitlisted sign-up has the freed seat");
+    wait_seats(&handles[other], "the seat taken by the one waiting", (0, 0)).await;
     let roster = hub_roster(d);
     assert_eq!(roster.get(&seat.number).map(String::as_str), Some("cancelled"));
     assert_eq!(count_of(&roster, "confirmed"), 10);

@@ -52,6 +52,8 @@ impl Client {
                 // screen is provisioned like a kiosk and subscribes to them.
                 let mut read = Topic::kiosk_filters(kid);
                 read.push(protocol::screen::topic().to_string());
+                // Seats left at training sessions: public figures too.
+                read.push(protocol::messages::SeatsLeft::topic().to_string());
                 Grants { write: Topic::kiosk_publishes(kid), read }
             }
             Client::Unknown(_) => Grants::default(),

@@ -21,6 +21,7 @@ const HEARTBEAT: Duration = Duration::from_secs(30);
 
 pub(crate) async fn run(ctx: Arc<Ctx>) {
     let mut last: Option<ScreenFigures> = None;
+    let mut seats = Seats::default();
     let mut names = NameCache::default();
     let mut sent_at = tokio::time::Instant::now() - HEARTBEAT;
     loop {
@@ -32,6 +33,7 @@ pub(crate) async fn run(ctx: Arc<Ctx>) {
         if gap < MIN_GAP {
             tokio::time::sleep(MIN_GAP - gap).await;
         }
+        seats.publish_if_changed(&ctx).await;
         let f = match ctx.read(|c| figures_with(c, now_ms(), &mut names)) {
             Ok(f) => f,
             Err(e) => {
@@ -46,5 +48,31 @@ pub(crate) async fn run(ctx: Arc<Ctx>) {
         ctx.broker.send_hub(&protocol::screen::topic(), &f, true).await;
         sent_at = tokio::time::Instant::now();
         last = Some(f);
+    }
+}
+
+/// Seats left at training sessions (`kh/v1/_dc/seats`): read with the big
+/// screen's figures, sent when they changed and with the same heartbeat (a
+/// broker that restarted has lost the retained copy).
+#[derive(Default)]
+struct Seats {
+    last: Option<protocol::messages::SeatsLeft>,
+    sent_at: Option<tokio::time::Instant>,
+}
+
+impl Seats {
+    async fn publish_if_changed(&mut self, ctx: &Arc<Ctx>) {
+        let now = now_ms();
+        let seats = match ctx.read(|c| crate::training::roster::seats_left(c, now)) {
+            Ok(s) => s,
+            Err(e) => return tracing::error!(error = %e, "cannot count the seats left"),
+        };
+        let same = self.last.as_ref().is_some_and(|l| l.sessions == seats.sessions);
+        if same && self.sent_at.is_some_and(|t| t.elapsed() < HEARTBEAT) {
+            return;
+        }
+        ctx.broker.send_hub(&protocol::messages::SeatsLeft::topic(), &seats, true).await;
+        self.sent_at = Some(tokio::time::Instant::now());
+        self.last = Some(seats);
     }
 }

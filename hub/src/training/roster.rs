@@ -136,6 +136,26 @@ pub fn roster(conn: &Connection, session_id: &str, reveal: bool) -> Result<Optio
     Ok(Some(r))
 }
 
+/// Seats left and people waiting at every session of the newest catalog
+/// that takes sign-ups at kiosks and has not closed them by `now`.
+pub fn seats_left(conn: &Connection, now: i64) -> Result<protocol::messages::SeatsLeft, StoreError> {
+    use protocol::messages::{SeatsLeft, SessionSeats};
+    let mut st = conn.prepare_cached(
+        "SELECT count(*) FILTER (WHERE status IN ('confirmed', 'attended')), count(*) FILTER (WHERE status = 'waitlisted')
+         FROM signups WHERE session_id = ?1",
+    )?;
+    let mut out = SeatsLeft { ts: now.max(0) as u64, sessions: BTreeMap::new() };
+    for f in sessions::all(conn)? {
+        let s = &f.session;
+        if s.signup != protocol::catalog::SignupWay::Kiosk || s.signup_closes_at as i64 <= now {
+            continue;
+        }
+        let (seated, waiting): (u32, u32) = st.query_row([&s.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        out.sessions.insert(s.id.clone(), SessionSeats { left: s.seats.saturating_sub(seated), waiting });
+    }
+    Ok(out)
+}
+
 /// Record that `actor` saw a session's full phone numbers.
 pub fn log_reveal(conn: &Connection, session_id: &str, actor: &str, now: i64) -> Result<(), StoreError> {
     conn.execute(

@@ -263,9 +263,11 @@ impl Backend {
                 }
                 if s.has(HubState::TRAINING) && !self.signup_subscribed {
                     self.signup_subscribed = true;
-                    let filter = Topic::signup_filter(kid);
-                    if let Err(e) = self.client.subscribe(filter, QoS::AtLeastOnce).await {
-                        tracing::warn!(error = %e, "cannot subscribe to sign-up states");
+                    let filters = [Topic::signup_filter(kid), SeatsLeft::topic().to_string()];
+                    for filter in filters {
+                        if let Err(e) = self.client.subscribe(filter, QoS::AtLeastOnce).await {
+                            tracing::warn!(error = %e, "cannot subscribe to sign-up states and seats");
+                        }
                     }
                 }
                 let was = self.hub_online;
@@ -349,6 +351,20 @@ impl Backend {
                         self.send(Topic::SignupSeen(kid.clone()), &seen, false).await;
                     }
                     Err(e) => tracing::error!(error = %e, "cannot store a sign-up state"),
+                }
+            }
+            TopicKind::DataCentre if topic == SeatsLeft::topic() => {
+                let seats = body!(SeatsLeft, &self.shared.config.hub.hub_key);
+                let held = self.shared.seats.borrow().clone();
+                if held.as_ref().is_none_or(|h| h.ts < seats.ts) {
+                    // Written only when a count changed, sparing the flash
+                    // the hub's heartbeat.
+                    if held.is_none_or(|h| h.sessions != seats.sessions)
+                        && let Err(e) = self.shared.outbox.save_seats(&seats)
+                    {
+                        tracing::warn!(error = %e, "cannot keep the seats left");
+                    }
+                    self.shared.seats.send_replace(Some(seats));
                 }
             }
             TopicKind::DataCentre if topic == protocol::screen::topic() => {

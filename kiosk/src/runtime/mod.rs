@@ -76,6 +76,8 @@ pub(crate) struct Shared {
     pub ui_ready: AtomicBool,
     /// The features announced in each birth: which catalog items the hub sends.
     pub reads: Vec<String>,
+    /// Seats left at training sessions, as the hub last counted them.
+    pub seats: watch::Sender<Option<protocol::messages::SeatsLeft>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -125,6 +127,7 @@ impl Runtime {
         let blobs = BlobStore::new(&config.data_dir)?;
         let applied = catalog_cache.load()?;
         let depth = outbox.state()?.depth;
+        let seats = outbox.load_seats()?;
         let figures = match config.role {
             firmware_config::Role::Bigscreen => outbox.with(crate::store::screen_figures::load)?,
             _ => None,
@@ -148,6 +151,7 @@ impl Runtime {
             in_use: AtomicBool::new(false),
             ui_ready: AtomicBool::new(false),
             reads,
+            seats: watch::Sender::new(seats),
         });
         let s = shared.clone();
         let thread = std::thread::Builder::new()
@@ -291,6 +295,12 @@ impl Handle {
     pub fn cancel_signup(&self, signup_id: &str) -> Result<bool, StoreError> {
         let (t, trusted) = self.clock();
         self.recorded(self.shared.outbox.cancel_signup(signup_id, t, trusted))
+    }
+
+    /// Seats left at training sessions, as the hub last counted them
+    /// (`ts` says when); `None` until a hub that takes sign-ups has said.
+    pub fn seats_left(&self) -> watch::Receiver<Option<protocol::messages::SeatsLeft>> {
+        self.shared.seats.subscribe()
     }
 
     pub fn my_signups(&self, lookup: &Lookup) -> Result<Vec<MySignup>, StoreError> {

@@ -154,6 +154,12 @@ const STEPS: &[&str] = &[
         updated_at       INTEGER NOT NULL
     ) WITHOUT ROWID;
     CREATE INDEX my_signups_by_tail ON my_signups(phone_tail);
+    -- The hub's last count of seats left (kh/v1/_dc/seats), for a station
+    -- that restarts while its line is down.
+    CREATE TABLE seats_left (
+        id   INTEGER PRIMARY KEY CHECK (id = 1),
+        body TEXT NOT NULL
+    );
 "#,
 ];
 

@@ -8,7 +8,7 @@ use super::StoreError;
 use super::outbox::Outbox;
 use super::requests::{Lookup, next_number};
 use protocol::TicketNo;
-use protocol::messages::{EventKind, Signup, SignupState, SignupStatus};
+use protocol::messages::{EventKind, SeatsLeft, Signup, SignupState, SignupStatus};
 use protocol::privacy::{check_phone, mask_phone, phone_tail};
 use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
@@ -88,6 +88,26 @@ fn row(r: &Row) -> rusqlite::Result<MySignup> {
 }
 
 impl Outbox {
+    /// Keep the hub's latest count of seats left.
+    pub fn save_seats(&self, seats: &SeatsLeft) -> Result<(), StoreError> {
+        let body = serde_json::to_string(seats).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.with(|c| {
+            c.prepare_cached(
+                "INSERT INTO seats_left(id, body) VALUES (1, ?1) ON CONFLICT(id) DO UPDATE SET body = excluded.body",
+            )?
+            .execute([body])?;
+            Ok(())
+        })
+    }
+
+    /// The last count kept; one this version cannot read counts as none.
+    pub fn load_seats(&self) -> Result<Option<SeatsLeft>, StoreError> {
+        let body: Option<String> = self.with(|c| {
+            Ok(c.query_row("SELECT body FROM seats_left WHERE id = 1", [], |r| r.get(0)).optional()?)
+        })?;
+        Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
+    }
+
     /// Take a sign-up: its number, the event in the outbox and the "my
     /// requests" row, in one transaction. A phone that already holds a
     /// sign-up for the session here is told its number instead.
