@@ -13,6 +13,7 @@
 pub mod backend;
 pub mod big_screen;
 pub mod catalog_view;
+pub mod content_view;
 pub mod keypad;
 pub mod my_requests;
 pub mod navigation;
