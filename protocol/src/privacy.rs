@@ -15,6 +15,19 @@ pub fn hash_waybill(hub_key: &[u8], waybill: &str) -> String {
     hex::encode(&m.finalize().into_bytes()[..16])
 }
 
+/// A phone number as a kiosk may keep it to recognise it again (one
+/// sign-up per phone and session) without holding the number: a keyed hash
+/// under the kiosk's own secret, so it cannot be reversed by trying every
+/// number, and two kiosks' keys for one phone differ.
+pub fn phone_key(secret: &[u8], phone: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    let mut m = Hmac::<sha2::Sha256>::new_from_slice(secret).expect("HMAC takes keys of any length");
+    m.update(b"kh-phone\0");
+    m.update(digits.as_bytes());
+    hex::encode(&m.finalize().into_bytes()[..16])
+}
+
 /// Keep the first 3 and last 4 digits: `138****5678`.
 pub fn mask_phone(phone: &str) -> String {
     let digits: Vec<char> = phone.chars().filter(|c| c.is_ascii_digit()).collect();

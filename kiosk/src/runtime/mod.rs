@@ -280,7 +280,8 @@ impl Handle {
         let (t, trusted) = self.clock();
         let yymmdd = county_time::yymmdd_of(t as i64);
         let station = self.shared.config.station_no;
-        match self.shared.outbox.submit_signup(form, station, &yymmdd, t, trusted) {
+        let key = protocol::privacy::phone_key(&self.shared.config.hub.secret, &form.phone);
+        match self.shared.outbox.submit_signup(form, &key, station, &yymmdd, t, trusted) {
             Err(SignupError::Store(e)) => {
                 Err(SignupError::Store(self.recorded(Err::<(), _>(e)).unwrap_err()))
             }

@@ -161,6 +161,12 @@ const STEPS: &[&str] = &[
         body TEXT NOT NULL
     );
 "#,
+    r#"
+    -- One sign-up per phone and session, recognised by a keyed hash of the
+    -- number (protocol::privacy::phone_key), not by its masked form, which
+    -- two phones can share.
+    ALTER TABLE my_signups ADD COLUMN phone_key TEXT NOT NULL DEFAULT '';
+"#,
 ];
 
 fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {

@@ -114,6 +114,7 @@ impl Outbox {
     pub fn submit_signup(
         &self,
         form: &SignupForm,
+        phone_key: &str,
         station_no: u16,
         yymmdd: &str,
         t: u64,
@@ -129,9 +130,9 @@ impl Outbox {
         let (masked, tail) = (mask_phone(&form.phone), phone_tail(&form.phone));
         let existing: Option<String> = self.with(|c| {
             Ok(c.query_row(
-                "SELECT number FROM my_signups WHERE session_id = ?1 AND phone_masked = ?2 AND phone_tail = ?3
+                "SELECT number FROM my_signups WHERE session_id = ?1 AND phone_key = ?2
                    AND cancel_requested = 0 AND status IN ('pending', 'confirmed', 'waitlisted')",
-                params![form.session_id, masked, tail],
+                params![form.session_id, phone_key],
                 |r| r.get(0),
             )
             .optional()?)
@@ -144,8 +145,8 @@ impl Outbox {
         self.record_with(t, clock_trusted, |tx, _seq| {
             let number = next_number(tx, station_no, yymmdd)?;
             tx.prepare_cached(&format!(
-                "INSERT INTO my_signups({COLUMNS}, phone_tail, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', 0, NULL, NULL, 0, ?7, ?3)"
+                "INSERT INTO my_signups({COLUMNS}, phone_tail, phone_key, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', 0, NULL, NULL, 0, ?7, ?8, ?3)"
             ))?
             .execute(params![
                 signup_id,
@@ -154,7 +155,8 @@ impl Outbox {
                 form.session_id,
                 form.town,
                 masked,
-                tail
+                tail,
+                phone_key
             ])?;
             mine = Some(MySignup {
                 signup_id: signup_id.clone(),
@@ -251,15 +253,22 @@ mod tests {
     fn signups_are_pending_until_the_hub_decides_and_share_the_daily_count() {
         let dir = tempfile::tempdir().unwrap();
         let o = Outbox::open(&dir.path().join("kiosk.db")).unwrap();
-        assert!(matches!(o.submit_signup(&form("123"), 7, "261201", 1, true), Err(SignupError::Phone(_))));
+        assert!(matches!(
+            o.submit_signup(&form("123"), "k0", 7, "261201", 1, true),
+            Err(SignupError::Phone(_))
+        ));
         assert_eq!(o.state().unwrap().last_seq, 0, "a refused form records nothing");
-        let a = o.submit_signup(&form("13812345678"), 7, "261201", 10, true).unwrap();
+        let key = |p: &str| protocol::privacy::phone_key(b"kiosk-secret", p);
+        let a = o.submit_signup(&form("13812345678"), &key("13812345678"), 7, "261201", 10, true).unwrap();
         assert_eq!(a.status, SignupStatus::Pending);
         assert_eq!(TicketNo::parse(&a.number).unwrap(), TicketNo::new("261201", 7, 1).unwrap());
-        let again = o.submit_signup(&form("13812345678"), 7, "261201", 11, true);
+        let again = o.submit_signup(&form("13812345678"), &key("138 1234 5678"), 7, "261201", 11, true);
         assert!(matches!(again, Err(SignupError::Already(n)) if n == a.number), "one place per phone");
-        let b = o.submit_signup(&form("13900005678"), 7, "261201", 20, true).unwrap();
-        assert_eq!(TicketNo::parse(&b.number).unwrap().count(), 2);
+        // Another phone that masks alike (same first three, same last four).
+        let twin = o.submit_signup(&form("13899995678"), &key("13899995678"), 7, "261201", 12, true).unwrap();
+        assert_ne!(twin.number, a.number, "a phone that only looks the same is another villager");
+        let b = o.submit_signup(&form("13900005678"), &key("13900005678"), 7, "261201", 20, true).unwrap();
+        assert_eq!(TicketNo::parse(&b.number).unwrap().count(), 3);
         let events = o.pending(1, 10).unwrap();
         let EventKind::Signup(s) = &events[0].kind else { panic!() };
         assert_eq!((s.phone.as_str(), s.number.as_str()), ("13812345678", a.number.as_str()));
@@ -277,7 +286,7 @@ mod tests {
         assert!(o.apply_signup_state(&state(2, SignupStatus::Waitlisted, Some(1))).unwrap());
         assert!(!o.apply_signup_state(&state(1, SignupStatus::Confirmed, None)).unwrap(), "older revision");
         let mine = &o.my_signups(&Lookup::PhoneTail("5678".into())).unwrap();
-        assert_eq!(mine.len(), 2);
+        assert_eq!(mine.len(), 3);
         let a_now = mine.iter().find(|m| m.signup_id == a.signup_id).unwrap();
         assert_eq!((a_now.status, a_now.waitlist_place), (SignupStatus::Waitlisted, Some(1)));
         assert!(a_now.cancellable());
@@ -286,7 +295,7 @@ mod tests {
         assert!(!o.cancel_signup(&a.signup_id, 31, true).unwrap(), "once");
         let events = o.pending(1, 10).unwrap();
         assert!(
-            matches!(&events[2].kind, EventKind::SignupCancel { signup_id } if *signup_id == a.signup_id)
+            matches!(&events[3].kind, EventKind::SignupCancel { signup_id } if *signup_id == a.signup_id)
         );
         let a_now = &o.my_signups(&Lookup::Ticket(a.number.clone())).unwrap()[0];
         assert!(a_now.cancel_requested && !a_now.cancellable());
