@@ -18,7 +18,7 @@ fn item(body: &str) -> Result<CatalogItem, StoreError> {
     serde_json::from_str(body).map_err(|e| StoreError::Corrupt(format!("catalog item: {e}")))
 }
 
-fn newest_items(conn: &Connection, kind: &str) -> Result<Vec<CatalogItem>, StoreError> {
+fn in_newest_version(conn: &Connection, kind: &str) -> Result<Vec<CatalogItem>, StoreError> {
     let mut st = conn.prepare_cached(
         "SELECT body FROM catalog_items WHERE kind = ?1 AND version = (SELECT max(version) FROM catalog_versions)",
     )?;
@@ -53,14 +53,14 @@ pub fn find(conn: &Connection, session_id: &str) -> Result<Option<SessionFacts>,
 
 /// Every session of the newest version, by start time.
 pub fn all(conn: &Connection) -> Result<Vec<SessionFacts>, StoreError> {
-    let courses: BTreeMap<String, Course> = newest_items(conn, "course")?
+    let courses: BTreeMap<String, Course> = in_newest_version(conn, "course")?
         .into_iter()
         .filter_map(|i| match i {
             CatalogItem::Course(c) => Some((c.id.clone(), c)),
             _ => None,
         })
         .collect();
-    let mut out: Vec<SessionFacts> = newest_items(conn, "session")?
+    let mut out: Vec<SessionFacts> = in_newest_version(conn, "session")?
         .into_iter()
         .filter_map(|i| match i {
             CatalogItem::Session(s) => {

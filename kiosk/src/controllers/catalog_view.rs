@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Chinese, or English where the catalog has it.
-fn pick<'a>(lang: Language, zh: &'a str, en: &'a str) -> &'a str {
+pub(crate) fn pick<'a>(lang: Language, zh: &'a str, en: &'a str) -> &'a str {
     if lang == Language::En && !en.trim().is_empty() { en } else { zh }
 }
 

@@ -4,16 +4,12 @@
 //! open jobs. Codes (course kinds, audiences, sign-up ways) leave as codes
 //! for the Slint side to translate with the rest of the UI.
 
+use super::catalog_view::pick;
 use firmware_config::Language;
 use protocol::catalog::{Audience, CatalogItem, CourseKind, SignupWay, Snapshot};
 use protocol::county_time;
 use std::collections::HashMap;
 use std::sync::Arc;
-
-/// Chinese, or English where the catalog has it.
-fn pick<'a>(lang: Language, zh: &'a str, en: &'a str) -> &'a str {
-    if lang == Language::En && !en.trim().is_empty() { en } else { zh }
-}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoryCard {
