@@ -44,6 +44,25 @@ pub fn hub_cli(args: &[&str]) -> String {
     hub_cli_of(&hub_bin(), args)
 }
 
+/// Wait until `hub kiosks --json` shows the first kiosk as `cond` wants.
+/// The hub learns a kiosk's state from its reports, after the kiosk itself
+/// knows it, so a test reads the hub's view by waiting, never at once.
+pub async fn wait_kiosk_row(
+    data: &Path,
+    what: &str,
+    cond: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let rows = hub_json(&["kiosks", "--json", "--data", data.to_str().unwrap()]);
+        if cond(&rows[0]) {
+            return rows[0].clone();
+        }
+        assert!(Instant::now() < deadline, "hub never showed {what}: {rows:#}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// The same with another `hub` binary (a previous release's).
 pub fn hub_cli_of(bin: &Path, args: &[&str]) -> String {
     let out = Command::new(bin).args(args).output().expect("run hub");

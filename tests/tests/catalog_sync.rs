@@ -9,27 +9,9 @@ use kiosk::runtime::Runtime;
 use protocol::KioskId;
 use protocol::catalog::{CatalogItem, Document};
 use protocol::messages::DocKind;
-use std::path::Path;
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(60);
-
-fn kiosk_rows(data: &Path) -> serde_json::Value {
-    hub_json(&["kiosks", "--json", "--data", data.to_str().unwrap()])
-}
-
-/// Wait until `hub kiosks --json` shows the first kiosk in the wanted state.
-async fn wait_row(data: &Path, what: &str, cond: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let rows = kiosk_rows(data);
-        if cond(&rows[0]) {
-            return rows[0].clone();
-        }
-        assert!(std::time::Instant::now() < deadline, "hub never showed {what}: {rows:#}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 /// A retained message on `topic`, as a newly arriving subscriber gets it.
 /// Each try is a fresh connection: a message published while a subscriber
@@ -95,9 +77,10 @@ async fn scenario(mode: BrokerMode, mut mosquitto: Option<Mosquitto>) {
     assert_eq!(o.docs.last().unwrap().kind, DocKind::Snapshot);
     // The kiosk's birth (its new version) and its "applied" report travel on
     // different topics and may reach the hub in either order: wait for both.
-    let row =
-        wait_row(&data, "version 1 applied", |r| r["catalog_version"] == 1 && r["sync_state"] == "applied")
-            .await;
+    let row = wait_kiosk_row(&data, "version 1 applied", |r| {
+        r["catalog_version"] == 1 && r["sync_state"] == "applied"
+    })
+    .await;
     assert_eq!(row["kiosk"], "maishi-01");
     assert_eq!(row["state"], "online");
 
@@ -137,13 +120,15 @@ async fn scenario(mode: BrokerMode, mut mosquitto: Option<Mosquitto>) {
         o.chunks[chunks_before..].iter().filter(|c| c.0 == new_sha).map(|c| c.2 as u64).sum();
     assert_eq!(image_bytes, new_image_bytes.len() as u64);
     assert_eq!(std::fs::read(k.blob_path(&new_sha)).unwrap(), new_image_bytes);
-    wait_row(&data, "version 2 applied", |r| r["catalog_version"] == 2 && r["sync_state"] == "applied").await;
+    wait_kiosk_row(&data, "version 2 applied", |r| r["catalog_version"] == 2 && r["sync_state"] == "applied")
+        .await;
     // Every verified message counts as a sign of life, not only births.
-    wait_row(&data, "last seen after the birth", |r| r["last_seen"].as_i64() > r["since"].as_i64()).await;
+    wait_kiosk_row(&data, "last seen after the birth", |r| r["last_seen"].as_i64() > r["since"].as_i64())
+        .await;
 
     // The kiosk shuts down: it says so, and the hub shows it offline.
     drop(rt);
-    wait_row(&data, "the kiosk offline", |r| r["state"] == "offline").await;
+    wait_kiosk_row(&data, "the kiosk offline", |r| r["state"] == "offline").await;
 
     // A broker that forgets everything: the hub puts the pointers back.
     match mode {

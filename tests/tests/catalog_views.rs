@@ -95,7 +95,7 @@ async fn an_older_kiosk_is_sent_no_content_and_gets_it_once_its_software_reads_i
         spy.snapshot().docs[docs_before..].iter().map(|d| (d.kind, d.base, d.want)).collect();
     assert_eq!(docs.last(), Some(&(DocKind::Snapshot, 0, 3)), "{docs:?}");
     assert!(docs.contains(&(DocKind::Delta, 2, 3)), "{docs:?}");
-    let rows = hub_json(&["kiosks", "--json", "--data", d]);
-    assert_eq!(rows[0]["catalog_version"], 3, "{rows:#}");
+    wait_kiosk_row(&data, "version 3 applied", |r| r["catalog_version"] == 3 && r["sync_state"] == "applied")
+        .await;
     assert!(hub.alive(), "hub died:\n{}", hub.log());
 }
