@@ -14,6 +14,7 @@ use crate::ui::KioskUi;
 use crate::ui::big_screen::BigScreenUi;
 use firmware_config::{Language, Role};
 use protocol::catalog::Snapshot;
+use protocol::messages::SeatsLeft;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,6 +27,8 @@ pub const TICK: Duration = Duration::from_millis(200);
 pub trait Shows {
     fn set_catalog(&self, snap: Arc<Snapshot>);
     fn set_figures(&self, figures: Option<Received>);
+    /// The hub's count of seats left at each session (stations).
+    fn set_seats(&self, _seats: Option<SeatsLeft>) {}
     fn set_status(&self, status: &KioskStatus);
     /// Every tick: the county date, the clock.
     fn tick(&self);
@@ -45,6 +48,10 @@ impl Shows for KioskUi {
 
     fn set_figures(&self, _: Option<Received>) {}
 
+    fn set_seats(&self, seats: Option<SeatsLeft>) {
+        KioskUi::set_seats(self, seats);
+    }
+
     fn set_status(&self, s: &KioskStatus) {
         let progress =
             if s.sync.bytes_total > 0 { s.sync.bytes_done as f32 / s.sync.bytes_total as f32 } else { 0.0 };
@@ -52,7 +59,7 @@ impl Shows for KioskUi {
     }
 
     fn tick(&self) {
-        self.set_today(&protocol::county_time::iso_date_of(crate::store::now_ms() as i64));
+        self.set_clock(crate::store::now_ms());
     }
 
     fn set_language(&self, lang: Language) {
@@ -105,6 +112,7 @@ pub struct WindowFeed {
     handle: Handle,
     catalog: watch::Receiver<Option<Arc<Snapshot>>>,
     figures: watch::Receiver<Option<Received>>,
+    seats: watch::Receiver<Option<SeatsLeft>>,
     status: watch::Receiver<KioskStatus>,
     commands: mpsc::UnboundedReceiver<UiCommand>,
     /// The serial devices (a station's scanner, scale, printer) and what
@@ -121,6 +129,7 @@ impl WindowFeed {
         WindowFeed {
             catalog: handle.catalog(),
             figures: handle.figures(),
+            seats: handle.seats_left(),
             status: handle.status(),
             commands: handle.ui_commands(),
             handle,
@@ -171,6 +180,9 @@ impl WindowFeed {
         }
         if self.first || self.figures.has_changed().unwrap_or(false) {
             ui.set_figures(self.figures.borrow_and_update().clone());
+        }
+        if self.first || self.seats.has_changed().unwrap_or(false) {
+            ui.set_seats(self.seats.borrow_and_update().clone());
         }
         if self.first || self.status.has_changed().unwrap_or(false) {
             let s = self.status.borrow_and_update().clone();

@@ -6,7 +6,9 @@
 
 use kiosk::peripherals::escpos::{Align, Profile, Receipt};
 use kiosk::peripherals::escpos_decode::{Cmd, decode, qr_codes, text_lines};
-use kiosk::peripherals::receipts::{ParcelSlip, RequestSlip, parcel_slip, request_receipt};
+use kiosk::peripherals::receipts::{
+    ParcelSlip, RequestSlip, SignupSlip, parcel_slip, request_receipt, signup_receipt,
+};
 use std::path::PathBuf;
 
 fn golden(name: &str, bytes: &[u8]) {
@@ -82,6 +84,32 @@ fn the_request_receipt_is_its_golden_bytes_and_reads_back() {
     assert_eq!(qr_codes(&cmds), [ticket()], "the code holds the ticket number only");
     assert!(!String::from_utf8_lossy(&bytes).contains("13812345678"));
     assert!(matches!(cmds.last(), Some(Cmd::Cut(0x42))));
+}
+
+#[test]
+fn the_signup_receipt_carries_the_number_and_says_the_seat_is_not_yet_confirmed() {
+    let number = protocol::TicketNo::new("261201", 12, 5).unwrap().to_string();
+    let slip = SignupSlip {
+        station: "石南镇黄袍山村服务站".into(),
+        number: number.clone(),
+        course: "农村妇女直播带货专场（样例）".into(),
+        when: "2026-12-15 09:30".into(),
+        place: "石南镇村级服务站".into(),
+        village: "石南镇".into(),
+        phone_masked: "138****5678".into(),
+        taken: "2026-12-01 10:05".into(),
+    };
+    let bytes = signup_receipt(Profile::STATION_58MM, &slip);
+    golden("signup-receipt.bin", &bytes);
+    let cmds = decode(&bytes).unwrap();
+    let lines = text_lines(&cmds);
+    assert!(lines.contains(&"培训报名回执".to_owned()), "{lines:?}");
+    let grouped = protocol::TicketNo::parse(&number).unwrap().grouped();
+    assert!(lines.iter().any(|l| l.starts_with("报名编号") && l.ends_with(&grouped)), "{lines:?}");
+    assert!(lines.iter().any(|l| l.starts_with("状态") && l.ends_with("待县中心确认名额")), "{lines:?}");
+    assert!(lines.iter().any(|l| l.starts_with("时间") && l.ends_with("2026-12-15 09:30")), "{lines:?}");
+    assert_eq!(qr_codes(&cmds), [number], "the code holds the sign-up number only");
+    assert!(!String::from_utf8_lossy(&bytes).contains("13812345678"));
 }
 
 #[test]

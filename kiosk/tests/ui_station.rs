@@ -14,7 +14,7 @@ use std::time::Duration;
 fn a_villager_submits_a_request_without_typing_chinese() {
     i_slint_backend_testing::init_integration_test_with_mock_time();
     let tmp = tempfile::tempdir().unwrap();
-    let (rt, ui, snap) = sample_kiosk_ui(tmp.path(), "shinan-01", "station", 7, 2400);
+    let (rt, ui, snap) = sample_kiosk_ui(tmp.path(), "shinan-01", "station", 7, 2600);
     // A price with fen: the sample has none, so one service gets ¥12.50.
     let mut priced = (*snap).clone();
     let service = priced

@@ -6,6 +6,7 @@ use crate::runtime::Handle;
 use crate::store::StoreError;
 use crate::store::parcels::{DayCounts, Logged, ParcelEntry};
 use crate::store::requests::{Lookup, MyRequest, RequestForm, SubmitError};
+use crate::store::signups::{MySignup, SignupError, SignupForm};
 use protocol::messages::EventKind;
 
 /// Records interactions in the outbox (durable when it returns).
@@ -19,6 +20,14 @@ pub trait Requests {
     fn my_requests(&self, lookup: &Lookup) -> Result<Vec<MyRequest>, StoreError>;
 }
 
+/// Takes training sign-ups (pending until the hub decides), cancels them,
+/// and finds them again.
+pub trait Signups {
+    fn submit_signup(&self, form: &SignupForm) -> Result<MySignup, SignupError>;
+    fn cancel_signup(&self, signup_id: &str) -> Result<bool, StoreError>;
+    fn my_signups(&self, lookup: &Lookup) -> Result<Vec<MySignup>, StoreError>;
+}
+
 /// The station's parcel log and the carriers the keeper taught it.
 pub trait ParcelBook {
     fn record_parcel(&self, entry: &ParcelEntry) -> Result<Logged, StoreError>;
@@ -28,8 +37,8 @@ pub trait ParcelBook {
 }
 
 /// Everything the kiosk's screens use.
-pub trait KioskBackend: Recorder + Requests + ParcelBook {}
-impl<T: Recorder + Requests + ParcelBook> KioskBackend for T {}
+pub trait KioskBackend: Recorder + Requests + Signups + ParcelBook {}
+impl<T: Recorder + Requests + Signups + ParcelBook> KioskBackend for T {}
 
 impl Recorder for Handle {
     fn record(&self, kind: EventKind) -> Result<u64, StoreError> {
@@ -43,6 +52,18 @@ impl Requests for Handle {
     }
     fn my_requests(&self, lookup: &Lookup) -> Result<Vec<MyRequest>, StoreError> {
         Handle::my_requests(self, lookup)
+    }
+}
+
+impl Signups for Handle {
+    fn submit_signup(&self, form: &SignupForm) -> Result<MySignup, SignupError> {
+        Handle::submit_signup(self, form)
+    }
+    fn cancel_signup(&self, signup_id: &str) -> Result<bool, StoreError> {
+        Handle::cancel_signup(self, signup_id)
+    }
+    fn my_signups(&self, lookup: &Lookup) -> Result<Vec<MySignup>, StoreError> {
+        Handle::my_signups(self, lookup)
     }
 }
 
@@ -74,6 +95,8 @@ pub mod fake {
         pub events: RefCell<Vec<EventKind>>,
         /// (form, submitted at)
         pub submitted: RefCell<Vec<(RequestForm, u64)>>,
+        /// Sign-ups as the store keeps them (pending until told otherwise).
+        pub signups: RefCell<Vec<MySignup>>,
         pub parcels: RefCell<Vec<ParcelEntry>>,
         pub carriers: RefCell<HashMap<String, String>>,
         /// Every write fails as a full disk would.
@@ -114,6 +137,67 @@ pub mod fake {
 
         fn my_requests(&self, _lookup: &Lookup) -> Result<Vec<MyRequest>, StoreError> {
             Ok(Vec::new())
+        }
+    }
+
+    impl Signups for FakeBackend {
+        fn submit_signup(&self, form: &SignupForm) -> Result<MySignup, SignupError> {
+            protocol::privacy::check_phone(&form.phone).map_err(SignupError::Phone)?;
+            if form.town.is_empty() {
+                return Err(SignupError::NoTown);
+            }
+            let masked = protocol::privacy::mask_phone(&form.phone);
+            if let Some(s) = self
+                .signups
+                .borrow()
+                .iter()
+                .find(|s| s.session_id == form.session_id && s.phone_masked == masked && s.cancellable())
+            {
+                return Err(SignupError::Already(s.number.clone()));
+            }
+            let at = crate::store::now_ms();
+            let n = self.signups.borrow().len() as u16 + 1;
+            let number = protocol::TicketNo::new(&protocol::county_time::yymmdd_of(at as i64), 12, 500 + n)
+                .expect("a valid number")
+                .to_string();
+            let mine = MySignup {
+                signup_id: format!("s{n}"),
+                number,
+                taken_at: at,
+                session_id: form.session_id.clone(),
+                town: form.town.clone(),
+                phone_masked: masked,
+                status: protocol::messages::SignupStatus::Pending,
+                rev: 0,
+                waitlist_place: None,
+                reason: None,
+                cancel_requested: false,
+            };
+            self.signups.borrow_mut().push(mine.clone());
+            Ok(mine)
+        }
+
+        fn cancel_signup(&self, signup_id: &str) -> Result<bool, StoreError> {
+            let mut all = self.signups.borrow_mut();
+            let Some(s) = all.iter_mut().find(|s| s.signup_id == signup_id && s.cancellable()) else {
+                return Ok(false);
+            };
+            s.cancel_requested = true;
+            Ok(true)
+        }
+
+        fn my_signups(&self, lookup: &Lookup) -> Result<Vec<MySignup>, StoreError> {
+            Ok(self
+                .signups
+                .borrow()
+                .iter()
+                .filter(|s| match lookup {
+                    Lookup::Ticket(t) => s.number == *t,
+                    Lookup::PhoneTail(tail) => s.phone_masked.ends_with(tail.as_str()),
+                    Lookup::All => true,
+                })
+                .cloned()
+                .collect())
         }
     }
 

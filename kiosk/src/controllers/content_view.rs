@@ -87,8 +87,10 @@ pub struct JobCard {
     pub producer_id: String,
     pub town_id: String,
     pub town: String,
-    /// `3200–4200 元/月`, `3500 元/月起`, or empty when not given.
+    /// The pay range in yuan (`3200–4200`, `3500+`), empty when not given,
+    /// and its unit as the catalog writes it (`元/月`).
     pub pay: String,
+    pub pay_unit: String,
     pub requirements: String,
     pub openings: u32,
     pub valid_until: String,
@@ -103,13 +105,34 @@ pub struct NewsCard {
     pub photo: Option<String>,
 }
 
-/// The pay range as a job card shows it.
-pub fn pay_text(min: Option<u32>, max: Option<u32>, unit: &str) -> String {
+impl SessionCard {
+    /// When, in one line: `2026-12-15 09:30–11:30`, or both dates when it
+    /// runs over more than a day.
+    pub fn when(&self) -> String {
+        match (self.starts.split_once(' '), self.ends.split_once(' ')) {
+            (Some((d1, _)), Some((d2, t2))) if d1 == d2 => format!("{}–{t2}", self.starts),
+            _ => format!("{} – {}", self.starts, self.ends),
+        }
+    }
+
+    /// Where, in one line: the place, and its town unless the place names it.
+    pub fn place_line(&self) -> String {
+        if self.town.is_empty() || self.place.contains(&self.town) {
+            self.place.clone()
+        } else {
+            format!("{} · {}", self.place, self.town)
+        }
+    }
+}
+
+/// The pay range as a job card shows it, in yuan (the unit apart, for the
+/// screen to word in its language).
+pub fn pay_text(min: Option<u32>, max: Option<u32>) -> String {
     match (min, max) {
-        (Some(a), Some(b)) if a == b => format!("{a} {unit}"),
-        (Some(a), Some(b)) => format!("{a}–{b} {unit}"),
-        (Some(a), None) => format!("{a}+ {unit}"),
-        (None, Some(b)) => format!("≤{b} {unit}"),
+        (Some(a), Some(b)) if a == b => format!("{a}"),
+        (Some(a), Some(b)) => format!("{a}–{b}"),
+        (Some(a), None) => format!("{a}+"),
+        (None, Some(b)) => format!("≤{b}"),
         (None, None) => String::new(),
     }
 }
@@ -240,6 +263,11 @@ impl ContentView {
             .collect()
     }
 
+    /// One session, over or not ("my requests" names past ones too).
+    pub fn session_ever(&self, id: &str) -> Option<SessionCard> {
+        self.sessions(0).into_iter().find(|s| s.id == id)
+    }
+
     /// One session, if it is not over.
     pub fn session(&self, id: &str, now_ms: u64) -> Option<SessionCard> {
         self.sessions(now_ms).into_iter().find(|s| s.id == id)
@@ -263,7 +291,8 @@ impl ContentView {
                         producer_id: j.producer_id.clone(),
                         town_id: j.town.clone(),
                         town: self.town(&j.town),
-                        pay: pay_text(j.pay_min_yuan, j.pay_max_yuan, &j.pay_unit_zh),
+                        pay: pay_text(j.pay_min_yuan, j.pay_max_yuan),
+                        pay_unit: j.pay_unit_zh.clone(),
                         requirements: j.requirements_zh.clone(),
                         openings: j.openings,
                         valid_until: j.valid_until.clone(),
@@ -361,6 +390,10 @@ mod tests {
         assert!(live.iter().all(|s| s.kind == CourseKind::LiveStreaming) && live.len() == 2);
         let s = v.session("women-live-1215", NOW).unwrap();
         assert_eq!((s.starts.as_str(), s.seats, s.closed), ("2026-12-15 09:30", 15, false));
+        assert_eq!(
+            (s.when().as_str(), s.place_line().as_str()),
+            ("2026-12-15 09:30–11:30", "石南镇村级服务站")
+        );
         let later = v.session("women-live-1215", NOW + 14 * 86_400_000).unwrap();
         assert!(later.closed, "sign-up closed the evening before");
         assert!(v.session("women-live-1215", NOW + 30 * 86_400_000).is_none(), "over");
@@ -377,10 +410,10 @@ mod tests {
         assert!(v.jobs(None, "2027-12-01").is_empty(), "expired openings are not shown");
         let oil = v.jobs_of("paoshan-oil", "2026-12-01");
         assert_eq!(
-            oil.iter().map(|j| j.pay.as_str()).collect::<Vec<_>>(),
+            oil.iter().map(|j| format!("{} {}", j.pay, j.pay_unit)).collect::<Vec<_>>(),
             ["130–160 元/天", "3200–4200 元/月"]
         );
         assert_eq!(v.news_of("paoshan-oil")[0].title, "新季茶籽开榨（样例）");
-        assert_eq!(pay_text(Some(3500), None, "元/月"), "3500+ 元/月");
+        assert_eq!(pay_text(Some(3500), None), "3500+");
     }
 }

@@ -6,14 +6,18 @@
 //!
 //! [`screens::Screens`] is the whole kiosk's screen logic; it moves the page
 //! controllers ([`navigation`], [`showroom`], [`search`],
-//! [`service_request`], [`my_requests`], [`pin`], [`parcel_desk`]) and
-//! records each interaction before the screen changes. [`catalog_view`]
-//! computes what the catalog shows, [`staff`] the staff page's lines.
+//! [`service_request`], [`my_requests`], [`training`], [`jobs_board`],
+//! [`pin`], [`parcel_desk`]) and records each interaction before the screen
+//! changes ([`content_visit`] times stories, sessions and jobs).
+//! [`catalog_view`] computes what the catalog shows, [`content_view`] the
+//! stories, training and jobs, [`staff`] the staff page's lines.
 
 pub mod backend;
 pub mod big_screen;
 pub mod catalog_view;
 pub mod content_view;
+pub mod content_visit;
+pub mod jobs_board;
 pub mod keypad;
 pub mod my_requests;
 pub mod navigation;
@@ -24,3 +28,4 @@ pub mod search;
 pub mod service_request;
 pub mod showroom;
 pub mod staff;
+pub mod training;

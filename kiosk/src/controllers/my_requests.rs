@@ -1,9 +1,10 @@
-//! 我的申请: a villager looks up their requests by ticket number or by the
-//! last four digits of the phone number they gave; only masked numbers are
-//! ever shown.
+//! 我的申请: a villager looks up their requests and training sign-ups by
+//! number or by the last four digits of the phone number they gave; only
+//! masked numbers are ever shown.
 
-use super::backend::Requests;
+use super::backend::KioskBackend;
 use crate::store::requests::{Lookup, MyRequest};
+use crate::store::signups::MySignup;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum LookupMode {
@@ -28,6 +29,8 @@ pub struct MyRequests {
     digits: String,
     /// Set once the number is complete and looked up.
     pub found: Option<Vec<MyRequest>>,
+    /// The training sign-ups found the same way, newest first.
+    pub signups: Vec<MySignup>,
 }
 
 impl MyRequests {
@@ -40,21 +43,41 @@ impl MyRequests {
     }
 
     /// A keypad press; the lookup runs as soon as the number is complete.
-    pub fn key(&mut self, k: &str, requests: &dyn Requests) {
+    pub fn key(&mut self, k: &str, backend: &dyn KioskBackend) {
         let want = self.mode.digits();
         if !super::keypad::press(&mut self.digits, k, want, super::keypad::digit) {
             return;
         }
-        self.found = (self.digits.len() == want).then(|| {
-            let lookup = match self.mode {
-                LookupMode::Ticket => Lookup::Ticket(self.digits.clone()),
-                LookupMode::PhoneTail => Lookup::PhoneTail(self.digits.clone()),
-            };
-            requests.my_requests(&lookup).unwrap_or_else(|e| {
+        self.look_up(backend);
+    }
+
+    /// Read again what the number finds (after a cancellation, or when the
+    /// hub's word on a sign-up arrives).
+    pub fn look_up(&mut self, backend: &dyn KioskBackend) {
+        let complete = self.digits.len() == self.mode.digits();
+        let lookup = match self.mode {
+            LookupMode::Ticket => Lookup::Ticket(self.digits.clone()),
+            LookupMode::PhoneTail => Lookup::PhoneTail(self.digits.clone()),
+        };
+        self.found = complete.then(|| {
+            backend.my_requests(&lookup).unwrap_or_else(|e| {
                 tracing::error!(error = %e, "my requests not read");
                 Vec::new()
             })
         });
+        self.signups = if complete {
+            backend.my_signups(&lookup).unwrap_or_else(|e| {
+                tracing::error!(error = %e, "my sign-ups not read");
+                Vec::new()
+            })
+        } else {
+            Vec::new()
+        };
+    }
+
+    /// Nothing found for a complete number.
+    pub fn nothing_found(&self) -> bool {
+        self.found.as_ref().is_some_and(|f| f.is_empty()) && self.signups.is_empty()
     }
 
     /// As typed; a ticket number grouped as the receipt prints it.

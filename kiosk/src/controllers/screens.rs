@@ -7,6 +7,9 @@
 
 use super::backend::KioskBackend;
 use super::catalog_view::{CatalogView, DIRECTORY};
+use super::content_view::{ContentView, Span};
+use super::content_visit::ContentVisit;
+use super::jobs_board::JobsBoard;
 use super::my_requests::{LookupMode, MyRequests};
 use super::navigation::{Idle, Navigation, Page};
 use super::parcel_desk::{ParcelDesk, ScanResult};
@@ -14,14 +17,15 @@ use super::pin::PinPad;
 use super::search::Search;
 use super::service_request::{Receipt, ServiceRequest};
 use super::showroom::{Showroom, Source};
+use super::training::{SignupOffer, Training};
 use crate::peripherals::Report;
 use crate::peripherals::escpos::Profile;
 use crate::peripherals::printer::PrintQueue;
-use crate::peripherals::receipts::{RequestSlip, parcel_slip, request_receipt};
+use crate::peripherals::receipts::{RequestSlip, SignupSlip, parcel_slip, request_receipt, signup_receipt};
 use crate::search::SearchIndex;
 use firmware_config::Language;
-use protocol::catalog::Snapshot;
-use protocol::messages::{EventKind, ParcelDirection};
+use protocol::catalog::{CourseKind, Snapshot};
+use protocol::messages::{EventKind, ParcelDirection, SeatsLeft};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Instant;
@@ -41,6 +45,9 @@ pub struct Dirty {
     pub form: bool,
     pub receipt: bool,
     pub mine: bool,
+    /// The training calendar and the open session (with its seats).
+    pub training: bool,
+    pub jobs: bool,
     pub pin: bool,
     pub staff: bool,
     pub desk: bool,
@@ -59,6 +66,8 @@ impl Dirty {
             form: true,
             receipt: true,
             mine: true,
+            training: true,
+            jobs: true,
             pin: true,
             staff: true,
             desk: true,
@@ -80,10 +89,13 @@ pub struct Screens {
     lang: Language,
     /// 长辈模式: larger text until the visit ends.
     large_text: bool,
-    /// `YYYY-MM-DD`, for certificates in force.
+    /// `YYYY-MM-DD`, for certificates in force and jobs still open.
     today: String,
+    /// The clock (Unix ms), for the training calendar.
+    now_ms: u64,
     snap: Option<Arc<Snapshot>>,
     view: Option<CatalogView>,
+    content: Option<ContentView>,
     index: Option<Rc<SearchIndex>>,
     pub nav: Navigation,
     pub showroom: Showroom,
@@ -91,6 +103,9 @@ pub struct Screens {
     pub request: ServiceRequest,
     pub receipt: Option<Receipt>,
     pub mine: MyRequests,
+    pub training: Training,
+    pub jobs: JobsBoard,
+    visit: ContentVisit,
     pub pin: PinPad,
     pub desk: ParcelDesk,
     printer: Option<PrintQueue>,
@@ -106,14 +121,19 @@ impl Screens {
             lang: Language::Zh,
             large_text: false,
             today,
+            now_ms: crate::store::now_ms(),
             snap: None,
             view: None,
+            content: None,
             index: None,
             showroom: Showroom::default(),
             search: Search::default(),
             request: ServiceRequest::default(),
             receipt: None,
             mine: MyRequests::default(),
+            training: Training::default(),
+            jobs: JobsBoard::default(),
+            visit: ContentVisit::default(),
             pin: PinPad::default(),
             desk: ParcelDesk::default(),
             printer: None,
@@ -149,6 +169,11 @@ impl Screens {
 
     pub fn view(&self) -> Option<&CatalogView> {
         self.view.as_ref()
+    }
+
+    /// Stories, training and jobs in the language on screen.
+    pub fn content(&self) -> Option<&ContentView> {
+        self.content.as_ref()
     }
 
     pub fn snapshot(&self) -> Option<&Arc<Snapshot>> {
@@ -196,6 +221,8 @@ impl Screens {
             let left = self.search.leave();
             self.record_left(left);
         }
+        let left = self.visit.on_page(to, now);
+        self.record_left(left);
         self.dirty.page = true;
     }
 
@@ -223,9 +250,27 @@ impl Screens {
         }
     }
 
+    /// The clock, for the training calendar (it is read again when the
+    /// calendar or a session is opened, and each new day).
+    pub fn set_now(&mut self, now_ms: u64) {
+        self.now_ms = now_ms;
+    }
+
+    /// The hub's last count of seats left (kept by the runtime while the
+    /// line is down).
+    pub fn set_seats(&mut self, seats: Option<SeatsLeft>) {
+        self.training.set_seats(seats);
+        self.dirty.training = true;
+        // A new count follows the hub's decisions: a sign-up on screen in
+        // "my requests" may have been confirmed or waitlisted meanwhile.
+        self.signups_changed();
+    }
+
     fn rebuild_view(&mut self) {
         if let Some(snap) = &self.snap {
             self.view = Some(CatalogView::new(snap.clone(), self.lang, self.today.clone()));
+            self.content = Some(ContentView::new(snap.clone(), self.lang));
+            self.refresh_content();
             let page = self.dirty.page;
             self.refresh_search();
             self.dirty = Dirty::all();
@@ -276,6 +321,9 @@ impl Screens {
     pub fn end_visit(&mut self, now: Instant) {
         self.request = ServiceRequest::default();
         self.dirty.form = true;
+        // What the last villager looked up is not left on the screen.
+        self.mine.open();
+        self.dirty.mine = true;
         // The next visitor starts with the standard text size.
         self.large_text = false;
         let (lasted, from) = self.nav.end_visit(now);
@@ -374,22 +422,41 @@ impl Screens {
         self.dirty.form = true;
     }
 
-    /// Take the request: recorded (with its ticket number) before the
+    /// Take the request or sign-up: recorded (with its number) before the
     /// receipt shows, and printed when the station has a printer.
     pub fn submit(&mut self, now: Instant) {
         self.dirty.form = true;
         let Some(receipt) = self.request.submit(self.backend.as_ref()) else { return };
         if let Some(printer) = &self.printer {
-            let slip = RequestSlip {
-                station: self.identity.kiosk_id.clone(),
-                ticket_no: receipt.ticket.clone(),
-                service: receipt.service.clone(),
-                village: receipt.town.clone(),
-                phone_masked: receipt.phone_masked.clone(),
-                submitted: receipt.submitted.clone(),
-                due: receipt.due.clone(),
+            let station = self.identity.kiosk_id.clone();
+            let bytes = match &receipt.signup {
+                Some((when, place)) => signup_receipt(
+                    Profile::STATION_58MM,
+                    &SignupSlip {
+                        station,
+                        number: receipt.ticket.clone(),
+                        course: receipt.service.clone(),
+                        when: when.clone(),
+                        place: place.clone(),
+                        village: receipt.town.clone(),
+                        phone_masked: receipt.phone_masked.clone(),
+                        taken: receipt.submitted.clone(),
+                    },
+                ),
+                None => request_receipt(
+                    Profile::STATION_58MM,
+                    &RequestSlip {
+                        station,
+                        ticket_no: receipt.ticket.clone(),
+                        service: receipt.service.clone(),
+                        village: receipt.town.clone(),
+                        phone_masked: receipt.phone_masked.clone(),
+                        submitted: receipt.submitted.clone(),
+                        due: receipt.due.clone(),
+                    },
+                ),
             };
-            printer.print(request_receipt(Profile::STATION_58MM, &slip));
+            printer.print(bytes);
         }
         self.receipt = Some(receipt);
         self.request = ServiceRequest::default();
@@ -411,6 +478,108 @@ impl Screens {
     pub fn lookup_key(&mut self, k: &str) {
         self.mine.key(k, self.backend.as_ref());
         self.dirty.mine = true;
+    }
+
+    /// "Cancel" on a sign-up in "my requests": the event goes to the hub,
+    /// which frees the seat; the card shows the cancellation at once.
+    pub fn cancel_signup(&mut self, signup_id: &str) {
+        if let Err(e) = self.backend.cancel_signup(signup_id) {
+            tracing::error!(error = %e, "cancellation not recorded");
+        }
+        self.mine.look_up(self.backend.as_ref());
+        self.dirty.mine = true;
+    }
+
+    /// "My requests", if open, reads its sign-ups again.
+    fn signups_changed(&mut self) {
+        if self.mine.found.is_some() {
+            self.mine.look_up(self.backend.as_ref());
+            self.dirty.mine = true;
+        }
+    }
+
+    // --- training and jobs (stations) ------------------------------------
+
+    fn refresh_content(&mut self) {
+        if let Some(content) = &self.content {
+            self.training.refresh(content, self.now_ms);
+            self.jobs.refresh(content, &self.today);
+        }
+        self.dirty.training = true;
+        self.dirty.jobs = true;
+    }
+
+    pub fn open_training(&mut self, now: Instant) {
+        self.training.open();
+        self.refresh_content();
+        self.go(Page::Training, true, now);
+    }
+
+    pub fn calendar_span(&mut self, span: Span) {
+        self.training.set_span(span);
+        self.refresh_content();
+    }
+
+    /// A kind chip (`None`: all kinds).
+    pub fn calendar_kind(&mut self, kind: Option<CourseKind>) {
+        self.training.set_kind(kind);
+        self.refresh_content();
+    }
+
+    pub fn calendar_dedicated(&mut self, on: bool) {
+        self.training.set_dedicated_only(on);
+        self.refresh_content();
+    }
+
+    pub fn open_session(&mut self, id: &str, now: Instant) {
+        let Some(content) = &self.content else { return };
+        if !self.training.open_session(content, id, self.now_ms) {
+            return;
+        }
+        let left = self.visit.open("session", id, Page::Session, now);
+        self.record_left(left);
+        self.dirty.training = true;
+        self.go(Page::Session, true, now);
+    }
+
+    /// "Sign up" on a session's page: the form, for this session.
+    pub fn start_signup(&mut self, now: Instant) {
+        let Some(s) = &self.training.open else { return };
+        if Training::offer(s) != SignupOffer::Kiosk {
+            return;
+        }
+        self.request = ServiceRequest::signup(&s.id, &s.title, &s.when(), &s.place_line());
+        self.dirty.form = true;
+        self.go(Page::Request, true, now);
+    }
+
+    pub fn open_jobs(&mut self, now: Instant) {
+        self.jobs.open();
+        self.refresh_content();
+        self.go(Page::Jobs, true, now);
+    }
+
+    /// A town chip on the jobs board (`None`: every town).
+    pub fn jobs_town(&mut self, town: Option<String>) {
+        self.jobs.choose_town(town);
+        self.refresh_content();
+    }
+
+    /// "I am interested": the call-back form for this job.
+    pub fn job_interest(&mut self, id: &str, now: Instant) {
+        let Some(job) = self.jobs.job(id) else { return };
+        let title = format!("{} · {}", job.title, job.enterprise);
+        self.request = ServiceRequest::job_interest(id, &title);
+        let left = self.visit.open("job", id, Page::Request, now);
+        self.record_left(left);
+        self.dirty.form = true;
+        self.go(Page::Request, true, now);
+    }
+
+    /// A session's course title and start, for "my requests".
+    pub fn session_title(&self, id: &str) -> Option<(String, String)> {
+        let s = self.content.as_ref()?.session_ever(id)?;
+        Some((s.title, s.starts))
     }
 
     /// A service's name in the language on screen.

@@ -217,7 +217,11 @@ fn snapshots(out: &Path, choice: Choice) -> anyhow::Result<Vec<audit::ScreenAudi
         ("search", &|| visitor.search("yc")),
         ("staff", &staff),
     ];
-    let station: [(&str, &dyn Fn()); 7] = [
+    // The training calendar as of the sample county's first of December,
+    // with seats as the hub would have counted them at 10:05.
+    ui.set_clock(SAMPLE_NOW);
+    ui.set_seats(Some(sample_seats()));
+    let station: [(&str, &dyn Fn()); 12] = [
         ("services", &|| visitor.home()),
         ("request", &|| {
             visitor.service_form("shop-setup");
@@ -253,6 +257,22 @@ fn snapshots(out: &Path, choice: Choice) -> anyhow::Result<Vec<audit::ScreenAudi
                 "usb-scanner",
                 DeviceEvent::Scan(scan),
             ));
+        }),
+        ("training", &|| {
+            visitor.home();
+            visitor.training_calendar();
+        }),
+        ("session", &|| visitor.session("women-live-1215")),
+        ("signup", &|| {
+            visitor.sign_up();
+            visitor.town("石南镇");
+            visitor.keypad("13812345678");
+            visitor.submit();
+        }),
+        ("mine-signup", &|| visitor.my_requests_by_phone("5678")),
+        ("jobs", &|| {
+            visitor.home();
+            visitor.jobs_board("");
         }),
     ];
     for role in roles.iter().filter(|r| *r != "bigscreen") {
@@ -386,6 +406,27 @@ fn big_screen(
 /// A station kiosk whose hub is out of reach (port 9, discard), with the
 /// demo's staff PIN, updated once from 1.3.2 to 1.4.0 (what its staff
 /// page shows).
+/// 2026-12-01 10:00 in the county: the sample county's training calendar
+/// and jobs are dated from then.
+const SAMPLE_NOW: u64 = 1_796_090_400_000;
+
+/// Seats left as the hub counts them (`kh/v1/_dc/seats`), for the pictures.
+fn sample_seats() -> protocol::messages::SeatsLeft {
+    use protocol::messages::{SeatsLeft, SessionSeats};
+    let mut seats = SeatsLeft { ts: SAMPLE_NOW + 5 * 60_000, ..SeatsLeft::default() };
+    for (id, left, waiting) in [
+        ("basics-101-1208", 12, 0),
+        ("live-101-1210", 0, 3),
+        ("women-live-1215", 6, 0),
+        ("design-photo-1217", 9, 0),
+        ("disabled-service-1222", 10, 0),
+        ("lowincome-upstream-1229", 14, 0),
+    ] {
+        seats.sessions.insert(id.into(), SessionSeats { left, waiting });
+    }
+    seats
+}
+
 fn offline_config(work: &Path) -> anyhow::Result<DeviceConfig> {
     let hub = HubLink {
         url: BrokerUrl { host: "127.0.0.1".into(), port: 9, tls: false },

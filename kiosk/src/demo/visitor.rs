@@ -4,6 +4,7 @@
 
 use crate::ui::{
     CatalogAdapter, DeskAdapter, Direction, KioskUi, LookupMode, Nav, ServiceAdapter, StaffAdapter,
+    TrainingAdapter,
 };
 use slint::ComponentHandle;
 
@@ -15,6 +16,9 @@ impl Visitor<'_> {
     }
     fn service(&self) -> ServiceAdapter<'_> {
         self.0.window.global::<ServiceAdapter>()
+    }
+    fn training(&self) -> TrainingAdapter<'_> {
+        self.0.window.global::<TrainingAdapter>()
     }
     fn staff(&self) -> StaffAdapter<'_> {
         self.0.window.global::<StaffAdapter>()
@@ -61,6 +65,36 @@ impl Visitor<'_> {
         self.service().invoke_open_mine();
         self.service().invoke_lookup_mode_changed(LookupMode::Phone);
         tail.chars().for_each(|k| self.service().invoke_lookup_key(k.to_string().into()));
+    }
+    /// The training calendar, from the station's services.
+    pub fn training_calendar(&self) {
+        self.training().invoke_open_training();
+    }
+    /// Only the dedicated sessions (women, disabilities, low income), or all.
+    pub fn dedicated_only(&self, on: bool) {
+        self.training().invoke_set_dedicated(on);
+    }
+    pub fn session(&self, id: &str) {
+        self.training().invoke_open_session(id.into());
+    }
+    /// "Sign me up" on the session's page.
+    pub fn sign_up(&self) {
+        self.training().invoke_sign_up();
+    }
+    pub fn jobs_board(&self, town: &str) {
+        self.training().invoke_open_jobs();
+        self.training().invoke_choose_job_town(town.into());
+    }
+    pub fn interested(&self, job_id: &str) {
+        self.training().invoke_interested(job_id.into());
+    }
+    /// "Cancel" on the first cancellable sign-up shown in "my requests".
+    pub fn cancel_first_signup(&self) -> bool {
+        use slint::Model;
+        let rows = self.service().get_signups();
+        let Some(row) = rows.iter().find(|r| r.cancellable) else { return false };
+        self.service().invoke_cancel_signup(row.id);
+        true
     }
     /// The staff button, then `digits` on the PIN keypad (and OK with `ok`).
     pub fn staff_pin(&self, digits: &str, ok: bool) {

@@ -36,6 +36,41 @@ pub fn request_receipt(profile: Profile, r: &RequestSlip) -> Vec<u8> {
     p.into_bytes()
 }
 
+/// A training sign-up: the number and QR (never the phone), the session,
+/// and the plain word that the seat is not yet confirmed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignupSlip {
+    pub station: String,
+    /// 14 digits, from the same daily count as tickets.
+    pub number: String,
+    pub course: String,
+    pub when: String,
+    pub place: String,
+    pub village: String,
+    pub phone_masked: String,
+    pub taken: String,
+}
+
+pub fn signup_receipt(profile: Profile, r: &SignupSlip) -> Vec<u8> {
+    let grouped =
+        protocol::TicketNo::parse(&r.number).map(|t| t.grouped()).unwrap_or_else(|_| r.number.clone());
+    let mut p = Receipt::new(profile);
+    p.align(Align::Centre).bold(true).size(2, 2).line("培训报名回执").size(1, 1).bold(false);
+    p.line(&r.station).align(Align::Left).rule();
+    p.pair("报名编号", &grouped);
+    p.pair("课程", &r.course);
+    p.pair("时间", &r.when);
+    p.pair("地点", &r.place);
+    p.pair("乡镇", &r.village);
+    p.pair("联系电话", &r.phone_masked);
+    p.pair("报名时间", &r.taken);
+    p.pair("状态", "待县中心确认名额");
+    p.rule().align(Align::Centre).qr(&r.number);
+    p.line("凭此编号在本站查询是否报上").line("不能参加请在本站取消，名额留给他人");
+    p.feed(1).cut();
+    p.into_bytes()
+}
+
 /// A parcel handed in (寄件) or collected (取件).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParcelSlip {

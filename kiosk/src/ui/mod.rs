@@ -83,6 +83,7 @@ impl Glue {
         adapters::nav::show(&window, &screens, &dirty);
         adapters::catalog::show(&window, &screens, &mut images, &dirty);
         adapters::service::show(&window, &screens, &dirty);
+        adapters::training::show(&window, &screens, &dirty);
         adapters::staff::show(&window, &screens, &self.runtime.borrow(), &dirty);
         adapters::desk::show(&window, &screens, &self.runtime.borrow(), &dirty);
     }
@@ -133,6 +134,20 @@ impl KioskUi {
     /// A new county day: certificates are shown in force or expired by it.
     pub fn set_today(&self, today: &str) {
         self.glue.act(|s, _| s.set_today(today));
+    }
+
+    /// The clock (Unix ms): the county date, and the training calendar's now.
+    pub fn set_clock(&self, now_ms: u64) {
+        let today = protocol::county_time::iso_date_of(now_ms as i64);
+        self.glue.act(|s, _| {
+            s.set_now(now_ms);
+            s.set_today(&today);
+        });
+    }
+
+    /// The hub's last count of seats left at each session.
+    pub fn set_seats(&self, seats: Option<protocol::messages::SeatsLeft>) {
+        self.glue.act(|s, _| s.set_seats(seats));
     }
 
     pub fn set_language(&self, lang: Language) {

@@ -10,6 +10,7 @@ pub mod nav;
 pub mod service;
 pub mod staff;
 pub mod status;
+pub mod training;
 
 use super::{AppWindow, Glue};
 use slint::{ModelRc, VecModel};
@@ -20,6 +21,7 @@ pub fn connect(window: &AppWindow, glue: &Glue) {
     nav::connect(window, glue);
     catalog::connect(window, glue);
     service::connect(window, glue);
+    training::connect(window, glue);
     staff::connect(window, glue);
     desk::connect(window, glue);
 }

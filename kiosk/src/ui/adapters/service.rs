@@ -1,5 +1,6 @@
 //! `ServiceAdapter`: the village station's service catalogue, the request
-//! form and its receipt, and "my requests".
+//! form (also for sign-ups and job interests) and its receipt, and "my
+//! requests" with the sign-ups.
 
 use super::catalog::price;
 use super::model;
@@ -8,7 +9,11 @@ use crate::controllers::my_requests::LookupMode;
 use crate::controllers::screens::{Dirty, Screens};
 use crate::controllers::service_request::{FormProblem, TOWNS};
 use crate::store::requests::MyRequest;
-use crate::ui::{AppWindow, Glue, MyRequestRow, RequestReceipt, ServiceAdapter, ServiceItem, qr};
+use crate::store::signups::MySignup;
+use crate::ui::{
+    AppWindow, Glue, MyRequestRow, MySignupRow, RequestReceipt, ServiceAdapter, ServiceItem, qr,
+};
+use protocol::messages::SignupStatus;
 use protocol::{TicketNo, TicketStatus, county_time};
 use slint::{ComponentHandle, SharedString};
 
@@ -34,6 +39,8 @@ pub fn connect(window: &AppWindow, glue: &Glue) {
     });
     let g = glue.clone();
     a.on_lookup_key(move |k| g.act(|s, _| s.lookup_key(&k)));
+    let g = glue.clone();
+    a.on_cancel_signup(move |id| g.act(|s, _| s.cancel_signup(&id)));
 }
 
 pub fn show(window: &AppWindow, screens: &Screens, dirty: &Dirty) {
@@ -57,7 +64,9 @@ pub fn show(window: &AppWindow, screens: &Screens, dirty: &Dirty) {
             Some(FormProblem::ChooseTown) => crate::ui::FormProblem::ChooseTown,
             Some(FormProblem::Phone) => crate::ui::FormProblem::Phone,
             Some(FormProblem::NotRecorded) => crate::ui::FormProblem::NotRecorded,
+            Some(FormProblem::AlreadySignedUp) => crate::ui::FormProblem::AlreadySignedUp,
         });
+        a.set_already(form.already.clone().into());
     }
     if dirty.receipt
         && let Some(r) = &screens.receipt
@@ -70,6 +79,9 @@ pub fn show(window: &AppWindow, screens: &Screens, dirty: &Dirty) {
             due: r.due.clone().into(),
             // The number only: never the phone.
             qr: qr::image(&r.ticket),
+            signup: r.signup.is_some(),
+            when: r.signup.as_ref().map(|s| s.0.clone()).unwrap_or_default().into(),
+            place: r.signup.as_ref().map(|s| s.1.clone()).unwrap_or_default().into(),
         });
     }
     if dirty.mine {
@@ -82,6 +94,7 @@ pub fn show(window: &AppWindow, screens: &Screens, dirty: &Dirty) {
         a.set_looked_up(mine.found.is_some());
         let rows = mine.found.iter().flatten().map(|r| my_request(r, screens)).collect();
         a.set_mine(model(rows));
+        a.set_signups(model(mine.signups.iter().map(|s| my_signup(s, screens)).collect()));
     }
 }
 
@@ -108,6 +121,35 @@ fn my_request(r: &MyRequest, screens: &Screens) -> MyRequestRow {
         open: r.status.is_open(),
         handler: r.responsible.clone().unwrap_or_default().into(),
         reply: r.reply.clone().unwrap_or_default().into(),
+    }
+}
+
+fn my_signup(s: &MySignup, screens: &Screens) -> MySignupRow {
+    let (course, starts) =
+        screens.session_title(&s.session_id).unwrap_or_else(|| (s.session_id.clone(), String::new()));
+    MySignupRow {
+        id: s.signup_id.clone().into(),
+        number: TicketNo::parse(&s.number).map(|t| t.grouped()).unwrap_or_else(|_| s.number.clone()).into(),
+        course: course.into(),
+        starts: starts.into(),
+        town: s.town.clone().into(),
+        status: signup_state(s.status),
+        place: s.waitlist_place.unwrap_or(0) as i32,
+        reason: s.reason.clone().unwrap_or_default().into(),
+        cancel_requested: s.cancel_requested,
+        cancellable: s.cancellable(),
+    }
+}
+
+fn signup_state(s: SignupStatus) -> crate::ui::SignupState {
+    use crate::ui::SignupState as S;
+    match s {
+        SignupStatus::Pending => S::Pending,
+        SignupStatus::Confirmed => S::Confirmed,
+        SignupStatus::Waitlisted => S::Waitlisted,
+        SignupStatus::Cancelled => S::Cancelled,
+        SignupStatus::Refused => S::Refused,
+        SignupStatus::Attended => S::Attended,
     }
 }
 
