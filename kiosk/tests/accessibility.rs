@@ -119,14 +119,15 @@ fn every_screen_of_the_gallery_passes_the_audit() {
     rows.sort_by(|a, b| a[0].cmp(&b[0]));
     let screens: Vec<&str> = rows.iter().map(|r| &r[0]).collect();
     assert_eq!(screens, pictures, "one row per picture");
-    // 20 kiosk screens (8 showroom, 12 station) × 2 languages × 2
+    // 23 kiosk screens (11 showroom, 12 station) × 2 languages × 2
     // orientations × 2 text sizes, and 5 big-screen pictures × 2 languages
     // × 2 sizes.
-    assert_eq!(pictures.len(), 20 * 8 + 20);
+    assert_eq!(pictures.len(), 23 * 8 + 20);
     for kind in [
         "showroom-zh-large-1920x1080",
         "station-en-large-1080x1920",
         "station-en-large-1080x1920-11-mine-signup",
+        "showroom-en-large-1920x1080-10-story",
         "bigscreen-en-3840x2160",
     ] {
         assert!(pictures.iter().any(|p| p.starts_with(kind)), "no {kind} screens");

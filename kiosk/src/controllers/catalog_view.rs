@@ -20,6 +20,9 @@ pub(crate) fn pick<'a>(lang: Language, zh: &'a str, en: &'a str) -> &'a str {
 }
 
 /// The id of the home tile that opens the enterprise directory.
+/// The home tile of the stories (典型人物 and 经典案例).
+pub const STORIES: &str = "stories";
+
 pub const DIRECTORY: &str = "directory";
 
 /// A home tile: a category (its code, `farm_produce`) or the directory.

@@ -20,6 +20,9 @@ pub enum Page {
     Request,
     Receipt,
     Mine,
+    /// Stories of local people and enterprises, and one story.
+    Stories,
+    Story,
     /// The station's training calendar, a session, the jobs board.
     Training,
     Session,
@@ -44,6 +47,8 @@ impl Page {
             Page::Request => "request",
             Page::Receipt => "receipt",
             Page::Mine => "mine",
+            Page::Stories => "stories",
+            Page::Story => "story",
             Page::Training => "training",
             Page::Session => "session",
             Page::Jobs => "jobs",

@@ -6,8 +6,8 @@
 //! to show. Nothing here touches Slint.
 
 use super::backend::KioskBackend;
-use super::catalog_view::{CatalogView, DIRECTORY};
-use super::content_view::{ContentView, Span};
+use super::catalog_view::{CatalogView, DIRECTORY, STORIES};
+use super::content_view::{ContentView, Span, StoryCard};
 use super::content_visit::ContentVisit;
 use super::jobs_board::JobsBoard;
 use super::my_requests::{LookupMode, MyRequests};
@@ -45,6 +45,8 @@ pub struct Dirty {
     pub form: bool,
     pub receipt: bool,
     pub mine: bool,
+    /// The stories, the open story, the attract loop's slides.
+    pub stories: bool,
     /// The training calendar and the open session (with its seats).
     pub training: bool,
     pub jobs: bool,
@@ -66,6 +68,7 @@ impl Dirty {
             form: true,
             receipt: true,
             mine: true,
+            stories: true,
             training: true,
             jobs: true,
             pin: true,
@@ -103,6 +106,8 @@ pub struct Screens {
     pub request: ServiceRequest,
     pub receipt: Option<Receipt>,
     pub mine: MyRequests,
+    /// The story on screen.
+    pub story: Option<StoryCard>,
     pub training: Training,
     pub jobs: JobsBoard,
     visit: ContentVisit,
@@ -131,6 +136,7 @@ impl Screens {
             request: ServiceRequest::default(),
             receipt: None,
             mine: MyRequests::default(),
+            story: None,
             training: Training::default(),
             jobs: JobsBoard::default(),
             visit: ContentVisit::default(),
@@ -346,6 +352,9 @@ impl Screens {
         if id == DIRECTORY {
             self.dirty.directory = true;
             self.go(Page::Directory, true, now);
+        } else if id == STORIES {
+            self.dirty.stories = true;
+            self.go(Page::Stories, true, now);
         } else {
             self.showroom.open_listing(Source::Category(id.to_owned()));
             self.dirty.listing = true;
@@ -358,6 +367,26 @@ impl Screens {
         self.showroom.open_listing(Source::Producer(id.to_owned()));
         self.dirty.listing = true;
         self.go(Page::Category, true, now);
+    }
+
+    /// A story from the stories page (or the attract loop's tile).
+    pub fn open_story(&mut self, id: &str, now: Instant) {
+        let Some(story) = self.content.as_ref().and_then(|c| c.stories().into_iter().find(|s| s.id == id))
+        else {
+            return;
+        };
+        let left = self.visit.open("story", id, Page::Story, now);
+        self.record_left(left);
+        self.story = Some(story);
+        self.dirty.stories = true;
+        self.go(Page::Story, true, now);
+    }
+
+    /// "Their products" on a story: the producer's page.
+    pub fn open_story_producer(&mut self, now: Instant) {
+        if let Some(id) = self.story.as_ref().and_then(|s| s.producer_id.clone()) {
+            self.open_producer(&id, now);
+        }
     }
 
     pub fn turn_page(&mut self, by: i32) {
@@ -504,9 +533,18 @@ impl Screens {
         if let Some(content) = &self.content {
             self.training.refresh(content, self.now_ms);
             self.jobs.refresh(content, &self.today);
+            if let Some(open) = &self.story {
+                self.story = content.stories().into_iter().find(|s| s.id == open.id);
+            }
         }
+        self.dirty.stories = true;
         self.dirty.training = true;
         self.dirty.jobs = true;
+    }
+
+    /// The county date, `YYYY-MM-DD`.
+    pub fn today(&self) -> &str {
+        &self.today
     }
 
     pub fn open_training(&mut self, now: Instant) {

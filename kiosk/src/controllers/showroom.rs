@@ -28,6 +28,8 @@ pub struct ListingPage {
     pub category: Option<String>,
     /// The producer's name, when it lists a producer's products.
     pub producer: Option<String>,
+    /// Its id (the enterprise page also shows its news and open jobs).
+    pub producer_id: Option<String>,
     pub cards: Vec<CardView>,
     /// 1-based.
     pub page: usize,
@@ -66,13 +68,14 @@ impl Showroom {
             Source::Category(id) => (Some(id.clone()), None, view.in_category(id)),
             Source::Producer(id) => {
                 let (name, cards) = view.by_producer(id);
-                (None, Some(name), cards)
+                (None, Some((name, id.clone())), cards)
             }
         };
+        let (producer, producer_id) = producer.unzip();
         let pages = cards.len().div_ceil(PAGE).max(1);
         let page = (*page).min(pages - 1);
         let cards = cards.into_iter().skip(page * PAGE).take(PAGE).collect();
-        Some(ListingPage { category, producer, cards, page: page + 1, pages })
+        Some(ListingPage { category, producer, producer_id, cards, page: page + 1, pages })
     }
 
     /// A product is opened; the one before (if any) is left.

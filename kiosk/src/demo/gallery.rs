@@ -207,7 +207,7 @@ fn snapshots(out: &Path, choice: Choice) -> anyhow::Result<Vec<audit::ScreenAudi
         .map(|(_, id)| id)
         .ok_or_else(|| anyhow::anyhow!("the catalog has no featured product"))?;
     let staff = || visitor.staff_pin(DEMO_PIN, true);
-    let showroom: [(&str, &dyn Fn()); 8] = [
+    let showroom: [(&str, &dyn Fn()); 11] = [
         ("attract", &|| ui.attract()),
         ("home", &|| visitor.home()),
         ("category", &|| visitor.category("farm_produce")),
@@ -216,6 +216,12 @@ fn snapshots(out: &Path, choice: Choice) -> anyhow::Result<Vec<audit::ScreenAudi
         ("directory", &|| visitor.directory()),
         ("search", &|| visitor.search("yc")),
         ("staff", &staff),
+        ("stories", &|| {
+            visitor.home();
+            visitor.stories();
+        }),
+        ("story", &|| visitor.story("story-oil-sister")),
+        ("enterprise", &|| visitor.producer("paoshan-oil")),
     ];
     // The training calendar as of the sample county's first of December,
     // with seats as the hub would have counted them at 10:05.

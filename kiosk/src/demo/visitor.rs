@@ -4,7 +4,7 @@
 
 use crate::ui::{
     CatalogAdapter, DeskAdapter, Direction, KioskUi, LookupMode, Nav, ServiceAdapter, StaffAdapter,
-    TrainingAdapter,
+    StoryAdapter, TrainingAdapter,
 };
 use slint::ComponentHandle;
 
@@ -65,6 +65,19 @@ impl Visitor<'_> {
         self.service().invoke_open_mine();
         self.service().invoke_lookup_mode_changed(LookupMode::Phone);
         tail.chars().for_each(|k| self.service().invoke_lookup_key(k.to_string().into()));
+    }
+    /// The stories' home tile.
+    pub fn stories(&self) -> Vec<String> {
+        self.category(crate::controllers::catalog_view::STORIES);
+        use slint::Model;
+        self.0.window.global::<StoryAdapter>().get_stories().iter().map(|s| s.id.to_string()).collect()
+    }
+    pub fn story(&self, id: &str) {
+        self.0.window.global::<StoryAdapter>().invoke_open_story(id.into());
+    }
+    /// An enterprise's page (its products, news and open jobs).
+    pub fn producer(&self, id: &str) {
+        self.catalog().invoke_open_producer(id.into());
     }
     /// The training calendar, from the station's services.
     pub fn training_calendar(&self) {

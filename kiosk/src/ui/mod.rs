@@ -82,6 +82,7 @@ impl Glue {
         let mut images = self.images.borrow_mut();
         adapters::nav::show(&window, &screens, &dirty);
         adapters::catalog::show(&window, &screens, &mut images, &dirty);
+        adapters::stories::show(&window, &screens, &mut images, &dirty);
         adapters::service::show(&window, &screens, &dirty);
         adapters::training::show(&window, &screens, &dirty);
         adapters::staff::show(&window, &screens, &self.runtime.borrow(), &dirty);

@@ -35,7 +35,7 @@ pub fn show(window: &AppWindow, screens: &Screens, images: &mut ImageCache, dirt
     let Some(view) = screens.view() else { return };
     if dirty.catalog {
         c.set_featured(model(view.featured().iter().map(|card| product_card(card, images)).collect()));
-        let tiles = view
+        let mut tiles: Vec<CategoryTile> = view
             .home_tiles()
             .into_iter()
             .map(|t| CategoryTile {
@@ -44,6 +44,15 @@ pub fn show(window: &AppWindow, screens: &Screens, images: &mut ImageCache, dirt
                 image: images.get(t.image.as_ref()),
             })
             .collect();
+        // The stories' own tile, when the catalog has any.
+        let stories = screens.content().map(|c| c.stories()).unwrap_or_default();
+        if let Some(first) = stories.first() {
+            tiles.push(CategoryTile {
+                id: crate::controllers::catalog_view::STORIES.into(),
+                count: stories.len() as i32,
+                image: images.get(first.photos.first()),
+            });
+        }
         c.set_categories(model(tiles));
         if let Some(snap) = screens.snapshot() {
             c.set_version_label(format!("v{}", snap.version).into());

@@ -10,6 +10,7 @@ pub mod nav;
 pub mod service;
 pub mod staff;
 pub mod status;
+pub mod stories;
 pub mod training;
 
 use super::{AppWindow, Glue};
@@ -22,6 +23,7 @@ pub fn connect(window: &AppWindow, glue: &Glue) {
     catalog::connect(window, glue);
     service::connect(window, glue);
     training::connect(window, glue);
+    stories::connect(window, glue);
     staff::connect(window, glue);
     desk::connect(window, glue);
 }

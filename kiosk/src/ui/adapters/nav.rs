@@ -84,6 +84,8 @@ fn page(p: Page) -> SlintPage {
         Page::Request => P::Request,
         Page::Receipt => P::Receipt,
         Page::Mine => P::Mine,
+        Page::Stories => P::Stories,
+        Page::Story => P::Story,
         Page::Training => P::Training,
         Page::Session => P::Session,
         Page::Jobs => P::Jobs,

@@ -107,7 +107,7 @@ fn session_row(s: &SessionCard, t: &Training) -> SessionRow {
     }
 }
 
-fn job_row(j: &JobCard) -> JobRow {
+pub(crate) fn job_row(j: &JobCard) -> JobRow {
     JobRow {
         id: j.id.clone().into(),
         title: j.title.clone().into(),
