@@ -246,6 +246,8 @@ fn show_today(g: &BigScreen<'_>, f: &ScreenFigures, lang: Language) {
     ));
     g.set_requests_open(int(f.tickets.open));
     g.set_requests_overdue(int(f.tickets.overdue));
+    g.set_trained_year(int(f.training.trained_year));
+    g.set_trained_dedicated_year(int(f.training.trained_dedicated_year));
 }
 
 fn show_parcels(g: &BigScreen<'_>, f: &ScreenFigures) {
