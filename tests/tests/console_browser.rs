@@ -413,6 +413,10 @@ async fn staff_work_the_console_in_a_real_browser() {
     desk.goto("/fleet").await;
     assert!(desk.body().await.contains("station-shinan"));
     desk.screenshot("fleet").await;
+    // Training: every session of the published catalog with its seats.
+    desk.goto("/training").await;
+    assert!(desk.body().await.contains("women-live-1215"), "the sample's sessions are listed");
+    desk.screenshot("training").await;
     client.close().await.unwrap();
     drop(rt);
 }

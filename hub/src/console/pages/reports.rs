@@ -107,7 +107,7 @@ pub const COLUMN_LABELS: &[(&str, &str)] = &[
     ("enterprise", "企业代码"),
     ("platforms", "平台数"),
     ("months", "月数"),
-    ("course", "课程编号"),
+    ("course", "课程"),
     ("kind", "课程类别"),
     ("audience", "面向人群"),
     ("dedicated", "专场"),
@@ -131,6 +131,35 @@ pub const COLUMN_LABELS: &[(&str, &str)] = &[
 
 pub fn column_label(column: &'static str) -> &'static str {
     COLUMN_LABELS.iter().find(|(c, _)| *c == column).map_or(column, |(_, l)| l)
+}
+
+/// Codes the training reports carry (the CLI's CSV keeps them as codes),
+/// as staff read them: (column, code, words).
+pub const CODE_LABELS: &[(&str, &str, &str)] = &[
+    ("kind", "basics", "电商基础"),
+    ("kind", "operations", "运营推广"),
+    ("kind", "design", "美工设计"),
+    ("kind", "live_streaming", "直播带货"),
+    ("kind", "cross_border", "跨境电商"),
+    ("kind", "partner", "校企合作"),
+    ("kind", "third_party", "第三方服务商"),
+    ("audience", "everyone", "面向所有人"),
+    ("audience", "women", "妇女专场"),
+    ("audience", "disabled", "残疾人专场"),
+    ("audience", "low_income", "低收入户专场"),
+    ("signup", "kiosk", "站点报名"),
+    ("signup", "phone", "电话报名"),
+    ("signup", "walk_in", "无需报名"),
+];
+
+/// A table cell as the page shows it: one of [`CODE_LABELS`]' codes in
+/// words in the page's language, anything else as it is.
+pub fn cell_text(t: &crate::console::i18n::Tr, column: &str, cell: &crate::reports::table::Cell) -> String {
+    let value = cell.text();
+    match CODE_LABELS.iter().find(|(c, code, _)| *c == column && *code == value) {
+        Some((_, _, words)) => t.s(words).to_owned(),
+        None => value,
+    }
 }
 
 #[derive(Deserialize, Default)]

@@ -286,6 +286,7 @@ fn every_console_message_has_its_english() {
     named.extend(super::pages::RELEASE_JOB_NAMES.iter().map(|(_, n)| *n));
     named.extend(super::pages::reports::REPORT_NAMES.iter().map(|(_, n)| *n));
     named.extend(super::pages::reports::COLUMN_LABELS.iter().map(|(_, l)| *l));
+    named.extend(super::pages::reports::CODE_LABELS.iter().map(|(_, _, l)| *l));
     named.extend(super::pages::training::STATUS_NAMES.iter().map(|(_, n)| *n));
     missing.extend(named.into_iter().filter(|n| !en.contains_key(*n)).map(|n| format!("named: {n}")));
     assert!(seen > 40, "the console's messages were not found ({seen})");
