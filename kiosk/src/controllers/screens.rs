@@ -537,7 +537,8 @@ impl Screens {
                 self.story = content.stories().into_iter().find(|s| s.id == open.id);
             }
         }
-        self.dirty.stories = true;
+        // Not the stories: a calendar or jobs tap must not redraw the
+        // attract pictures (a new catalog marks everything dirty anyway).
         self.dirty.training = true;
         self.dirty.jobs = true;
     }

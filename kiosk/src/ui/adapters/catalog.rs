@@ -1,4 +1,5 @@
-//! `CatalogAdapter`: the showroom's pages — home tiles and featured products,
+//! `CatalogAdapter`: the showroom's pages — home tiles (the attract loop's
+//! featured products are `StoryAdapter.slides`),
 //! a listing a page at a time, a product, its trace page, the enterprise
 //! directory and search.
 
@@ -34,7 +35,6 @@ pub fn show(window: &AppWindow, screens: &Screens, images: &mut ImageCache, dirt
     let c = window.global::<CatalogAdapter>();
     let Some(view) = screens.view() else { return };
     if dirty.catalog {
-        c.set_featured(model(view.featured().iter().map(|card| product_card(card, images)).collect()));
         let mut tiles: Vec<CategoryTile> = view
             .home_tiles()
             .into_iter()
