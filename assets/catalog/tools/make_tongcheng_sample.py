@@ -4,12 +4,15 @@
 SAMPLE DATA: producers, products, certificates, batches and links are invented
 for demonstration; they are modelled on Tongcheng's public specialties but name
 no real company. GTINs use the restricted-circulation prefix 20-29, which never
-collides with a real product. Images are drawn here from simple shapes (no
-photographs). Python standard library only; output is deterministic.
+collides with a real product. Images are flat vector illustrations drawn by
+illustrations.py (no photographs), each tagged 样例 SAMPLE. Needs cairosvg
+(pip install cairosvg) to rasterise them; output is deterministic.
 
 Usage: python3 assets/catalog/tools/make_tongcheng_sample.py [out_dir]
 """
-import csv, math, os, struct, sys, zlib, random
+import csv, os, sys, random
+
+import illustrations  # vector motifs, rasterised with cairosvg
 
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "tongcheng")
 COUNTY = "421222"  # 通城县, GB/T 2260
@@ -33,92 +36,9 @@ def uscc(kind_digit, serial):
 
 
 # ---------------------------------------------------------------- images
-def png(path, w, h, pixel_rows):
-    raw = b"".join(b"\x00" + bytes(r) for r in pixel_rows)
-    def chunk(t, d):
-        c = struct.pack(">I", len(d)) + t + d
-        return c + struct.pack(">I", zlib.crc32(t + d) & 0xFFFFFFFF)
-    data = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
-    data += chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
-    with open(path, "wb") as f:
-        f.write(data)
-
-
-def lerp(a, b, t):
-    return tuple(int(a[i] + (b[i] - a[i]) * t) for i in range(3))
-
-
-def draw(path, motif, c1, c2, accent, seed, w=480, h=360):
-    """Flat illustrations: a soft background gradient and one motif."""
-    r = random.Random(seed)
-    if motif == "pig":
-        accent = (236, 168, 164)  # pigs are pink, whatever the palette says
-    cx, cy = w / 2 + r.uniform(-20, 20), h / 2 + r.uniform(-10, 10)
-    peaks = [(r.uniform(0, w), r.uniform(h * 0.25, h * 0.55), r.uniform(90, 200)) for _ in range(4)]
-    rows = []
-    for y in range(h):
-        bg = lerp(c1, c2, y / h)
-        row = bytearray()
-        for x in range(w):
-            col = bg
-            dx, dy = x - cx, y - cy
-            if motif == "bottle":  # camellia oil bottle: body, neck, cap, label
-                if abs(dx) < 55 and -40 < dy < 120: col = accent
-                elif abs(dx) < 22 and -100 < dy <= -40: col = accent
-                elif abs(dx) < 26 and -122 < dy <= -100: col = (120, 60, 30)
-                if abs(dx) < 40 and 10 < dy < 70: col = (250, 244, 220)
-            elif motif == "leaf":  # tea leaves: two rotated ellipses with a vein
-                for ang, ox in ((0.6, -50), (-0.6, 50)):
-                    u = (dx - ox) * math.cos(ang) + dy * math.sin(ang)
-                    v = -(dx - ox) * math.sin(ang) + dy * math.cos(ang)
-                    if (u / 45) ** 2 + (v / 110) ** 2 < 1: col = accent if abs(u) > 3 else lerp(accent, (255, 255, 255), 0.5)
-            elif motif == "mountain":  # layered peaks and a sun
-                if (x - w * 0.78) ** 2 + (y - h * 0.22) ** 2 < 32 ** 2: col = (255, 214, 120)
-                for i, (px, py, pw) in enumerate(peaks):
-                    if y > py + abs(x - px) * (py / pw) * 0.9: col = lerp(accent, (40, 70, 60), i / 4)
-            elif motif == "pig":  # round body, ears, snout
-                if (dx / 120) ** 2 + (dy / 80) ** 2 < 1: col = accent
-                if (dx - 95) ** 2 + (dy + 5) ** 2 < 28 ** 2: col = lerp(accent, (120, 40, 40), 0.35)
-                if abs(dx - 60) < 16 and -95 < dy < -55 and dy < -55 + (dx - 60): col = accent
-                if abs(dx) < 90 and 60 < dy < 110 and (int(dx) // 30) % 2 == 0: col = accent
-            elif motif == "jar":  # honey / bean jar with a lid
-                if abs(dx) < 80 and -50 < dy < 110: col = accent
-                if abs(dx) < 88 and -75 < dy <= -50: col = (110, 80, 50)
-                if abs(dx) < 60 and 0 < dy < 60: col = (255, 248, 225)
-            elif motif == "bamboo":  # stalks with nodes
-                for sx in (-90, -20, 50, 120):
-                    if abs(dx - sx) < 18: col = accent if int(y) % 70 > 4 else lerp(accent, (0, 0, 0), 0.4)
-            elif motif == "basket":  # woven bowl
-                if dy > 0 and (dx / 150) ** 2 + (dy / 110) ** 2 < 1 and dy < 100:
-                    col = accent if (int(x + y) // 12 + int(x - y) // 12) % 2 else lerp(accent, (60, 30, 0), 0.3)
-            elif motif == "egg":  # eggs in a row
-                for ex in (-110, 0, 110):
-                    if ((dx - ex) / 46) ** 2 + ((dy - 10) / 62) ** 2 < 1: col = accent
-            elif motif == "fruit":  # kiwifruit halves
-                for ex in (-80, 80):
-                    d2 = (dx - ex) ** 2 + dy ** 2
-                    if d2 < 75 ** 2: col = (120, 80, 40)
-                    if d2 < 68 ** 2: col = accent
-                    if d2 < 20 ** 2: col = (250, 250, 220)
-            elif motif == "box":  # gift box with ribbon
-                if abs(dx) < 120 and -60 < dy < 110: col = accent
-                if abs(dx) < 14 or abs(dy - 20) < 12:
-                    if abs(dx) < 120 and -60 < dy < 110: col = (230, 190, 60)
-            elif motif == "dance":  # stylised dancers (拍打舞)
-                for ex in (-100, 0, 100):
-                    if (dx - ex) ** 2 + (dy + 70) ** 2 < 22 ** 2: col = accent
-                    if abs(dx - ex) < 30 - (dy + 40) * 0.2 and -45 < dy < 90: col = accent
-            elif motif == "water":  # wetland ripples and reeds
-                if y > h * 0.55: col = lerp(accent, (20, 60, 90), (y - h * 0.55) / (h * 0.45)) if (int(y) // 9) % 3 else lerp(accent, (255, 255, 255), 0.4)
-                if y <= h * 0.55 and abs((x % 40) - 20) < 2 and y > h * 0.3: col = (60, 110, 50)
-            elif motif == "scroll":  # paper-cut / postcard frame
-                if abs(dx) < 150 and abs(dy) < 110: col = (250, 240, 225)
-                if 120 < abs(dx) < 150 or 85 < abs(dy) < 110:
-                    if abs(dx) < 150 and abs(dy) < 110: col = accent
-                if (dx / 60) ** 2 + (dy / 60) ** 2 < 1 and ((int(dx) // 10 + int(dy) // 10) % 2): col = accent
-            row += bytes(col)
-        rows.append(row)
-    png(path, w, h, rows)
+def draw(path, motif, c1, c2, accent, seed):
+    """One product, story or news picture (vector art, rasterised)."""
+    illustrations.render(path, motif, c1, c2, accent, seed)
 
 
 PALETTES = {
@@ -362,7 +282,9 @@ def main():
         logo = ""
         if kind in ("enterprise", "cooperative"):
             logo = f"logo-{pid}.png"
-            draw(os.path.join(OUT, "images", logo), "scroll", (250, 250, 245), (235, 235, 225), ACCENTS[i % len(ACCENTS)], 1000 + i, 200, 200)
+            # The badge shows what the producer makes: its first product's motif.
+            motif = next((p[10] for p in P if p[8] == pid), "scroll")
+            illustrations.render_logo(os.path.join(OUT, "images", logo), motif, ACCENTS[i % len(ACCENTS)], 1000 + i)
         prod_rows.append([pid, kind, name, name_en, code, town, addr, phone, intro, intro_en, logo])
     w("producers.csv", ["id", "kind", "name_zh", "name_en", "uscc", "town", "address", "contact_phone", "intro_zh", "intro_en", "logo"], prod_rows)
 
