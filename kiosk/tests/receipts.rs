@@ -11,9 +11,20 @@ use kiosk::peripherals::receipts::{
 };
 use std::path::PathBuf;
 
+/// `UPDATE_GOLDEN=1`, and only that, rewrites the golden files; unset,
+/// empty or `0` does not, and any other value is refused (any value at all
+/// once meant yes).
+fn update_golden() -> bool {
+    match std::env::var("UPDATE_GOLDEN").as_deref() {
+        Ok("1") => true,
+        Ok("" | "0") | Err(std::env::VarError::NotPresent) => false,
+        other => panic!("UPDATE_GOLDEN: {other:?}: set it to 1, or leave it unset"),
+    }
+}
+
 fn golden(name: &str, bytes: &[u8]) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+    if update_golden() {
         std::fs::write(&path, bytes).unwrap();
     }
     let want = std::fs::read(&path)

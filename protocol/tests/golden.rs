@@ -37,16 +37,27 @@ struct Fixture {
     sha256: &'static str,
 }
 
+/// `KH_WRITE_GOLDEN=1`, and only that, writes a missing fixture and prints
+/// the hashes; unset, empty or `0` does not, and any other value is refused
+/// (any value at all once meant yes, and turned the hash check off).
+fn write_golden() -> bool {
+    match std::env::var("KH_WRITE_GOLDEN").as_deref() {
+        Ok("1") => true,
+        Ok("" | "0") | Err(std::env::VarError::NotPresent) => false,
+        other => panic!("KH_WRITE_GOLDEN: {other:?}: set it to 1, or leave it unset"),
+    }
+}
+
 /// The signed bytes of a fixture, written first when asked and missing.
 fn bytes(f: &Fixture, make: impl FnOnce() -> Vec<u8>) -> Vec<u8> {
     let path = dir().join(f.file);
-    if !path.exists() && std::env::var_os("KH_WRITE_GOLDEN").is_some() {
+    if !path.exists() && write_golden() {
         std::fs::create_dir_all(dir()).unwrap();
         std::fs::write(&path, make()).unwrap();
     }
     let data = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let hash = hex::encode(Sha256::digest(&data));
-    if std::env::var_os("KH_WRITE_GOLDEN").is_some() {
+    if write_golden() {
         eprintln!("golden {} {hash}", f.file);
     } else {
         assert_eq!(hash, f.sha256, "{} changed (or is new): a frozen fixture is never rewritten", f.file);

@@ -159,6 +159,11 @@ impl HubProcess {
         Self::start_inner(data, mode, Some(tls_port), "info", &[]).await
     }
 
+    /// `start_tls` with more `hub serve` arguments.
+    pub async fn start_tls_with(data: &Path, mode: BrokerMode, tls_port: u16, extra: &[&str]) -> HubProcess {
+        Self::start_inner(data, mode, Some(tls_port), "info", extra).await
+    }
+
     /// With more `hub serve` arguments (`--web-tls`, …).
     pub async fn start_with(data: &Path, mode: BrokerMode, extra: &[&str]) -> HubProcess {
         Self::start_inner(data, mode, None, "info", extra).await
@@ -329,33 +334,22 @@ pub struct Mosquitto {
 }
 
 impl Mosquitto {
-    /// Start Mosquitto, or return `None` with a printed notice when it is not
-    /// installed. With `KH_REQUIRE_MOSQUITTO=1` (set by CI) absence fails.
-    pub fn start() -> Option<Mosquitto> {
+    /// Start Mosquitto. A test that calls this carries
+    /// `#[cfg_attr(kh_no_mosquitto, ignore = …)]`: where Mosquitto is not
+    /// installed it is ignored (and counted so), so here absence fails.
+    pub fn start() -> Mosquitto {
         Self::start_with("allow_anonymous true\n", free_port())
     }
 
     /// The same on `port`, with these lines instead of `allow_anonymous
     /// true` (a password file, an ACL).
-    pub fn start_with(settings: &str, port: u16) -> Option<Mosquitto> {
-        let Some(bin) = Self::bin() else {
-            assert!(
-                std::env::var("KH_REQUIRE_MOSQUITTO").as_deref() != Ok("1"),
-                "mosquitto is required (KH_REQUIRE_MOSQUITTO=1) but not installed"
-            );
-            eprintln!(
-                "NOTICE: mosquitto is not installed; skipping the external-broker test (apt-get install mosquitto)"
-            );
-            return None;
-        };
-        Some(Self::start_on(&bin, port, settings))
+    pub fn start_with(settings: &str, port: u16) -> Mosquitto {
+        Self::start_on(&crate::tools::require("mosquitto"), port, settings)
     }
 
-    fn bin() -> Option<PathBuf> {
-        ["/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto"]
-            .iter()
-            .map(PathBuf::from)
-            .find(|p| p.exists())
+    /// For the bench binaries, which measure Mosquitto when it is there.
+    pub fn installed() -> bool {
+        crate::tools::find("mosquitto").is_some()
     }
 
     fn start_on(bin: &Path, port: u16, settings: &str) -> Mosquitto {
@@ -390,7 +384,7 @@ impl Mosquitto {
     pub fn restart(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let bin = Self::bin().unwrap();
+        let bin = crate::tools::require("mosquitto");
         // The port may take a moment to be free again.
         std::thread::sleep(Duration::from_millis(200));
         let fresh = Self::start_on(&bin, self.port, &self.settings);

@@ -12,4 +12,5 @@ pub use kiosk::runtime::mqtt_pump;
 pub mod raw_kiosk;
 pub mod spy;
 pub mod supervisor;
+pub mod tools;
 pub mod wall;

@@ -57,19 +57,15 @@ fn fault_plan(kills: u64, restarts: u64) -> Vec<Fault> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    kh_no_mosquitto,
+    ignore = "mosquitto is not installed (apt-get install mosquitto mosquitto-clients)"
+)]
 async fn a_million_events_count_once_through_duplicates_replays_hub_kills_and_broker_restarts() {
     let (kiosks, per_kiosk) = (env("KH_INGEST_KIOSKS", 100), env("KH_INGEST_EVENTS", 10_000));
     let (kills, restarts) = (env("KH_INGEST_KILLS", 5), env("KH_INGEST_RESTARTS", 3));
-    match Mosquitto::start() {
-        Some(m) => {
-            scenario(BrokerMode::External(m.port), Some(m), kiosks, per_kiosk, fault_plan(kills, restarts))
-                .await
-        }
-        None => {
-            eprintln!("NOTICE: running the million-event test on the embedded broker (hub kills only)");
-            scenario(BrokerMode::Embedded(free_port()), None, kiosks, per_kiosk, fault_plan(kills, 0)).await
-        }
-    }
+    let m = Mosquitto::start();
+    scenario(BrokerMode::External(m.port), Some(m), kiosks, per_kiosk, fault_plan(kills, restarts)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

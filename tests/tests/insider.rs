@@ -36,7 +36,16 @@ struct Login<'a> {
 fn tool(tool: &str, target: &Target, login: &Login, args: &[&str]) -> (bool, String) {
     let port = target.port.to_string();
     let mut cmd = Command::new("timeout");
-    cmd.args(["20", tool, "-h", "127.0.0.1", "-p", &port, "-u", login.user, "-P", &login.password]);
+    cmd.arg("20").arg(e2e::tools::require(tool)).args([
+        "-h",
+        "127.0.0.1",
+        "-p",
+        &port,
+        "-u",
+        login.user,
+        "-P",
+        &login.password,
+    ]);
     if let Some(ca) = &target.ca {
         cmd.arg("--cafile").arg(ca);
     }
@@ -185,23 +194,12 @@ fn attack(f: &Fleet, target: &Target, embedded: bool) {
     retained_becomes(target, &b, &state, "the hub online again", hub_online);
 }
 
-fn mosquitto_clients_present() -> bool {
-    let present = Command::new("mosquitto_pub").arg("--help").output().is_ok();
-    if !present {
-        assert!(
-            std::env::var("KH_REQUIRE_MOSQUITTO").as_deref() != Ok("1"),
-            "mosquitto-clients are required (KH_REQUIRE_MOSQUITTO=1) but not installed"
-        );
-        eprintln!("NOTICE: mosquitto_pub is not installed; skipping (apt-get install mosquitto-clients)");
-    }
-    present
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    kh_no_mosquitto,
+    ignore = "mosquitto is not installed (apt-get install mosquitto mosquitto-clients)"
+)]
 async fn an_insider_cannot_touch_the_hub_or_another_kiosk_on_the_embedded_broker() {
-    if !mosquitto_clients_present() {
-        return;
-    }
     let f = fleet_of_two(false);
     let port = free_port();
     let _hub = HubProcess::start(&f.data(), BrokerMode::Embedded(port)).await;
@@ -209,10 +207,11 @@ async fn an_insider_cannot_touch_the_hub_or_another_kiosk_on_the_embedded_broker
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    kh_no_mosquitto,
+    ignore = "mosquitto is not installed (apt-get install mosquitto mosquitto-clients)"
+)]
 async fn an_insider_cannot_touch_the_hub_or_another_kiosk_over_tls() {
-    if !mosquitto_clients_present() {
-        return;
-    }
     let f = fleet_of_two(true);
     let tls_port = free_port();
     let _hub = HubProcess::start_tls(&f.data(), BrokerMode::Embedded(free_port()), tls_port).await;
@@ -221,10 +220,11 @@ async fn an_insider_cannot_touch_the_hub_or_another_kiosk_over_tls() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    kh_no_mosquitto,
+    ignore = "mosquitto is not installed (apt-get install mosquitto mosquitto-clients)"
+)]
 async fn an_insider_cannot_touch_the_hub_or_another_kiosk_on_mosquitto() {
-    if !mosquitto_clients_present() {
-        return;
-    }
     let f = fleet_of_two(false);
     let files = f.tmp.path().join("mosquitto");
     let (ok, text) = fleet(&f.data(), &["mosquitto", "--out", files.to_str().unwrap()]);
@@ -234,7 +234,7 @@ async fn an_insider_cannot_touch_the_hub_or_another_kiosk_on_mosquitto() {
         files.join("passwd").display(),
         files.join("acl").display()
     );
-    let Some(broker) = Mosquitto::start_with(&settings, free_port()) else { return };
+    let broker = Mosquitto::start_with(&settings, free_port());
     let _hub = HubProcess::start(&f.data(), BrokerMode::External(broker.port)).await;
     tokio::task::block_in_place(|| attack(&f, &Target { port: broker.port, ca: None }, false));
 }

@@ -106,13 +106,16 @@ async fn a_kiosk_syncs_records_and_takes_requests_after_a_week_offline() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
-    // An update signed with the wrong key is ignored: the kiosk keeps version 1.
+    // An update signed with the wrong key is ignored: the kiosk keeps
+    // version 1. The kiosk counts what it refuses: once the count moves,
+    // the forged pointer has been handled (no guessing how long to wait).
+    let refused = k.status().borrow().refused;
     let spy = spy_client(mode.port(), &key).await;
     let topic = Topic::CatalogDesired(protocol::KioskId::new("station-a").unwrap());
     let forged = CatalogPointer { version: 9, manifest_sha256: "00".repeat(32), size: 1, items: 1 };
     let payload = encode(&topic, &forged, b"not the kiosk's secret").unwrap();
     spy.publish(topic.to_string(), rumqttc::QoS::AtLeastOnce, false, payload).await.unwrap();
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    wait_status(&k, Duration::from_secs(20), "the forged pointer refused", |s| s.refused > refused).await;
     assert_eq!(k.catalog().borrow().as_ref().unwrap().version, 1);
     assert!(!k.status().borrow().sync.active, "no download started for a forged pointer");
 

@@ -2,8 +2,9 @@
 //! (winit with the software renderer, on Xvfb) against a real hub process.
 //! It syncs the catalog and comes online; the centre's screenshot command
 //! returns the PNG of that window; the restart command ends the process
-//! (its service manager starts it again). Skipped with a notice without
-//! `xvfb-run`, unless KH_REQUIRE_XVFB=1 (CI), where that is a failure.
+//! (its service manager starts it again). Ignored (and counted so) where
+//! `xvfb-run` is not installed, unless KH_REQUIRE_XVFB=1 (CI), where its
+//! absence is a failure.
 
 use e2e::fleet::write_config_file;
 use e2e::harness::*;
@@ -25,23 +26,10 @@ impl Drop for Windowed {
     }
 }
 
-fn xvfb_run() -> Option<&'static str> {
-    let found = ["/usr/bin/xvfb-run", "/usr/local/bin/xvfb-run"]
-        .into_iter()
-        .find(|p| std::path::Path::new(p).exists());
-    if found.is_none() {
-        assert!(
-            std::env::var("KH_REQUIRE_XVFB").as_deref() != Ok("1"),
-            "xvfb-run is required (KH_REQUIRE_XVFB=1) but not installed"
-        );
-        eprintln!("NOTICE: xvfb-run is not installed; skipping the window test (apt-get install xvfb)");
-    }
-    found
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(kh_no_xvfb, ignore = "xvfb-run is not installed (apt-get install xvfb xauth)")]
 async fn the_appliance_window_answers_screenshot_and_restart() {
-    let Some(xvfb) = xvfb_run() else { return };
+    let xvfb = e2e::tools::require("xvfb-run");
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("hub");
     std::fs::create_dir_all(&data).unwrap();

@@ -132,16 +132,33 @@ async fn requests_become_tickets_and_every_change_reaches_the_kiosk() {
     let again = k.updates(Duration::from_secs(3)).await;
     assert_eq!(again.keys().map(String::as_str).collect::<Vec<_>>(), ["req-a", "req-b", "req-c"]);
     assert_eq!((again["req-a"].rev, again["req-b"].rev), (4, 4));
-    // Another kiosk cannot confirm station-a's tickets.
-    let other = RawKiosk::connect("station-b", &other_secret, mode.port(), 1).await;
-    other
-        .publish(&Topic::ServiceSeen(other.kid.clone()), &ServiceSeen { request_id: "req-a".into(), rev: 4 })
-        .await;
+    // Another kiosk cannot confirm station-a's tickets. Station-b confirms
+    // req-a, then a request of its own: both on its one `svc/seen` topic,
+    // which the hub handles in order, so once its own shows as seen, the
+    // hub has handled the first too, and it must have changed nothing.
+    let mut other = RawKiosk::connect("station-b", &other_secret, mode.port(), 1).await;
+    let x_no = TicketNo::new(&yymmdd(now), 2, 1).unwrap();
+    let x = Event { seq: 1, t: now, clock_trusted: true, kind: request("req-x", x_no.as_str(), false) };
+    other.publish(&Topic::Events(other.kid.clone()), &EventBatch { session: 1, events: vec![x] }).await;
+    other.update_of("req-x", 1).await;
+    let seen_rev =
+        |no: &str| hub_json(&["tickets", "show", no, "--json", "--data", d])["ticket"]["seen_rev"].clone();
+    let a_seen = seen_rev(own.as_str());
+    for (id, rev) in [("req-a", 4), ("req-x", 1)] {
+        other
+            .publish(&Topic::ServiceSeen(other.kid.clone()), &ServiceSeen { request_id: id.into(), rev })
+            .await;
+    }
+    wait_until("station-b's own confirmation", || seen_rev(x_no.as_str()) == 1);
+    assert_eq!(seen_rev(own.as_str()), a_seen, "station-b confirmed station-a's ticket");
+    // Station-a confirms its own.
     for (id, ack) in &again {
         k.publish(&Topic::ServiceSeen(k.kid.clone()), &ServiceSeen { request_id: id.clone(), rev: ack.rev })
             .await;
     }
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    for ack in again.values() {
+        wait_until("station-a's confirmations", || seen_rev(&ack.ticket_no) == ack.rev);
+    }
     drop(k);
     let mut k = RawKiosk::connect("station-a", &secret, mode.port(), 3).await;
     let after_seen = k.updates(Duration::from_secs(2)).await;
@@ -185,8 +202,8 @@ async fn requests_become_tickets_and_every_change_reaches_the_kiosk() {
     hub.kill();
     let _hub = HubProcess::start(&data, mode).await;
     let live = retained_live_minute(mode.port(), &hub_key(&data)).await;
-    assert_eq!(live.today.get("service_request"), Some(&3), "{live:?}");
-    assert_eq!(live.tickets_open, 2, "{live:?}");
+    assert_eq!(live.today.get("service_request"), Some(&4), "{live:?}");
+    assert_eq!(live.tickets_open, 3, "{live:?}");
     assert_eq!(live.tickets_overdue, 1, "{live:?}");
     assert_eq!(live.kiosks_total, 2);
     drop(other);
@@ -194,6 +211,15 @@ async fn requests_become_tickets_and_every_change_reaches_the_kiosk() {
         let kept = std::path::Path::new("/tmp/kh-tickets-data");
         let _ = std::fs::remove_dir_all(kept);
         copy_dir(&data, kept);
+    }
+}
+
+/// Poll the hub's store (through its CLI) until `done`.
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "never: {what}");
+        std::thread::sleep(Duration::from_millis(100));
     }
 }
 

@@ -16,15 +16,15 @@ use std::time::{Duration, Instant};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 
-/// A client must finish its TLS handshake within this.
-const HANDSHAKE_DEADLINE: Duration = Duration::from_secs(10);
-
 /// Listen for TLS on `listen` (port 0 picks a free one) and relay through
-/// `gate`. Returns the address bound.
+/// `gate`; a client must finish its handshake within `handshake_deadline`.
+/// Each connection is accepted on a task of its own, so one that stalls
+/// holds no one back. Returns the address bound.
 pub async fn start_tls_listener(
     listen: SocketAddr,
     gate: Arc<Gate>,
     mut certificate: ServerCertificate,
+    handshake_deadline: Duration,
 ) -> Result<SocketAddr, BrokerError> {
     let listener = TcpListener::bind(listen).await.map_err(|source| super::bind_error(listen, source))?;
     let addr = listener.local_addr().map_err(|source| BrokerError::Listen { addr: listen, source })?;
@@ -34,7 +34,8 @@ pub async fn start_tls_listener(
             match listener.accept().await {
                 Ok((stream, peer)) => {
                     let acceptor = TlsAcceptor::from(certificate.current());
-                    tokio::spawn(relay(acceptor, stream, peer, gate.clone(), failures.clone()));
+                    let failures = failures.clone();
+                    tokio::spawn(relay(acceptor, stream, peer, gate.clone(), failures, handshake_deadline));
                 }
                 Err(e) => {
                     // Out of file descriptors, typically: pause rather than spin.
@@ -94,9 +95,10 @@ async fn relay(
     peer: SocketAddr,
     gate: Arc<Gate>,
     failures: Arc<FailureLog>,
+    handshake_deadline: Duration,
 ) {
     let _ = stream.set_nodelay(true);
-    let tls = match tokio::time::timeout(HANDSHAKE_DEADLINE, acceptor.accept(stream)).await {
+    let tls = match tokio::time::timeout(handshake_deadline, acceptor.accept(stream)).await {
         Ok(Ok(tls)) => tls,
         Ok(Err(e)) => return failures.record(peer, &e.to_string()),
         Err(_) => return failures.record(peer, "handshake not finished in time; connection closed"),

@@ -21,6 +21,10 @@ pub struct ServeArgs {
     /// 0.0.0.0:8883), with the certificate `hub fleet tls` made.
     #[arg(long)]
     tls_listen: Option<SocketAddr>,
+    /// Seconds a kiosk has to finish its TLS handshake on --tls-listen
+    /// before the connection is closed (a slow village link needs a few).
+    #[arg(long, default_value_t = 10, requires = "tls_listen", value_parser = clap::value_parser!(u64).range(1..))]
+    tls_handshake_timeout: u64,
     /// Use this external broker (mqtt://host:port or mqtts://host:port)
     /// instead of the embedded one.
     #[arg(long, conflicts_with = "tls_listen")]
@@ -54,6 +58,7 @@ pub fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
         listen: a.listen.unwrap_or(SocketAddr::from((default_ip, 1883))),
         broker,
         tls_listen: a.tls_listen,
+        tls_handshake_timeout: std::time::Duration::from_secs(a.tls_handshake_timeout),
         ca_file: a.ca,
         seed_catalog: a.seed_catalog,
         console: (!a.no_web).then_some(ConsoleOptions { listen: a.web, tls: a.web_tls }),

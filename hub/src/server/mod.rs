@@ -41,6 +41,8 @@ pub struct ServeOptions {
     /// The embedded broker also listens for TLS here, with the certificate
     /// in `<data>/tls/` (`hub fleet tls`).
     pub tls_listen: Option<SocketAddr>,
+    /// How long a client on `tls_listen` has to finish its handshake.
+    pub tls_handshake_timeout: Duration,
     /// The CA an `mqtts://` external broker's certificate must chain to
     /// (default `<data>/tls/ca.pem`).
     pub ca_file: Option<PathBuf>,
@@ -183,7 +185,13 @@ pub async fn serve(opts: ServeOptions, shutdown: impl Future<Output = ()>) -> Re
             )
             .await?;
             if let Some((listen, certificate)) = tls_server {
-                broker::start_tls_listener(listen, embedded.gate.clone(), certificate).await?;
+                broker::start_tls_listener(
+                    listen,
+                    embedded.gate.clone(),
+                    certificate,
+                    opts.tls_handshake_timeout,
+                )
+                .await?;
             }
             // The hub's own client stays on the plain loopback listener.
             (embedded.client_addr(), None)

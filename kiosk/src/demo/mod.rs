@@ -231,6 +231,7 @@ pub fn start(
         listen: SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
         broker: None,
         tls_listen: None,
+        tls_handshake_timeout: std::time::Duration::from_secs(10),
         ca_file: None,
         seed_catalog: Some(catalog.to_owned()),
         console: Some(hub::console::ConsoleOptions {

@@ -92,6 +92,7 @@ pub(super) async fn run(shared: Arc<Shared>) {
                         tracing::warn!(error = %e, reason = ?e.reason, "cannot connect to the hub's broker; retrying");
                     }
                     b.link_down = Some(e);
+                    b.shared.status.send_modify(|s| s.link_failures += 1);
                     b.connected = false;
                     b.hub_online = false;
                     b.publish_status();
@@ -178,6 +179,10 @@ impl Backend {
         });
     }
 
+    fn count_refused(&self) {
+        self.shared.status.send_modify(|s| s.refused += 1);
+    }
+
     async fn on_connect(&mut self) {
         let kid = self.shared.config.id.clone();
         self.session = match self.shared.outbox.next_session() {
@@ -230,9 +235,13 @@ impl Backend {
         let kid = &self.shared.config.id;
         let topic = match Topic::parse(topic) {
             Ok(t) => t,
-            Err(e) => return tracing::warn!(error = %e, "message on an unknown topic ignored"),
+            Err(e) => {
+                self.count_refused();
+                return tracing::warn!(error = %e, "message on an unknown topic ignored");
+            }
         };
         if let Err(e) = check_addressee(&topic, kid) {
+            self.count_refused();
             return tracing::warn!(error = %e, "message for another kiosk ignored");
         }
         let key = self.shared.config.hub.secret.clone();
@@ -241,7 +250,10 @@ impl Backend {
             ($t:ty, $key:expr) => {
                 match decode::<$t>(&topic, payload, $key) {
                     Ok(m) => m,
-                    Err(e) => return tracing::warn!(%topic, error = %e, "message refused"),
+                    Err(e) => {
+                        self.count_refused();
+                        return tracing::warn!(%topic, error = %e, "message refused");
+                    }
                 }
             };
         }

@@ -45,6 +45,11 @@ pub struct KioskStatus {
     /// Why the last connection attempt failed (refused login, untrusted
     /// certificate, no route), until the next one succeeds.
     pub link_down: Option<LinkDown>,
+    /// Connection attempts that failed since start (each retry counts).
+    pub link_failures: u64,
+    /// Messages refused since start: a bad signature, a malformed body,
+    /// another kiosk's address, an unknown topic. What a tamperer leaves.
+    pub refused: u64,
     /// The hub asked for a restart, or a new release is ready to start;
     /// the appliance exits and its service manager starts it again.
     pub restart_requested: bool,

@@ -52,7 +52,7 @@ async fn main() {
     std::fs::create_dir_all(&data).unwrap();
     let catalog = tmp.path().join("catalog");
     copy_dir(&sample_catalog(), &catalog);
-    let mosquitto = if args.mosquitto { Mosquitto::start() } else { None };
+    let mosquitto = args.mosquitto.then(Mosquitto::start);
     let mode = match &mosquitto {
         Some(m) => BrokerMode::External(m.port),
         None => BrokerMode::Embedded(free_port()),

@@ -54,10 +54,8 @@ async fn main() {
     if args.gate_cost {
         modes.push(("embedded rumqttd, no gate", None, true));
     }
-    if !args.no_mosquitto
-        && let Some(m) = Mosquitto::start()
-    {
-        modes.push(("mosquitto", Some(m), false));
+    if !args.no_mosquitto && Mosquitto::installed() {
+        modes.push(("mosquitto", Some(Mosquitto::start()), false));
     }
     for (name, mosq, past_gate) in &modes {
         let port = mosq.as_ref().map_or_else(free_port, |m| m.port);

@@ -6,8 +6,12 @@
 //!
 //! Each kiosk records events up to number `--events` with the content
 //! `fleet::scripted_event` gives each number, resuming after the last one
-//! its store holds, so a run killed and started again records the same
-//! events. With `--until-acked` it waits until the hub acknowledged
+//! its store holds. `--run N` moves each event N milliseconds later (within
+//! its minute, so every count stays the same), so that a run's events can
+//! be told from another's; `--report-durable` prints `durable <kiosk> <seq>
+//! <t>` as each event is durably recorded. A crash test reads those lines:
+//! what the kiosk was told was kept is the truth, whatever its store says
+//! after a kill. With `--until-acked` it waits until the hub acknowledged
 //! everything, then prints one JSON line per kiosk and exits.
 //!
 //!   kiosk-sim --config a.toml --serve --events 1500 --rate 25
@@ -41,6 +45,13 @@ struct Args {
     /// After recording, wait until the hub acknowledged everything.
     #[arg(long)]
     until_acked: bool,
+    /// This run's number: each event is moved this many milliseconds later
+    /// (under a minute, so the hub's counts are the same).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..60_000))]
+    run: u64,
+    /// Print `durable <kiosk> <seq> <t>` once each event is durably recorded.
+    #[arg(long)]
+    report_durable: bool,
     /// Give up after this many seconds.
     #[arg(long, default_value_t = 600)]
     timeout_s: u64,
@@ -87,8 +98,13 @@ fn main() -> anyhow::Result<()> {
         for (i, h) in handles.iter().enumerate() {
             if next[i] <= args.events {
                 let e = scripted_event(i as u64, next[i]);
-                let seq = h.record_at(e.kind, e.t)?;
+                let t = e.t + args.run;
+                let seq = h.record_at(e.kind, t)?;
                 anyhow::ensure!(seq == next[i], "kiosk {i} recorded {seq}, expected {}", next[i]);
+                if args.report_durable {
+                    // record_at returns once the event is committed.
+                    println!("durable {} {seq} {t}", h.config().id);
+                }
                 next[i] += 1;
             }
         }
