@@ -13,4 +13,5 @@ pub mod raw_kiosk;
 pub mod spy;
 pub mod supervisor;
 pub mod tools;
+pub mod village_link;
 pub mod wall;
