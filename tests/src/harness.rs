@@ -52,7 +52,17 @@ pub async fn wait_kiosk_row(
     what: &str,
     cond: impl Fn(&serde_json::Value) -> bool,
 ) -> serde_json::Value {
-    let deadline = Instant::now() + Duration::from_secs(30);
+    wait_kiosk_row_within(data, Duration::from_secs(30), what, cond).await
+}
+
+/// The same, waiting up to `within` (a keep-alive running out takes longer).
+pub async fn wait_kiosk_row_within(
+    data: &Path,
+    within: Duration,
+    what: &str,
+    cond: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let deadline = Instant::now() + within;
     loop {
         let rows = hub_json(&["kiosks", "--json", "--data", data.to_str().unwrap()]);
         if cond(&rows[0]) {

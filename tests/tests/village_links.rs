@@ -16,13 +16,6 @@ use kiosk::runtime::Runtime;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// The station's row in `hub kiosks --json`: its state and since when (ms).
-fn presence(data: &Path, kid: &str) -> (String, u64) {
-    let rows: serde_json::Value = hub_json(&["kiosks", "--json", "--data", data.to_str().unwrap()]);
-    let row = rows.as_array().unwrap().iter().find(|r| r["kiosk"] == kid).expect("the station is registered");
-    (row["state"].as_str().unwrap_or_default().to_owned(), row["since"].as_u64().unwrap_or(0))
-}
-
 fn folder_bytes(dir: &Path) -> u64 {
     std::fs::read_dir(dir)
         .unwrap()
@@ -38,17 +31,11 @@ fn wall_ms() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64
 }
 
-/// Poll the hub's view until the station is `state`; returns its `since`.
-async fn wait_presence(data: &Path, kid: &str, state: &str, within: Duration) -> u64 {
-    let deadline = Instant::now() + within;
-    loop {
-        let (now, since) = presence(data, kid);
-        if now == state {
-            return since;
-        }
-        assert!(Instant::now() < deadline, "the hub never showed {kid} {state} (it shows {now})");
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+/// Wait until the hub shows the station (its only kiosk) as `state`;
+/// returns since when (ms).
+async fn wait_presence(data: &Path, state: &str, within: Duration) -> u64 {
+    let row = wait_kiosk_row_within(data, within, state, |r| r["state"] == state).await;
+    row["since"].as_u64().unwrap_or(0)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -81,12 +68,12 @@ async fn a_half_open_village_link_is_noticed_and_the_station_comes_back() {
         link.bytes_up(),
         folder_bytes(&sample_catalog()),
     );
-    wait_presence(&data, "station-a", "online", Duration::from_secs(30)).await;
+    wait_presence(&data, "online", Duration::from_secs(30)).await;
 
     // The line goes silent.
     let (silent_at, silent_wall) = (Instant::now(), wall_ms());
     link.outage();
-    let hub_since = wait_presence(&data, "station-a", "offline", Duration::from_secs(150)).await;
+    let hub_since = wait_presence(&data, "offline", Duration::from_secs(150)).await;
     let hub_noticed = silent_at.elapsed();
     wait_status(&k, Duration::from_secs(150), "the kiosk noticing", |s| !s.connected).await;
     let kiosk_noticed = silent_at.elapsed();
@@ -96,7 +83,7 @@ async fn a_half_open_village_link_is_noticed_and_the_station_comes_back() {
     link.restore();
     wait_status(&k, Duration::from_secs(60), "the kiosk online again", |s| s.connected && s.hub_online).await;
     let kiosk_back = back_at.elapsed();
-    wait_presence(&data, "station-a", "online", Duration::from_secs(60)).await;
+    wait_presence(&data, "online", Duration::from_secs(60)).await;
     let hub_back = back_at.elapsed();
     eprintln!(
         "half-open link: hub shows offline after {:.1} s (since {:+.1} s from the outage), kiosk notices after {:.1} s; \
