@@ -160,7 +160,16 @@ impl Topic {
                 if !crate::is_sha256_hex(sha) {
                     return Err(bad("blob segment is not a sha256"));
                 }
-                let offset: u64 = offset.parse().map_err(|_| bad("blob offset is not a number"))?;
+                // Digits only, no leading zero: one spelling per topic (the
+                // fuzzer found `…/01403` read as 1403, and `+1403` too).
+                let canonical = !offset.is_empty()
+                    && offset.bytes().all(|b| b.is_ascii_digit())
+                    && (offset.len() == 1 || !offset.starts_with('0'));
+                let offset: u64 = offset
+                    .parse()
+                    .ok()
+                    .filter(|_| canonical)
+                    .ok_or_else(|| bad("blob offset is not a number as the hub writes one"))?;
                 Topic::BlobChunk { kid, sha256: (*sha).to_owned(), offset }
             }
             ["release", "desired"] => Topic::ReleaseDesired(kid),
@@ -316,6 +325,10 @@ mod tests {
             "kh/v1/_dc",
             "kh/v1/_dc//x",
             "kh/v1/a/cmd/Bad",
+            // Found by fuzz/ (topic): another spelling of offset 1403.
+            &format!("kh/v1/a/blob/{}/01403", "ab".repeat(32)),
+            &format!("kh/v1/a/blob/{}/+1403", "ab".repeat(32)),
+            &format!("kh/v1/a/blob/{}/", "ab".repeat(32)),
         ] {
             assert!(Topic::parse(bad).is_err(), "{bad:?}");
         }

@@ -3,15 +3,14 @@
 //! own thread ([`serial::run`]) with its driver; what they report arrives on
 //! one channel for the kiosk.
 
-pub mod escpos;
-pub mod escpos_decode;
 pub mod printer;
 pub mod receipts;
-pub mod scale;
 pub mod scale_driver;
-pub mod scanner;
+pub mod scanner_driver;
 pub mod serial;
-pub mod waybill;
+
+// The devices' byte formats live in their own crate, without Slint.
+pub use station_formats::{escpos, escpos_decode, scale, scanner, waybill};
 
 use firmware_config::{SerialDevice, SerialKind};
 use serial::{DeviceEvent, Opener, SystemPorts};
@@ -63,7 +62,7 @@ impl Peripherals {
             let spawn = std::thread::Builder::new().name(name);
             let thread = match d.kind {
                 SerialKind::Scanner => spawn.spawn(move || {
-                    serial::run(path_buf, baud, opener, scanner::ScannerDriver::default(), sink, stop2)
+                    serial::run(path_buf, baud, opener, scanner_driver::ScannerDriver::default(), sink, stop2)
                 }),
                 SerialKind::Scale => {
                     let driver =
