@@ -89,7 +89,8 @@ def zipped(entries):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in entries:
-            z.writestr(name, data)
+            # A fixed date: the seeds come out the same on every run.
+            z.writestr(zipfile.ZipInfo(name, date_time=(2026, 12, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
     return buf.getvalue()
 
 small = [(n, (CATALOG / n).read_bytes()) for n in ["catalog.toml", "towns.csv", "services.csv"]]
@@ -136,7 +137,7 @@ snapshot = json.dumps({"doc": "snapshot", "version": 3, "items": []}).encode()
 delta = json.dumps({"doc": "delta", "base": 3, "version": 4, "upserts": [], "deletes": []}).encode()
 seed("catalog_document", "snapshot", b"\x01" + snapshot)
 seed("catalog_document", "delta", b"\x01" + delta)
-seed("catalog_document", "snapshot-gz", b"\x00" + gzip.compress(snapshot))
+seed("catalog_document", "snapshot-gz", b"\x00" + gzip.compress(snapshot, mtime=0))
 
 
 # Dictionaries: the names a parser looks for, so the fuzzer reaches past the

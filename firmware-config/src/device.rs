@@ -25,6 +25,10 @@
 //! [parcels]
 //! waybills = "hashed"            # hashed | full: how waybill numbers go to the hub
 //!
+//! [retention]                    # how long this kiosk keeps what it took, in days
+//! parcels_days = 90              # the parcel desk's scans (the waybill numbers)
+//! finished_days = 180            # requests and sign-ups the hub has closed
+//!
 //! [update]                     # software updates (docs/deploy.md); absent: none
 //! release_key = "<64 hex>"       # the county's release key, public half
 //! root = "/opt/kiosk"            # the A/B layout: releases/<version>/, current, good
@@ -84,6 +88,33 @@ pub enum SerialKind {
     Scanner,
     Scale,
     Printer,
+}
+
+/// How long the kiosk keeps what villagers gave it. A waybill number leads
+/// to its recipient and a request names a villager: neither is kept longer
+/// than the station needs it (parcels for disputes about a delivery, a
+/// finished request for "my requests"). Open requests and sign-ups are
+/// kept until the hub closes them, however long that takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retention {
+    #[serde(default = "default_parcels_days")]
+    pub parcels_days: u32,
+    #[serde(default = "default_finished_days")]
+    pub finished_days: u32,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention { parcels_days: default_parcels_days(), finished_days: default_finished_days() }
+    }
+}
+
+fn default_parcels_days() -> u32 {
+    90
+}
+fn default_finished_days() -> u32 {
+    180
 }
 
 /// How the parcel desk sends waybill numbers (design: domain.md §7): a
@@ -154,6 +185,7 @@ pub struct DeviceConfig {
     pub staff_pin_hash: Option<String>,
     pub serial: Vec<SerialDevice>,
     pub waybills: WaybillPolicy,
+    pub retention: Retention,
     pub update: Option<UpdateConfig>,
 }
 
@@ -178,6 +210,8 @@ struct Raw {
     serial: Vec<RawSerial>,
     #[serde(default)]
     parcels: RawParcels,
+    #[serde(default)]
+    retention: Retention,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     update: Option<RawUpdate>,
 }
@@ -437,6 +471,13 @@ impl DeviceConfig {
                 format!("{} seconds is outside 10–3600", d.inactivity_s),
             ));
         }
+        for (key, days) in
+            [("parcels_days", raw.retention.parcels_days), ("finished_days", raw.retention.finished_days)]
+        {
+            if !(1..=3650).contains(&days) {
+                return Err(err(Some("retention"), key, format!("{days} days is outside 1–3650")));
+            }
+        }
         if let Some(h) = &raw.staff.pin_hash
             && !crate::pin::is_well_formed(h)
         {
@@ -532,6 +573,7 @@ impl DeviceConfig {
             staff_pin_hash: raw.staff.pin_hash,
             serial,
             waybills: raw.parcels.waybills,
+            retention: raw.retention,
             update,
         })
     }
@@ -570,6 +612,7 @@ impl DeviceConfig {
             staff_pin_hash: None,
             serial: Vec::new(),
             waybills: WaybillPolicy::Hashed,
+            retention: Retention::default(),
             update: None,
         }
     }
@@ -633,6 +676,7 @@ impl DeviceConfig {
                 })
                 .collect(),
             parcels: RawParcels { waybills: self.waybills },
+            retention: self.retention,
             update: self.update.as_ref().map(|u| RawUpdate {
                 release_key: hex::encode(u.release_key),
                 root: path_text(&u.root),
@@ -696,6 +740,19 @@ rate_kbit = 256
         let u = c.update.unwrap();
         assert_eq!((u.root, u.rate_kbit, u.health_deadline_s), (PathBuf::from("/opt/kiosk"), 256, 180));
         assert_eq!(u.release_key[0], 0x3d);
+    }
+
+    #[test]
+    fn retention_has_defaults_and_bounds() {
+        assert_eq!(check(GOOD).unwrap().retention, Retention { parcels_days: 90, finished_days: 180 });
+        let set = GOOD.replace("[update]", "[retention]\nparcels_days = 30\n\n[update]");
+        assert_eq!(check(&set).unwrap().retention, Retention { parcels_days: 30, finished_days: 180 });
+        let zero = GOOD.replace("[update]", "[retention]\nfinished_days = 0\n\n[update]");
+        let e = check(&zero).unwrap_err();
+        assert!(e.contains("`retention.finished_days`: 0 days is outside 1–3650"), "{e}");
+        let c = check(&set).unwrap();
+        let again = DeviceConfig::parse(&c.to_toml(KeyStorage::Inline), Path::new("/etc/kiosk/kiosk.toml"));
+        assert_eq!(again.unwrap().retention, c.retention, "written and read back");
     }
 
     #[test]

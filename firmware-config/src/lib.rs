@@ -12,7 +12,7 @@ pub mod error;
 pub mod pin;
 
 pub use device::{
-    DeviceConfig, Display, HubLink, KeyStorage, Language, Role, SerialDevice, SerialKind, UpdateConfig,
-    WaybillPolicy,
+    DeviceConfig, Display, HubLink, KeyStorage, Language, Retention, Role, SerialDevice, SerialKind,
+    UpdateConfig, WaybillPolicy,
 };
 pub use error::ConfigError;

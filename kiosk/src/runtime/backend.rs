@@ -119,6 +119,7 @@ pub(super) async fn run(shared: Arc<Shared>) {
                 b.flush().await;
                 if now >= b.next_forget {
                     b.forget_old_acked();
+                    b.forget_past();
                     b.next_forget = now + Duration::from_secs(3600);
                 }
             }
@@ -423,6 +424,21 @@ impl Backend {
             Ok(0) => {}
             Ok(n) => tracing::info!(events = n, "acknowledged events past their keeping time deleted"),
             Err(e) => tracing::error!(error = %e, "cannot delete old acknowledged events"),
+        }
+    }
+
+    /// Delete parcels, requests and sign-ups past their keeping time
+    /// (`[retention]` in kiosk.toml).
+    fn forget_past(&self) {
+        match self.shared.outbox.forget_past(now_ms(), &self.shared.config.retention) {
+            Ok(f) if f.any() => tracing::info!(
+                parcels = f.parcels,
+                requests = f.requests,
+                signups = f.signups,
+                "records past their keeping time deleted"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "cannot delete records past their keeping time"),
         }
     }
 

@@ -12,6 +12,7 @@ pub mod catalog_cache;
 pub mod outbox;
 pub mod parcels;
 pub mod requests;
+pub mod retention;
 pub mod screen_figures;
 pub mod signups;
 
