@@ -263,12 +263,16 @@ impl HubProcess {
             }
         };
         let child = cmd.env("RUST_LOG", filter).stdout(Stdio::null()).stderr(log).spawn().expect("start hub");
-        let hub = HubProcess { child, data: data.to_owned(), mode, web_port, log: log_path.to_owned() };
-        wait_for_port(mode.port());
-        // The hub key exists once the hub has started.
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !data.join("hub.key").exists() {
-            assert!(Instant::now() < deadline, "hub did not start; log:\n{}", hub.log());
+        let mut hub = HubProcess { child, data: data.to_owned(), mode, web_port, log: log_path.to_owned() };
+        // Started means listening with its key written. A hub that exits
+        // instead (a port taken since `free_port` chose it) says so at once,
+        // with its log; a slow machine gets a minute.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while std::net::TcpStream::connect(("127.0.0.1", mode.port())).is_err() || !data.join("hub.key").exists() {
+            if let Ok(Some(status)) = hub.child.try_wait() {
+                panic!("hub exited at start ({status}); log:\n{}", hub.log());
+            }
+            assert!(Instant::now() < deadline, "hub did not start within a minute; log:\n{}", hub.log());
             std::thread::sleep(Duration::from_millis(20));
         }
         hub
