@@ -268,7 +268,9 @@ impl HubProcess {
         // instead (a port taken since `free_port` chose it) says so at once,
         // with its log; a slow machine gets a minute.
         let deadline = Instant::now() + Duration::from_secs(60);
-        while std::net::TcpStream::connect(("127.0.0.1", mode.port())).is_err() || !data.join("hub.key").exists() {
+        while std::net::TcpStream::connect(("127.0.0.1", mode.port())).is_err()
+            || !data.join("hub.key").exists()
+        {
             if let Ok(Some(status)) = hub.child.try_wait() {
                 panic!("hub exited at start ({status}); log:\n{}", hub.log());
             }

@@ -121,6 +121,24 @@ const TRACE_STAGES: &[&str] =
     &["produce", "input", "inspection", "process", "store", "transport", "sell", "certificate"];
 const PLATFORMS: &[&str] = &["taobao", "tmall", "pinduoduo", "jd", "douyin", "wechat", "other"];
 
+/// The CSV files of a catalog folder, in the order `import` reads them
+/// (besides `catalog.toml`).
+pub const TABLE_FILES: [&str; 13] = [
+    "producers.csv",
+    "products.csv",
+    "certifications.csv",
+    "batches.csv",
+    "trace_records.csv",
+    "services.csv",
+    "shops.csv",
+    "towns.csv",
+    "stories.csv",
+    "courses.csv",
+    "sessions.csv",
+    "jobs.csv",
+    "news.csv",
+];
+
 /// Read and check a catalog folder. `today` bounds production dates.
 pub fn import(dir: &Path, today: Date, diags: &mut Diagnostics) -> Option<Authored> {
     if !dir.is_dir() {
@@ -162,23 +180,8 @@ pub fn import(dir: &Path, today: Date, diags: &mut Diagnostics) -> Option<Author
     }
     // A table that could not be read is reported once, alone: references
     // into it are not checked (each would be a false "not in …").
-    let files = [
-        "producers.csv",
-        "products.csv",
-        "certifications.csv",
-        "batches.csv",
-        "trace_records.csv",
-        "services.csv",
-        "shops.csv",
-        "towns.csv",
-        "stories.csv",
-        "courses.csv",
-        "sessions.csv",
-        "jobs.csv",
-        "news.csv",
-    ];
     let unreadable: Vec<&'static str> =
-        files.iter().zip(tables.iter()).filter(|(_, t)| t.is_none()).map(|(f, _)| *f).collect();
+        TABLE_FILES.iter().zip(tables.iter()).filter(|(_, t)| t.is_none()).map(|(f, _)| *f).collect();
     let mut b = Builder {
         dir,
         today,
