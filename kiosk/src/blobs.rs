@@ -98,6 +98,17 @@ impl BlobStore {
         std::fs::read(&p).map_err(io(&p))
     }
 
+    /// Delete a verified blob nothing needs any more; true when it was here.
+    pub fn remove(&self, sha: &str) -> Result<bool, BlobError> {
+        Self::check(sha)?;
+        let p = self.path(sha);
+        match std::fs::remove_file(&p) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(io(&p)(e)),
+        }
+    }
+
     /// Drop a partial download (after repeated failures).
     pub fn discard_partial(&self, sha: &str) {
         if is_sha256_hex(sha) {

@@ -281,6 +281,9 @@ impl SyncClient {
             Ok(b) => b,
             Err(e) => return self.fail(doc.want, e.to_string(), now),
         };
+        // Read whole: the version lives on in the store, not in this file
+        // (a version every week would otherwise fill the disk with them).
+        self.forget_blobs([doc.doc_sha256.as_str()]);
         let empty = Snapshot { version: 0, items: Vec::new() };
         let current = self.applied.as_ref().unwrap_or(&empty);
         let next = match Document::from_bytes(&bytes) {
@@ -359,6 +362,13 @@ impl SyncClient {
         }
         let total = self.progress.bytes_total;
         self.applied_manifest = snap.manifest_sha256();
+        // Images only the replaced version showed are not needed again (a
+        // rollback fetches them anew, like any other version).
+        if let Some(old) = self.applied.take() {
+            let kept: std::collections::HashSet<&str> =
+                snap.blobs().iter().map(|b| b.sha256.as_str()).collect();
+            self.forget_blobs(old.blobs().iter().map(|b| b.sha256.as_str()).filter(|s| !kept.contains(s)));
+        }
         self.applied = Some(snap);
         self.stage = Stage::Idle;
         self.progress =
@@ -369,6 +379,15 @@ impl SyncClient {
             out.extend(self.on_pointer(p, now));
         }
         out
+    }
+
+    /// Delete blobs no version needs; a failure costs only disk space.
+    fn forget_blobs<'a>(&self, shas: impl IntoIterator<Item = &'a str>) {
+        for sha in shas {
+            if let Err(e) = self.blobs.remove(sha) {
+                tracing::warn!(error = %e, "cannot delete a blob no longer needed");
+            }
+        }
     }
 
     /// Twice a second or so: ask again where an answer is overdue.

@@ -14,6 +14,12 @@ pub fn hub_bin() -> PathBuf {
     bin("hub-e2e")
 }
 
+/// The ingest benchmark's ceiling: the hub's server acknowledging without
+/// storing (`tests/src/bin/hub-stand-in.rs`).
+pub fn hub_stand_in_bin() -> PathBuf {
+    bin("hub-stand-in")
+}
+
 /// The production kiosk binary (`kiosk`, built here as `kiosk-e2e`).
 pub fn kiosk_bin() -> PathBuf {
     bin("kiosk-e2e")
@@ -286,6 +292,11 @@ impl HubProcess {
         let _ = self.child.wait();
     }
 
+    /// The `hub serve` process's id (for /proc readings).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
@@ -482,6 +493,18 @@ pub fn copy_dir(from: &Path, to: &Path) {
 
 pub fn sample_catalog() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/catalog/tongcheng")
+}
+
+/// Change a copy of the sample catalog into its next version `n + 1`
+/// (from 1): the camellia oil's price moves up a yuan and one of its images
+/// changes, so a kiosk syncs a small delta and one new image.
+pub fn edit_sample_catalog(catalog: &Path, n: u64) {
+    let products = std::fs::read_to_string(catalog.join("products.csv")).unwrap();
+    let (from, to) = (format!("500毫升/瓶,{},", 67 + n), format!("500毫升/瓶,{},", 68 + n));
+    let changed = products.replacen(&from, &to, 1);
+    assert_ne!(changed, products, "the oil's price {from} is in the sample catalog");
+    std::fs::write(catalog.join("products.csv"), changed).unwrap();
+    make_png(&catalog.join("images/camellia-oil-500-1.png"), 320, 240, [200, 150, 40], Some(n));
 }
 
 /// A PNG of `w`×`h`: solid `rgb`, or noise (incompressible) when `noise_seed` is set.

@@ -10,6 +10,7 @@ pub mod logins;
 /// The kiosk's own event-loop pump, used by every test client.
 pub use kiosk::runtime::mqtt_pump;
 pub mod raw_kiosk;
+pub mod soak;
 pub mod spy;
 pub mod supervisor;
 pub mod tools;

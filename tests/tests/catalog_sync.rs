@@ -105,8 +105,11 @@ async fn scenario(mode: BrokerMode, mut mosquitto: Option<Mosquitto>) {
     let o = spy.snapshot();
     let doc = o.docs.last().unwrap();
     assert_eq!((doc.kind, doc.base, doc.want), (DocKind::Delta, 1, 2));
-    // The delta carries exactly that product.
-    let delta_bytes = std::fs::read(k.blob_path(&doc.doc_sha256)).unwrap();
+    // The delta carries exactly that product (read from the hub: the kiosk
+    // deletes a document once it has read it).
+    let delta_bytes =
+        std::fs::read(hub::blobs::BlobDir::new(data.join("blobs")).path(&doc.doc_sha256)).unwrap();
+    assert!(!k.blob_path(&doc.doc_sha256).exists(), "the kiosk keeps no document it has applied");
     let Document::Delta(delta) = Document::from_bytes(&delta_bytes).unwrap() else { panic!("not a delta") };
     assert!(delta.deletes.is_empty());
     assert_eq!(delta.upserts.len(), 1);
@@ -122,6 +125,19 @@ async fn scenario(mode: BrokerMode, mut mosquitto: Option<Mosquitto>) {
     assert_eq!(std::fs::read(k.blob_path(&new_sha)).unwrap(), new_image_bytes);
     wait_kiosk_row(&data, "version 2 applied", |r| r["catalog_version"] == 2 && r["sync_state"] == "applied")
         .await;
+    // The kiosk's blobs are version 2's images and nothing else: the
+    // replaced image and both documents are gone (deleted before the
+    // kiosk reports the version applied, which the hub has seen).
+    let v2 = k.catalog().borrow().clone().unwrap();
+    let wanted: std::collections::BTreeSet<std::path::PathBuf> =
+        v2.blobs().iter().map(|b| k.blob_path(&b.sha256)).collect();
+    let mut held = std::collections::BTreeSet::new();
+    for dir in std::fs::read_dir(kiosk_dir.join("blobs")).unwrap() {
+        for f in std::fs::read_dir(dir.unwrap().path()).unwrap() {
+            held.insert(f.unwrap().path());
+        }
+    }
+    assert_eq!(held, wanted, "the kiosk holds exactly version 2's blobs");
     // Every verified message counts as a sign of life, not only births.
     wait_kiosk_row(&data, "last seen after the birth", |r| r["last_seen"].as_i64() > r["since"].as_i64())
         .await;

@@ -4,6 +4,7 @@ use clap::Args;
 use hub::broker::BrokerAddr;
 use hub::console::ConsoleOptions;
 use hub::server::{ServeOptions, serve};
+use hub::store::retention::Retention;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -47,6 +48,13 @@ pub struct ServeArgs {
     /// No staff console.
     #[arg(long, conflicts_with_all = ["web_tls"])]
     no_web: bool,
+    /// Days raw events, parcel rows and presence changes are kept (the
+    /// reports' daily figures are kept for ever).
+    #[arg(long, default_value_t = Retention::default().raw_days, value_parser = clap::value_parser!(u32).range(31..=3650))]
+    keep_raw_days: u32,
+    /// Days finished kiosk commands and their screenshots are kept.
+    #[arg(long, default_value_t = Retention::default().commands_days, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    keep_commands_days: u32,
 }
 
 pub fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -62,6 +70,8 @@ pub fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
         ca_file: a.ca,
         seed_catalog: a.seed_catalog,
         console: (!a.no_web).then_some(ConsoleOptions { listen: a.web, tls: a.web_tls }),
+        retention: Retention { raw_days: a.keep_raw_days, commands_days: a.keep_commands_days },
+        ingest: Default::default(),
     };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(serve(opts, shutdown_signal()))?;

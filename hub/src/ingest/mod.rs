@@ -1,7 +1,8 @@
 //! Effectively-once telemetry ingest.
 //!
-//! One event batch is applied in one store operation: each event is inserted
-//! with `(kid, seq)` as primary key (a duplicate changes nothing), aggregates
+//! One event batch is applied in one store operation: each event whose
+//! number the kiosk's received ranges do not hold yet is inserted with
+//! `(kid, seq)` as primary key (a duplicate changes nothing), aggregates
 //! move only for rows really inserted, and the kiosk's high-water mark
 //! advances. The caller publishes the ack only after the writer has
 //! committed, so a crash anywhere leads to a resend, never to a double count.
@@ -71,7 +72,11 @@ pub fn ingest(
     )?;
     let mut deltas = Deltas::default();
     let mut inserted = 0;
-    for e in batches.iter().flat_map(|b| &b.events) {
+    let mut received = received(conn, kid)?;
+    // A number received before is a duplicate even when retention has
+    // deleted its row (store::retention); the table's key catches the rest.
+    let already = received.clone();
+    for e in batches.iter().flat_map(|b| &b.events).filter(|e| !already.contains(e.seq)) {
         // A kiosk without a trusted clock is counted on the day it reports.
         let at = if e.clock_trusted { e.t as i64 } else { now };
         let day = county_time::iso_date_of(at);
@@ -93,7 +98,6 @@ pub fn ingest(
     }
     deltas.apply(conn, kid.as_str(), now, cal)?;
 
-    let mut received = received(conn, kid)?;
     for b in batches.iter().filter(|b| !b.events.is_empty()) {
         received.add(b.events[0].seq, b.events[b.events.len() - 1].seq);
     }

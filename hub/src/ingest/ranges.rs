@@ -40,6 +40,11 @@ impl Received {
         }
     }
 
+    /// Whether `seq` was received already.
+    pub fn contains(&self, seq: u64) -> bool {
+        seq <= self.upto || self.above.iter().any(|&(a, b)| a <= seq && seq <= b)
+    }
+
     /// The gaps between `upto` and the highest received number.
     pub fn missing(&self) -> Vec<(u64, u64)> {
         let mut out = Vec::new();

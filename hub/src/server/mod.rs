@@ -50,6 +50,23 @@ pub struct ServeOptions {
     pub seed_catalog: Option<PathBuf>,
     /// The staff console; none with `--no-web`.
     pub console: Option<crate::console::ConsoleOptions>,
+    /// How long old rows are kept (`store::retention`).
+    pub retention: crate::store::retention::Retention,
+    /// Store event batches (always, in service). `AckOnly` is the ingest
+    /// benchmark's ceiling and nothing else: it is not on the command line.
+    pub ingest: IngestMode,
+}
+
+/// What the hub does with a kiosk's event batches.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum IngestMode {
+    /// Commit them, then acknowledge (effectively once).
+    #[default]
+    Store,
+    /// Acknowledge them as received without storing anything: the same
+    /// broker, gate, dispatcher and ack path with the store taken out, so
+    /// `bench-ingest` can say what storing costs (tests/src/bin/hub-stand-in.rs).
+    AckOnly,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -109,6 +126,9 @@ pub(crate) struct Ctx {
     pub uploads: Mutex<HashMap<(KioskId, String), command_relay::Upload>>,
     /// Something the big screen shows may have changed (see `screen`).
     pub screen_changed: tokio::sync::Notify,
+    pub ingest: IngestMode,
+    /// With [`IngestMode::AckOnly`]: what each kiosk sent, in memory only.
+    pub received: Mutex<HashMap<KioskId, crate::ingest::ranges::Received>>,
 }
 
 impl Ctx {
@@ -217,6 +237,8 @@ pub async fn serve(opts: ServeOptions, shutdown: impl Future<Output = ()>) -> Re
         acks: Arc::default(),
         uploads: Mutex::default(),
         screen_changed: tokio::sync::Notify::new(),
+        ingest: opts.ingest,
+        received: Mutex::default(),
     });
 
     let console_task = match console {
@@ -242,6 +264,7 @@ pub async fn serve(opts: ServeOptions, shutdown: impl Future<Output = ()>) -> Re
     let dispatcher = tokio::spawn(dispatch::run(ctx.clone(), inbox_rx));
     let (connected_tx, connected_rx) = tokio::sync::watch::channel(0u64);
     let housekeeping = tokio::spawn(housekeeping::run(ctx.clone(), connected_rx));
+    let forgetting = tokio::spawn(retention::run(ctx.clone(), opts.retention));
     let ack_sender = tokio::spawn(acks::run(ctx.clone()));
     let screen_feed = tokio::spawn(screen::run(ctx.clone()));
     tracing::info!(broker = %format!("{}:{}", broker_addr.host, broker_addr.port), "hub starting");
@@ -281,6 +304,7 @@ pub async fn serve(opts: ServeOptions, shutdown: impl Future<Output = ()>) -> Re
     let _ = drain.await;
     dispatcher.abort();
     housekeeping.abort();
+    forgetting.abort();
     if let Some(t) = console_task {
         t.abort();
     }
@@ -320,3 +344,4 @@ async fn seed(
 
 mod dispatch;
 mod housekeeping;
+mod retention;

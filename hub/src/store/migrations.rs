@@ -424,6 +424,10 @@ const STEPS: &[&str] = &[
         PRIMARY KEY (day, item, id, kid)
     ) WITHOUT ROWID;
     "#,
+    // 15: retention (store::retention) finds old parcel rows by time.
+    r#"
+    CREATE INDEX parcels_by_t ON parcels(t);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -5,6 +5,7 @@
 //! [`writer::Writer`] thread, which commits many operations per transaction.
 
 pub mod migrations;
+pub mod retention;
 pub mod writer;
 
 use rusqlite::{Connection, OpenFlags};

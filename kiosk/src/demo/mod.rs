@@ -238,6 +238,8 @@ pub fn start(
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, web_port)),
             tls: false,
         }),
+        retention: Default::default(),
+        ingest: Default::default(),
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<(), String>>();

@@ -1,7 +1,9 @@
 //! Durable ingest throughput: events committed per second by a real hub
 //! process, through its embedded broker or through Mosquitto, with batches
-//! of 1 and of 64 events; and, in the same run, what the broker alone
-//! delivers to one subscriber (QoS 1), the ceiling for batches of 1.
+//! of 1 and of 64 events. In the same run, the ceiling like for like: the
+//! same kiosks and windows against the hub stand-in (`hub-stand-in`: the
+//! hub's server acknowledging without storing), and what the broker alone
+//! delivers to one subscriber (QoS 1).
 //!
 //! Run in release mode (see docs/benchmarks.md):
 //!   cargo run --release -p e2e --bin bench-ingest -- --kiosks 16 --events 20000
@@ -46,8 +48,6 @@ struct Args {
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
-    println!("| broker | batch | kiosks | events | seconds | events/s committed |");
-    println!("|---|---|---|---|---|---|");
     // (name, Mosquitto, kiosks straight to rumqttd's loopback port: the
     // gate's cost, measured beside it)
     let mut modes = vec![("embedded rumqttd", None, false)];
@@ -57,34 +57,48 @@ async fn main() {
     if !args.no_mosquitto && Mosquitto::installed() {
         modes.push(("mosquitto", Some(Mosquitto::start()), false));
     }
+    println!(
+        "| broker | batch | kiosks | events | hub s | hub events/s committed | stand-in events/s acked | hub / stand-in |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    let mut broker_rows = Vec::new();
     for (name, mosq, past_gate) in &modes {
         let port = mosq.as_ref().map_or_else(free_port, |m| m.port);
         let mode = if mosq.is_some() { BrokerMode::External(port) } else { BrokerMode::Embedded(port) };
         for &batch in &args.batches {
             let per_kiosk = if batch == 1 { args.events / 10 } else { args.events };
             let window = args.window.unwrap_or(if batch == 1 { 512 } else { 32 });
-            let rate = run_ingest(mode, *past_gate, args.kiosks, per_kiosk, batch, window).await;
+            let run = |bin| run_ingest(bin, mode, *past_gate, args.kiosks, per_kiosk, batch, window);
+            // The ceiling first, then the hub, in the same run.
+            let ceiling = run(hub_stand_in_bin()).await;
+            let hub = run(hub_bin()).await;
             println!(
-                "| {name} | {batch} | {} | {} | {:.2} | {:.0} |",
+                "| {name} | {batch} | {} | {} | {:.2} | {:.0} | {:.0} | {:.0}% |",
                 args.kiosks,
                 args.kiosks * per_kiosk,
-                rate.1,
-                rate.0
+                hub.1,
+                hub.0,
+                ceiling.0,
+                100.0 * hub.0 / ceiling.0
             );
         }
-        if *past_gate {
-            continue;
+        if !*past_gate {
+            broker_rows.push((name, broker_only(mode, args.broker_messages).await));
         }
-        let broker = broker_only(mode, args.broker_messages).await;
-        println!(
-            "| {name} | broker alone, 1 publisher → 1 subscriber, QoS 1 | 1 | {} | {:.2} | {:.0} messages/s |",
-            broker.0, broker.2, broker.1
-        );
+    }
+    println!();
+    println!(
+        "| broker | broker alone, 1 publisher → 1 subscriber, QoS 1 | messages | seconds | messages/s |"
+    );
+    println!("|---|---|---|---|---|");
+    for (name, b) in broker_rows {
+        println!("| {name} | 220-byte payloads | {} | {:.2} | {:.0} |", b.0, b.2, b.1);
     }
 }
 
 /// Returns (events/s, seconds).
 async fn run_ingest(
+    hub_bin: std::path::PathBuf,
     mode: BrokerMode,
     past_gate: bool,
     kiosks: u64,
@@ -109,7 +123,7 @@ async fn run_ingest(
             );
         }
     }
-    let hub = HubProcess::start(&data, mode).await;
+    let hub = HubProcess::start_binary(&hub_bin, &data, mode).await;
     let hub_key = hub_key(&data);
     let port = if past_gate { rumqttd_port(&hub.log()) } else { mode.port() };
     let started = Instant::now();
