@@ -73,6 +73,32 @@ impl EmbeddedBroker {
     }
 }
 
+/// rumqttd keeps every message in a log per subscription filter until the
+/// log's segments are full, whether delivered or not, so the segments are
+/// the broker's memory. A log drops its oldest segment whole when it needs
+/// another, and what a subscriber had not been handed yet is lost with it
+/// (QoS 1 or not): a log must hold the largest burst its filter takes, and
+/// many small segments hold it for the least memory. A kiosk's filters
+/// (acks, pointers, ticket updates) hold 1 MiB in 64 KiB segments; its blob
+/// filter a window of chunks (1 MiB) and more; the hub's own filters carry
+/// every kiosk's traffic and keep the large log the ingest rate needs. With
+/// 16 MiB × 4 everywhere, 200 kiosks grew the hub by 500 MB over a
+/// simulated month (docs/reliability.md, "Long runs").
+const KIOSK_SEGMENT: rumqttd::SegmentConfig =
+    rumqttd::SegmentConfig { max_segment_size: 64 * 1024, max_segment_count: 16 };
+const BLOB_SEGMENT: rumqttd::SegmentConfig =
+    rumqttd::SegmentConfig { max_segment_size: 128 * 1024, max_segment_count: 12 };
+const HUB_SEGMENT: rumqttd::SegmentConfig =
+    rumqttd::SegmentConfig { max_segment_size: 16 * 1024 * 1024, max_segment_count: 4 };
+
+/// The filters whose segments differ from a kiosk filter's.
+fn segments() -> HashMap<String, rumqttd::SegmentConfig> {
+    let mut m: HashMap<String, rumqttd::SegmentConfig> =
+        protocol::Topic::hub_filters().into_iter().map(|f| (f, HUB_SEGMENT)).collect();
+    m.insert(format!("{}/+/blob/+/+", protocol::topic::PREFIX), BLOB_SEGMENT);
+    m
+}
+
 /// Start the embedded broker: rumqttd on a free loopback port, admitting
 /// only whom `auth` accepts, behind the gate listening on `listen` (port 0
 /// picks a free port), which holds every client to the fleet's ACL and
@@ -120,8 +146,9 @@ pub async fn start_embedded(
         router: rumqttd::RouterConfig {
             max_connections: 20_000,
             max_outgoing_packet_count: 2000,
-            max_segment_size: 16 * 1024 * 1024,
-            max_segment_count: 4,
+            max_segment_size: KIOSK_SEGMENT.max_segment_size,
+            max_segment_count: KIOSK_SEGMENT.max_segment_count,
+            custom_segment: Some(segments()),
             ..Default::default()
         },
         v4: Some(HashMap::from([("1".to_owned(), server)])),

@@ -2,8 +2,7 @@
 //! process, through its embedded broker or through Mosquitto, with batches
 //! of 1 and of 64 events. In the same run, the ceiling like for like: the
 //! same kiosks and windows against the hub stand-in (`hub-stand-in`: the
-//! hub's server acknowledging without storing), and what the broker alone
-//! delivers to one subscriber (QoS 1).
+//! hub's server acknowledging without storing).
 //!
 //! Run in release mode (see docs/benchmarks.md):
 //!   cargo run --release -p e2e --bin bench-ingest -- --kiosks 16 --events 20000
@@ -14,7 +13,6 @@ use e2e::figures::event_kind;
 use e2e::harness::*;
 use protocol::KioskId;
 use protocol::messages::Event;
-use rumqttc::{AsyncClient, MqttOptions, QoS};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -26,9 +24,6 @@ struct Args {
     /// Events per kiosk (for batches of 64; batches of 1 send a tenth).
     #[arg(long, default_value_t = 20_000)]
     events: u64,
-    /// Messages for the broker-only measurement.
-    #[arg(long, default_value_t = 50_000)]
-    broker_messages: u64,
     /// Batch sizes to measure.
     #[arg(long, value_delimiter = ',', default_values_t = [64usize, 1])]
     batches: Vec<usize>,
@@ -61,7 +56,6 @@ async fn main() {
         "| broker | batch | kiosks | events | hub s | hub events/s committed | stand-in events/s acked | hub / stand-in |"
     );
     println!("|---|---|---|---|---|---|---|---|");
-    let mut broker_rows = Vec::new();
     for (name, mosq, past_gate) in &modes {
         let port = mosq.as_ref().map_or_else(free_port, |m| m.port);
         let mode = if mosq.is_some() { BrokerMode::External(port) } else { BrokerMode::Embedded(port) };
@@ -82,17 +76,6 @@ async fn main() {
                 100.0 * hub.0 / ceiling.0
             );
         }
-        if !*past_gate {
-            broker_rows.push((name, broker_only(mode, args.broker_messages).await));
-        }
-    }
-    println!();
-    println!(
-        "| broker | broker alone, 1 publisher → 1 subscriber, QoS 1 | messages | seconds | messages/s |"
-    );
-    println!("|---|---|---|---|---|");
-    for (name, b) in broker_rows {
-        println!("| {name} | 220-byte payloads | {} | {:.2} | {:.0} |", b.0, b.2, b.1);
     }
 }
 
@@ -168,60 +151,4 @@ fn rumqttd_port(log: &str) -> u16 {
     let line = log.lines().find(|l| l.contains("embedded broker listening")).expect("the broker's log line");
     let field = line.split_whitespace().find_map(|w| w.strip_prefix("rumqttd=")).expect("rumqttd=");
     field.rsplit(':').next().unwrap().parse().expect("a port")
-}
-
-/// One publisher, one subscriber, QoS 1, the payload size of a 1-event
-/// batch. Returns (messages delivered, messages/s, seconds); stops after 120 s.
-async fn broker_only(mode: BrokerMode, n: u64) -> (u64, f64, f64) {
-    let tmp = tempfile::tempdir().unwrap();
-    // The embedded broker needs a hub process to live in; the hub is idle here.
-    let _hub = match mode {
-        BrokerMode::Embedded(_) => Some(HubProcess::start(tmp.path(), mode).await),
-        BrokerMode::External(_) => None,
-    };
-    // A topic no hub filter matches, so the idle hub does not receive these
-    // too; under kh/v1, where the hub's login may write.
-    let topic = "kh/v1/_bench/baseline".to_owned();
-    let payload = vec![b'x'; 220];
-    // The embedded broker admits the hub's user (the key exists once the hub ran).
-    let login = |o: &mut MqttOptions| {
-        if let BrokerMode::Embedded(_) = mode {
-            let key = hub_key(tmp.path());
-            o.set_credentials(protocol::credentials::HUB_USER, protocol::credentials::mqtt_password(&key));
-        }
-    };
-    let mut sub_opts = MqttOptions::new("baseline-sub", "127.0.0.1", mode.port());
-    login(&mut sub_opts);
-    sub_opts.set_max_packet_size(1 << 20, 1 << 20);
-    sub_opts.set_inflight(1000);
-    let (sub, mut sub_ev) = AsyncClient::new(sub_opts, 10_000);
-    sub.subscribe("kh/v1/_bench/#", QoS::AtLeastOnce).await.unwrap();
-    // Wait for the SUBACK before publishing.
-    loop {
-        if let Ok(rumqttc::Event::Incoming(rumqttc::Packet::SubAck(_))) = sub_ev.poll().await {
-            break;
-        }
-    }
-    let mut pub_opts = MqttOptions::new("baseline-pub", "127.0.0.1", mode.port());
-    login(&mut pub_opts);
-    pub_opts.set_inflight(1000);
-    let (publ, mut pub_ev) = AsyncClient::new(pub_opts, 10_000);
-    tokio::spawn(async move { while pub_ev.poll().await.is_ok() {} });
-    let started = Instant::now();
-    tokio::spawn(async move {
-        for _ in 0..n {
-            publ.publish(topic.as_str(), QoS::AtLeastOnce, false, payload.clone()).await.unwrap();
-        }
-    });
-    let mut got = 0;
-    let limit = Duration::from_secs(120);
-    while got < n && started.elapsed() < limit {
-        if let Ok(Ok(rumqttc::Event::Incoming(rumqttc::Packet::Publish(_)))) =
-            tokio::time::timeout(limit, sub_ev.poll()).await
-        {
-            got += 1;
-        }
-    }
-    let secs = started.elapsed().as_secs_f64();
-    (got, got as f64 / secs, secs)
 }

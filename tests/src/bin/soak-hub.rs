@@ -57,6 +57,10 @@ struct Args {
     /// Where `hub.csv` and `hub.png` go.
     #[arg(long, default_value = "docs/soak")]
     out: PathBuf,
+    /// Keep the hub's data folder here (a new folder) for later reading,
+    /// e.g. timing `hub report` again on a quiet machine.
+    #[arg(long)]
+    keep_data: Option<PathBuf>,
 }
 
 /// 2026-10-01 00:00 county time.
@@ -151,7 +155,8 @@ async fn main() {
     let a = Args::parse();
     std::fs::create_dir_all(&a.out).unwrap();
     let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("hub");
+    let data = a.keep_data.clone().unwrap_or_else(|| tmp.path().join("hub"));
+    assert!(!data.exists(), "{} exists already", data.display());
     std::fs::create_dir_all(&data).unwrap();
     let catalog = tmp.path().join("catalog");
     copy_dir(&sample_catalog(), &catalog);
