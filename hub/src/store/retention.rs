@@ -73,8 +73,8 @@ impl Forgotten {
 pub enum Step {
     Minutes,
     Commands,
-    /// Raw events, presence changes and parcels of the kiosks from this
-    /// index on (in `kid` order).
+    /// Raw events and presence changes of the kiosks (registered or heard
+    /// from) from this index on, in `kid` order.
     Kiosk(usize),
     Parcels,
 }
@@ -103,9 +103,12 @@ pub fn forget_step(
         }
         Step::Kiosk(ix) => {
             let kid: Option<String> = conn
-                .query_row("SELECT kid FROM kiosk_seq ORDER BY kid LIMIT 1 OFFSET ?1", [*ix as i64], |r| {
-                    r.get(0)
-                })
+                .query_row(
+                    "SELECT kid FROM (SELECT kid FROM kiosks UNION SELECT kid FROM kiosk_seq)
+                     ORDER BY kid LIMIT 1 OFFSET ?1",
+                    [*ix as i64],
+                    |r| r.get(0),
+                )
                 .optional()?;
             match kid {
                 None => Some(Step::Parcels),
@@ -151,7 +154,9 @@ pub fn forget_past(
 /// Up to [`CHUNK`] of `kid`'s oldest events received before `before` and
 /// at or below its high-water mark; true when there may be more.
 fn forget_events(conn: &Connection, kid: &str, before: i64) -> Result<(u64, bool), StoreError> {
-    let upto: i64 = conn.query_row("SELECT upto FROM kiosk_seq WHERE kid = ?1", [kid], |r| r.get(0))?;
+    let upto: Option<i64> =
+        conn.query_row("SELECT upto FROM kiosk_seq WHERE kid = ?1", [kid], |r| r.get(0)).optional()?;
+    let Some(upto) = upto else { return Ok((0, false)) };
     // Numbers follow time: walk up from the oldest and stop at the first
     // event still kept, so a pass reads little more than what goes.
     let oldest: Vec<(i64, i64)> = conn
@@ -291,11 +296,8 @@ mod tests {
             [NOW - DAY_MS],
         )
         .unwrap();
-        conn.execute(
-            "INSERT INTO kiosk_seq(kid, upto, above, events, duplicates) VALUES ('k1', 0, '[]', 0, 0)",
-            [],
-        )
-        .unwrap();
+        // A registered kiosk that has sent no events yet.
+        crate::fleet::registry::register_new(&conn, &KioskId::new("k1").unwrap(), "g").unwrap();
         for minute in [NOW - 3 * DAY_MS, NOW - DAY_MS] {
             conn.execute(
                 "INSERT INTO agg_minute(minute, kind, count) VALUES (?1, 'attract_exit', 1)",
