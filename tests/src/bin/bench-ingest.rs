@@ -5,7 +5,8 @@
 //! hub's server acknowledging without storing).
 //!
 //! Run in release mode (see docs/benchmarks.md):
-//!   cargo run --release -p e2e --bin bench-ingest -- --kiosks 16 --events 20000
+//!   cargo build --release -p e2e --bins   # hub-e2e and hub-stand-in too
+//!   ./target/release/bench-ingest --kiosks 16 --events 20000
 
 use clap::Parser;
 use e2e::event_sender::{EventSender, Faults, SenderConfig};
