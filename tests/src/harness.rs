@@ -495,6 +495,18 @@ pub fn sample_catalog() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/catalog/tongcheng")
 }
 
+/// Bytes of every file under `dir`, all the way down.
+pub fn folder_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| match e.metadata().unwrap() {
+            m if m.is_dir() => folder_bytes(&e.path()),
+            m => m.len(),
+        })
+        .sum()
+}
+
 /// Change a copy of the sample catalog into its next version `n + 1`
 /// (from 1): the camellia oil's price moves up a yuan and one of its images
 /// changes, so a kiosk syncs a small delta and one new image.

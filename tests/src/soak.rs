@@ -7,6 +7,9 @@ use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 /// One reading.
 #[derive(Clone, Copy, Debug, Default)]
@@ -50,6 +53,68 @@ pub fn sample(pid: u32, db: &[PathBuf], day: f64, wall_s: f64) -> std::io::Resul
         db_bytes: db.iter().map(|p| size(p)).sum(),
         wal_bytes: db.iter().map(|p| size(&wal(p))).sum(),
     })
+}
+
+/// Samples process `pid` and the database files `db` every `every` on a
+/// thread of its own, the simulated day read from `day` at each sample.
+pub struct Sampler {
+    stop: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<Vec<Sample>>,
+}
+
+impl Sampler {
+    pub fn start(
+        pid: u32,
+        db: Vec<PathBuf>,
+        every: Duration,
+        started: Instant,
+        day: impl Fn() -> f64 + Send + 'static,
+    ) -> Sampler {
+        let stop = Arc::new(AtomicBool::new(false));
+        let halt = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut out = Vec::new();
+            while !halt.load(Ordering::Relaxed) {
+                out.push(sample(pid, &db, day(), started.elapsed().as_secs_f64()).expect("the process runs"));
+                std::thread::sleep(every);
+            }
+            out
+        });
+        Sampler { stop, thread }
+    }
+
+    /// Stop sampling; every sample taken.
+    pub fn finish(self) -> Vec<Sample> {
+        self.stop.store(true, Ordering::Relaxed);
+        self.thread.join().expect("the sampler thread")
+    }
+}
+
+/// The memory and descriptor figures every soak reports: peak VmHWM,
+/// VmRSS at the end of warm-up and at the end, its slope after warm-up (MB a
+/// day), and the range of open descriptors after warm-up.
+pub fn memory_figures(samples: &[Sample], warm_up_day: f64) -> serde_json::Map<String, serde_json::Value> {
+    let mb = |kb: u64| kb as f64 / 1024.0;
+    let after: Vec<&Sample> = samples.iter().filter(|s| s.day >= warm_up_day).collect();
+    let last = samples.last().copied().unwrap_or_default();
+    let figures = serde_json::json!({
+        "samples": samples.len(),
+        "vm_hwm_mb": mb(samples.iter().map(|s| s.hwm_kb).max().unwrap_or(0)),
+        "vm_rss_mb_at_warm_up": after.first().map(|s| mb(s.rss_kb)),
+        "vm_rss_mb_at_end": mb(last.rss_kb),
+        "vm_rss_slope_mb_per_day_after_warm_up": slope_per_day(samples, warm_up_day, |s| mb(s.rss_kb)),
+        "fds_after_warm_up": [after.iter().map(|s| s.fds).min(), after.iter().map(|s| s.fds).max()],
+    });
+    match figures {
+        serde_json::Value::Object(m) => m,
+        _ => unreachable!("a JSON object"),
+    }
+}
+
+/// The middle value (the upper one of an even count).
+pub fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
 }
 
 /// Least-squares slope of `y` against the day, over samples from `from_day`

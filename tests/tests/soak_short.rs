@@ -5,20 +5,31 @@
 //! its curves. Memory and time are figures for docs/reliability.md, never
 //! asserted here.
 
+use std::path::Path;
 use std::process::Command;
+
+/// Run a soak binary with `args` (split at spaces) and its output in
+/// `out`; its summary line.
+fn soak(bin: &str, args: &str, out: &Path) -> serde_json::Value {
+    let run = Command::new(bin)
+        .args(args.split(' '))
+        .args(["--sample-ms", "200", "--out"])
+        .arg(out)
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{bin} failed:\n{log}");
+    serde_json::from_slice(&run.stdout).expect("one JSON line")
+}
 
 #[test]
 fn three_days_of_four_kiosks_count_everything_once_and_are_plotted() {
     let out_dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_soak-hub"))
-        .args(["--kiosks", "4", "--days", "3", "--events-per-day", "60", "--parcels-per-day", "10"])
-        .args(["--update-every", "2", "--warm-up-days", "1", "--sample-ms", "200", "--out"])
-        .arg(out_dir.path())
-        .output()
-        .unwrap();
-    let log = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "soak-hub failed:\n{log}");
-    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON line");
+    let summary = soak(
+        env!("CARGO_BIN_EXE_soak-hub"),
+        "--kiosks 4 --days 3 --events-per-day 60 --parcels-per-day 10 --update-every 2 --warm-up-days 1",
+        out_dir.path(),
+    );
     assert_eq!(summary["events"], 4 * 3 * (60 + 10 + 1), "{summary}");
     assert_eq!(summary["events_once"], true);
     assert_eq!(summary["tickets"], 4 * 3);
@@ -37,15 +48,11 @@ fn three_days_of_four_kiosks_count_everything_once_and_are_plotted() {
 #[test]
 fn two_days_of_a_kiosk_end_every_visit_and_are_plotted() {
     let out_dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_soak-kiosk"))
-        .args(["--days", "2", "--visits-per-day", "4", "--request-every", "2", "--warm-up-days", "1"])
-        .args(["--sample-ms", "200", "--out"])
-        .arg(out_dir.path())
-        .output()
-        .unwrap();
-    let log = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "soak-kiosk failed:\n{log}");
-    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON line");
+    let summary = soak(
+        env!("CARGO_BIN_EXE_soak-kiosk"),
+        "--days 2 --visits-per-day 4 --request-every 2 --warm-up-days 1",
+        out_dir.path(),
+    );
     assert_eq!(summary["visits"], 8, "{summary}");
     assert_eq!(summary["requests"], 4);
     assert_eq!(summary["catalog_versions"], 2);

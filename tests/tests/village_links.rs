@@ -16,17 +16,6 @@ use kiosk::runtime::Runtime;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-fn folder_bytes(dir: &Path) -> u64 {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| match e.metadata().unwrap() {
-            m if m.is_dir() => folder_bytes(&e.path()),
-            m => m.len(),
-        })
-        .sum()
-}
-
 fn wall_ms() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64
 }

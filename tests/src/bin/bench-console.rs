@@ -11,6 +11,7 @@ use clap::Parser;
 use e2e::event_sender::{EventSender, Faults, SenderConfig};
 use e2e::figures::event_kind;
 use e2e::harness::*;
+use e2e::soak::median;
 use http_body_util::{BodyExt, Empty};
 use hub::store::{self, DataDir};
 use hyper::body::Bytes;
@@ -66,11 +67,6 @@ async fn try_get(http: &Http, url: &str, cookie: &str) -> Result<(u16, usize), S
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
 }
 
 /// 200 kiosks in 10 groups, the sample catalog, `tickets` requests over the

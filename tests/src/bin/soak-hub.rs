@@ -19,13 +19,13 @@ use clap::Parser;
 use e2e::figures::{event_kind, measured, truth};
 use e2e::fleet::{config, wait_catalog};
 use e2e::harness::*;
-use e2e::soak::{Sample, plot, sample, slope_per_day, write_csv};
+use e2e::soak::{Sampler, median, memory_figures, plot, write_csv};
 use kiosk::runtime::{Handle, Runtime};
 use protocol::KioskId;
 use protocol::messages::{Event, EventKind, ParcelDirection, ParcelScan, ServiceRequest};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 #[derive(Parser)]
@@ -127,27 +127,12 @@ async fn all_acked(handles: &[Handle], timeout: Duration) {
     }
 }
 
-fn dir_bytes(dir: &Path) -> u64 {
-    let Ok(rd) = std::fs::read_dir(dir) else { return 0 };
-    rd.flatten()
-        .map(|e| match e.file_type() {
-            Ok(t) if t.is_dir() => dir_bytes(&e.path()),
-            _ => e.metadata().map_or(0, |m| m.len()),
-        })
-        .sum()
-}
-
 /// The database's size with its write-ahead log folded in (no hub running).
 fn settled_db_bytes(db: &Path) -> u64 {
     let c = rusqlite::Connection::open(db).unwrap();
     c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).unwrap();
     drop(c);
     std::fs::metadata(db).unwrap().len()
-}
-
-fn median_s(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -193,21 +178,11 @@ async fn main() {
     // The sampler: the hub process, against the simulated day.
     let per_day = (a.events_per_day + a.parcels_per_day + a.requests_per_day) * a.kiosks as u64;
     let recorded = Arc::new(AtomicU64::new(0));
-    let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
     let sampler = {
-        let (recorded, stop) = (recorded.clone(), stop.clone());
-        let db = vec![data.join("hub.db")];
-        let (pid, every) = (hub.pid(), Duration::from_millis(a.sample_ms));
-        std::thread::spawn(move || {
-            let mut out = Vec::new();
-            while !stop.load(Ordering::Relaxed) {
-                let day = recorded.load(Ordering::Relaxed) as f64 / per_day as f64;
-                out.push(sample(pid, &db, day, started.elapsed().as_secs_f64()).expect("the hub is running"));
-                std::thread::sleep(every);
-            }
-            out
-        })
+        let recorded = recorded.clone();
+        let day = move || recorded.load(Ordering::Relaxed) as f64 / per_day as f64;
+        Sampler::start(hub.pid(), vec![data.join("hub.db")], Duration::from_millis(a.sample_ms), started, day)
     };
 
     let mut all: Vec<(String, Vec<Event>)> =
@@ -248,8 +223,7 @@ async fn main() {
         }
         eprintln!("day {} done after {:.0} s", day + 1, started.elapsed().as_secs_f64());
     }
-    stop.store(true, Ordering::Relaxed);
-    let samples: Vec<Sample> = sampler.join().unwrap();
+    let samples = sampler.finish();
     let soak_s = started.elapsed().as_secs_f64();
 
     // Every event once, with the figures the truth says.
@@ -279,7 +253,7 @@ async fn main() {
                 t.elapsed().as_secs_f64()
             })
             .collect();
-        report_s.push((by, median_s(times)));
+        report_s.push((by, median(times)));
     }
     drop(runtimes);
     drop(hub);
@@ -291,14 +265,9 @@ async fn main() {
     let title = format!("hub soak: {} kiosks, {} days, {} events", a.kiosks, a.days, sent);
     plot(&png, &title, &samples, a.warm_up_days).unwrap();
 
-    let mb = |kb: u64| kb as f64 / 1024.0;
-    let after: Vec<&Sample> = samples.iter().filter(|s| s.day >= a.warm_up_days).collect();
-    let last = samples.last().copied().unwrap_or_default();
-    let rss_slope = slope_per_day(&samples, a.warm_up_days, |s| mb(s.rss_kb));
-    let fd_range = (after.iter().map(|s| s.fds).min(), after.iter().map(|s| s.fds).max());
-    let store_end = dir_bytes(&data);
+    let store_end = folder_bytes(&data);
     let db_month = db_after.saturating_sub(db_before) as f64 / a.days as f64 * 30.0;
-    let summary = serde_json::json!({
+    let mut summary = serde_json::json!({
         "kiosks": a.kiosks,
         "days": a.days,
         "events": sent,
@@ -308,12 +277,6 @@ async fn main() {
         "catalog_versions": version,
         "catalog_sync_s": sync_s,
         "soak_s": soak_s,
-        "samples": samples.len(),
-        "vm_hwm_mb": mb(samples.iter().map(|s| s.hwm_kb).max().unwrap_or(0)),
-        "vm_rss_mb_at_warm_up": after.first().map(|s| mb(s.rss_kb)),
-        "vm_rss_mb_at_end": mb(last.rss_kb),
-        "vm_rss_slope_mb_per_day_after_warm_up": rss_slope,
-        "fds_after_warm_up": [fd_range.0, fd_range.1],
         "db_mb_at_end": db_after as f64 / 1_048_576.0,
         "db_mb_per_month": db_month / 1_048_576.0,
         "data_folder_mb_at_end": store_end as f64 / 1_048_576.0,
@@ -321,5 +284,6 @@ async fn main() {
         "csv": csv,
         "png": png,
     });
+    summary.as_object_mut().expect("an object").extend(memory_figures(&samples, a.warm_up_days));
     println!("{summary}");
 }

@@ -15,7 +15,7 @@
 use clap::Parser;
 use e2e::fleet::config;
 use e2e::harness::*;
-use e2e::soak::{Sample, plot, sample, slope_per_day, write_csv};
+use e2e::soak::{Sampler, memory_figures, plot, slope_per_day, write_csv};
 use kiosk::controllers::navigation::Page;
 use kiosk::demo::visitor::Visitor;
 use kiosk::runtime::Runtime;
@@ -29,7 +29,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 #[derive(Parser)]
@@ -161,21 +161,12 @@ fn main() {
 
     // The sampler: this process (UI and runtime, as on the appliance).
     let visits_done = Arc::new(AtomicU64::new(0));
-    let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
     let sampler = {
-        let (visits_done, stop, per_day) = (visits_done.clone(), stop.clone(), a.visits_per_day);
+        let (visits_done, per_day) = (visits_done.clone(), a.visits_per_day);
+        let day = move || visits_done.load(Ordering::Relaxed) as f64 / per_day as f64;
         let db = vec![kiosk_dir.join("kiosk.db")];
-        let every = Duration::from_millis(a.sample_ms);
-        std::thread::spawn(move || {
-            let mut out = Vec::new();
-            while !stop.load(Ordering::Relaxed) {
-                let day = visits_done.load(Ordering::Relaxed) as f64 / per_day as f64;
-                out.push(sample(std::process::id(), &db, day, started.elapsed().as_secs_f64()).unwrap());
-                std::thread::sleep(every);
-            }
-            out
-        })
+        Sampler::start(std::process::id(), db, Duration::from_millis(a.sample_ms), started, day)
     };
 
     let mut version = snap.version;
@@ -235,8 +226,7 @@ fn main() {
     pump_until(&mut k, "every event acknowledged", Duration::from_secs(120), |k| {
         k.feed.handle().outbox_state().is_ok_and(|s| s.depth == 0)
     });
-    stop.store(true, Ordering::Relaxed);
-    let samples: Vec<Sample> = sampler.join().unwrap();
+    let samples = sampler.finish();
     let soak_s = started.elapsed().as_secs_f64();
 
     let outbox = k.feed.handle().outbox_state().unwrap();
@@ -260,10 +250,8 @@ fn main() {
     let title =
         format!("kiosk soak: {} days, {} visits, {} frames", a.days, a.days * a.visits_per_day, k.frames);
     plot(&png, &title, &samples, a.warm_up_days).unwrap();
-    let mb = |kb: u64| kb as f64 / 1024.0;
-    let after: Vec<&Sample> = samples.iter().filter(|s| s.day >= a.warm_up_days).collect();
     let last = samples.last().copied().unwrap_or_default();
-    let summary = serde_json::json!({
+    let mut summary = serde_json::json!({
         "days": a.days,
         "visits": visits,
         "requests": requests,
@@ -272,17 +260,12 @@ fn main() {
         "catalog_versions": version,
         "pages": k.pages,
         "soak_s": soak_s,
-        "samples": samples.len(),
-        "vm_hwm_mb": mb(samples.iter().map(|s| s.hwm_kb).max().unwrap_or(0)),
-        "vm_rss_mb_at_warm_up": after.first().map(|s| mb(s.rss_kb)),
-        "vm_rss_mb_at_end": mb(last.rss_kb),
-        "vm_rss_slope_mb_per_day_after_warm_up": slope_per_day(&samples, a.warm_up_days, |s| mb(s.rss_kb)),
-        "fds_after_warm_up": [after.iter().map(|s| s.fds).min(), after.iter().map(|s| s.fds).max()],
         "db_mb_at_end": last.db_bytes as f64 / 1_048_576.0,
         "wal_mb_at_end": last.wal_bytes as f64 / 1_048_576.0,
         "db_slope_kb_per_day_after_warm_up": slope_per_day(&samples, a.warm_up_days, |s| s.db_bytes as f64 / 1024.0),
         "csv": csv,
         "png": png,
     });
+    summary.as_object_mut().expect("an object").extend(memory_figures(&samples, a.warm_up_days));
     println!("{summary}");
 }
