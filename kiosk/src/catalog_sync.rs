@@ -4,8 +4,8 @@
 //! actions it returns (messages to send, a verified version to apply).
 //!
 //! pointer → `catalog/get` → `catalog/doc` → the document blob → every
-//! image the new version lacks → verify all → apply in one transaction →
-//! report. Anything broken, partial, empty or unsigned leaves the version on
+//! image the new version lacks (several at once, within one window of
+//! bytes) → verify all → apply in one transaction → report. Anything broken, partial, empty or unsigned leaves the version on
 //! screen as it is.
 
 use crate::blobs::{BlobError, BlobStore};
@@ -23,6 +23,14 @@ pub const STALL: Duration = Duration::from_secs(10);
 pub const RETRY_FAILED: Duration = Duration::from_secs(300);
 /// A blob that fails verification this often fails the version.
 const MAX_BLOB_FAILURES: u32 = 3;
+/// Images asked for at once. One at a time, a village line (150–400 ms
+/// round trips) stood idle between images: the sample catalog's 567 KB
+/// took 30 s over a 2 Mbit/s line (docs/benchmarks.md).
+const PARALLEL_BLOBS: usize = 8;
+/// What the fetches under way may have asked for together: one window,
+/// the burst the broker holds for a kiosk's blob filter
+/// (hub/src/broker/mod.rs). A larger image is fetched alone.
+const WINDOW_BYTES: u64 = limits::BLOB_WINDOW_CHUNKS * limits::BLOB_CHUNK as u64;
 
 /// What the backend must do.
 #[derive(Clone, Debug, PartialEq)]
@@ -55,6 +63,13 @@ struct Fetch {
     failures: u32,
 }
 
+impl Fetch {
+    /// The bytes its last request asked the hub for.
+    fn asked_for(&self) -> u64 {
+        self.size.saturating_sub(self.asked_at).min(WINDOW_BYTES)
+    }
+}
+
 enum Stage {
     Idle,
     /// `from_scratch`: a snapshot was asked for (`have: 0`), after a delta
@@ -67,6 +82,7 @@ enum Stage {
     FetchingDoc {
         doc: CatalogDoc,
     },
+    /// `queue`: every image not yet here, those under way included.
     FetchingImages {
         next: Snapshot,
         queue: VecDeque<(String, u64)>,
@@ -91,7 +107,8 @@ pub struct SyncClient {
     superseded_manifest: Option<String>,
     pointer: Option<CatalogPointer>,
     stage: Stage,
-    fetch: Option<Fetch>,
+    /// The blobs under way: the document, or up to [`PARALLEL_BLOBS`] images.
+    fetches: Vec<Fetch>,
     progress: Progress,
 }
 
@@ -104,7 +121,7 @@ impl SyncClient {
             superseded_manifest: None,
             pointer: None,
             stage: Stage::Idle,
-            fetch: None,
+            fetches: Vec::new(),
             progress: Progress::default(),
         }
     }
@@ -163,7 +180,7 @@ impl SyncClient {
     /// Ask for the document to `want`: a delta from the applied version,
     /// or a whole snapshot `from_scratch`.
     fn ask(&mut self, want: u64, now: Instant, from_scratch: bool) -> Vec<Action> {
-        self.fetch = None;
+        self.fetches.clear();
         self.stage = Stage::WaitingDoc { want, since: now, from_scratch };
         self.progress = Progress { version: want, active: true, ..Progress::default() };
         let have = if from_scratch { 0 } else { self.applied_version() };
@@ -172,7 +189,7 @@ impl SyncClient {
 
     fn fail(&mut self, version: u64, error: String, now: Instant) -> Vec<Action> {
         tracing::warn!(version, %error, "catalog update refused; the current version stays");
-        self.fetch = None;
+        self.fetches.clear();
         self.stage = Stage::Failed { version, retry_at: now + RETRY_FAILED };
         self.progress =
             Progress { version, error: Some(error.clone()), active: false, ..Progress::default() };
@@ -197,23 +214,42 @@ impl SyncClient {
         self.start_fetch(sha, size, now)
     }
 
-    fn start_fetch(&mut self, sha256: String, size: u64, now: Instant) -> Vec<Action> {
+    /// Ask for a blob from where its partial file ends (again, if under
+    /// way); `None` when it is here already.
+    fn ask_blob(&mut self, sha256: String, size: u64, now: Instant) -> Option<Action> {
         if self.blobs.has(&sha256) {
-            return self.blob_done(&sha256, now);
+            return None;
         }
         let have = self.blobs.partial_len(&sha256);
-        let failures = self.fetch.as_ref().filter(|f| f.sha256 == sha256).map_or(0, |f| f.failures);
-        self.fetch =
-            Some(Fetch { sha256: sha256.clone(), size, asked_at: have, last_progress: now, failures });
-        vec![Action::BlobGet(BlobGet { sha256, offset: have, chunks: None })]
+        let failures = self.fetches.iter().find(|f| f.sha256 == sha256).map_or(0, |f| f.failures);
+        self.fetches.retain(|f| f.sha256 != sha256);
+        self.fetches.push(Fetch {
+            sha256: sha256.clone(),
+            size,
+            asked_at: have,
+            last_progress: now,
+            failures,
+        });
+        Some(Action::BlobGet(BlobGet { sha256, offset: have, chunks: None }))
+    }
+
+    fn start_fetch(&mut self, sha256: String, size: u64, now: Instant) -> Vec<Action> {
+        match self.ask_blob(sha256.clone(), size, now) {
+            Some(ask) => vec![ask],
+            None => self.blob_done(&sha256, now),
+        }
+    }
+
+    /// Whether another blob of `size` may be asked for beside those under way.
+    fn room_for(&self, size: u64) -> bool {
+        let asked: u64 = self.fetches.iter().map(Fetch::asked_for).sum();
+        self.fetches.is_empty()
+            || (self.fetches.len() < PARALLEL_BLOBS && asked + size.min(WINDOW_BYTES) <= WINDOW_BYTES)
     }
 
     /// Raw bytes of a blob from `offset`.
     pub fn on_chunk(&mut self, sha: &str, offset: u64, bytes: &[u8], now: Instant) -> Vec<Action> {
-        let Some(f) = &self.fetch else { return Vec::new() };
-        if f.sha256 != sha {
-            return Vec::new();
-        }
+        let Some(at) = self.fetches.iter().position(|f| f.sha256 == sha) else { return Vec::new() };
         let len = match self.blobs.append(sha, offset, bytes) {
             Ok(Some(len)) => len,
             Ok(None) => return Vec::new(), // a duplicate or stale chunk
@@ -222,7 +258,7 @@ impl SyncClient {
                 return self.fail(v, e.to_string(), now);
             }
         };
-        let f = self.fetch.as_mut().expect("checked above");
+        let f = &mut self.fetches[at];
         f.last_progress = now;
         self.progress.bytes_done += bytes.len() as u64;
         if len > f.size {
@@ -233,12 +269,9 @@ impl SyncClient {
         if len == f.size {
             let (sha, size) = (f.sha256.clone(), f.size);
             return match self.blobs.finish(&sha) {
-                Ok(()) => {
-                    self.fetch = None;
-                    self.blob_done(&sha, now)
-                }
+                Ok(()) => self.blob_done(&sha, now),
                 Err(e @ BlobError::Mismatch { .. }) => {
-                    let f = self.fetch.as_mut().expect("still fetching");
+                    let f = &mut self.fetches[at];
                     f.failures += 1;
                     self.progress.bytes_done = self.progress.bytes_done.saturating_sub(size);
                     if f.failures >= MAX_BLOB_FAILURES {
@@ -263,11 +296,12 @@ impl SyncClient {
     }
 
     fn blob_done(&mut self, sha: &str, now: Instant) -> Vec<Action> {
+        self.fetches.retain(|f| f.sha256 != sha);
         match std::mem::replace(&mut self.stage, Stage::Idle) {
             Stage::FetchingDoc { doc } if doc.doc_sha256 == sha => self.doc_ready(doc, now),
             Stage::FetchingImages { next, mut queue, total } => {
                 queue.retain(|(s, _)| s != sha);
-                self.next_image(next, queue, total, now)
+                self.next_images(next, queue, total, now)
             }
             other => {
                 self.stage = other;
@@ -328,30 +362,40 @@ impl SyncClient {
             .collect();
         let total = queue.iter().map(|q| q.1).sum::<u64>();
         self.progress.bytes_total = self.progress.bytes_done + total;
-        self.next_image(next, queue, total, now)
+        self.next_images(next, queue, total, now)
     }
 
-    fn next_image(
+    /// Ask for as many of the images still wanted as there is room for;
+    /// apply the version once none is left.
+    fn next_images(
         &mut self,
         next: Snapshot,
-        queue: VecDeque<(String, u64)>,
+        mut queue: VecDeque<(String, u64)>,
         total: u64,
         now: Instant,
     ) -> Vec<Action> {
-        match queue.front().cloned() {
-            Some((sha, size)) => {
-                let done = total - queue.iter().map(|q| q.1).sum::<u64>();
-                let report = self.report(next.version, SyncState::Downloading, done, total, None);
-                self.stage = Stage::FetchingImages { next, queue, total };
-                let mut out = vec![report];
-                out.extend(self.start_fetch(sha, size, now));
-                out
+        let waiting: Vec<(String, u64)> =
+            queue.iter().filter(|(s, _)| !self.fetches.iter().any(|f| f.sha256 == *s)).cloned().collect();
+        let mut asks = Vec::new();
+        for (sha, size) in waiting {
+            if !self.room_for(size) {
+                break;
             }
-            None => {
-                self.stage = Stage::Applying { version: next.version };
-                vec![Action::Apply(next)]
+            match self.ask_blob(sha.clone(), size, now) {
+                Some(ask) => asks.push(ask),
+                // Stored since the queue was made (an image twice in it).
+                None => queue.retain(|(s, _)| *s != sha),
             }
         }
+        if queue.is_empty() {
+            self.stage = Stage::Applying { version: next.version };
+            return vec![Action::Apply(next)];
+        }
+        let done = total - queue.iter().map(|q| q.1).sum::<u64>();
+        let mut out = vec![self.report(next.version, SyncState::Downloading, done, total, None)];
+        out.extend(asks);
+        self.stage = Stage::FetchingImages { next, queue, total };
+        out
     }
 
     /// The backend stored `snap` (or failed to: `Err`).
@@ -397,13 +441,15 @@ impl SyncClient {
                 let (want, from_scratch) = (*want, *from_scratch);
                 self.ask(want, now, from_scratch)
             }
-            Stage::FetchingDoc { .. } | Stage::FetchingImages { .. } => match &self.fetch {
-                Some(f) if now.duration_since(f.last_progress) > STALL => {
-                    let (sha, size) = (f.sha256.clone(), f.size);
-                    self.start_fetch(sha, size, now)
-                }
-                _ => Vec::new(),
-            },
+            Stage::FetchingDoc { .. } | Stage::FetchingImages { .. } => {
+                let stalled: Vec<(String, u64)> = self
+                    .fetches
+                    .iter()
+                    .filter(|f| now.duration_since(f.last_progress) > STALL)
+                    .map(|f| (f.sha256.clone(), f.size))
+                    .collect();
+                stalled.into_iter().flat_map(|(sha, size)| self.start_fetch(sha, size, now)).collect()
+            }
             Stage::Failed { version, retry_at } if now >= *retry_at => {
                 let v = *version;
                 match &self.pointer {
@@ -425,13 +471,11 @@ impl SyncClient {
                 let (want, from_scratch) = (*want, *from_scratch);
                 self.ask(want, now, from_scratch)
             }
-            Stage::FetchingDoc { .. } | Stage::FetchingImages { .. } => match &self.fetch {
-                Some(f) => {
-                    let (sha, size) = (f.sha256.clone(), f.size);
-                    self.start_fetch(sha, size, now)
-                }
-                None => Vec::new(),
-            },
+            Stage::FetchingDoc { .. } | Stage::FetchingImages { .. } => {
+                let under_way: Vec<(String, u64)> =
+                    self.fetches.iter().map(|f| (f.sha256.clone(), f.size)).collect();
+                under_way.into_iter().flat_map(|(sha, size)| self.start_fetch(sha, size, now)).collect()
+            }
             _ => Vec::new(),
         }
     }
@@ -517,6 +561,118 @@ mod tests {
         let out = c.stored(next.clone(), Ok(()), t);
         assert!(matches!(&out[0], Action::Report(r) if r.state == SyncState::Applied));
         assert_eq!(c.applied_version(), 1);
+    }
+
+    /// A product showing one image of `size` bytes, all of them `n`.
+    fn pictured(n: u8, size: usize) -> (VersionedItem, Vec<u8>) {
+        let bytes = vec![n; size];
+        let image = BlobRef {
+            sha256: protocol::sha256_hex(&bytes),
+            size: size as u64,
+            media_type: "image/png".into(),
+            width: 480,
+            height: 360,
+        };
+        let item = VersionedItem {
+            rev: 1,
+            item: CatalogItem::Product(Product {
+                id: format!("p{n:03}"),
+                category: Category::FarmProduce,
+                subcategory_zh: String::new(),
+                name_zh: format!("产品{n}"),
+                name_en: String::new(),
+                spec_zh: String::new(),
+                price_fen: None,
+                price_unit_zh: String::new(),
+                producer_id: "maker".into(),
+                gtin: None,
+                intro_zh: String::new(),
+                intro_en: String::new(),
+                featured: false,
+                keywords: String::new(),
+                certification_ids: Vec::new(),
+                images: vec![image],
+            }),
+        };
+        (item, bytes)
+    }
+
+    fn asked(out: &[Action]) -> Vec<String> {
+        out.iter()
+            .filter_map(|a| match a {
+                Action::BlobGet(g) => Some(g.sha256.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Sync `count` images of `size` bytes: how many were under way at
+    /// most, and the version applied at the end.
+    fn most_at_once(count: u8, size: usize) -> usize {
+        let (_d, mut c) = client();
+        let t = Instant::now();
+        let (items, pictures): (Vec<_>, Vec<_>) = (1..=count).map(|n| pictured(n, size)).unzip();
+        let by_sha: std::collections::HashMap<String, Vec<u8>> =
+            pictures.into_iter().map(|b| (protocol::sha256_hex(&b), b)).collect();
+        let (v1, doc_bytes) = publish(1, items);
+        c.on_pointer(pointer(&v1), t);
+        c.on_doc(doc(&v1, &doc_bytes, v1.manifest_sha256()), t);
+        let mut under_way = asked(&c.on_chunk(&protocol::sha256_hex(&doc_bytes), 0, &doc_bytes, t));
+        let (mut most, mut fetched) = (0, 0);
+        while let Some(sha) = under_way.first().cloned() {
+            most = most.max(under_way.len());
+            // The hub answers one window; a blob larger than that is asked on.
+            let bytes = &by_sha[&sha];
+            let mut offset = 0;
+            let out = loop {
+                let end = (offset + WINDOW_BYTES as usize).min(bytes.len());
+                let out = c.on_chunk(&sha, offset as u64, &bytes[offset..end], t);
+                offset = end;
+                match out.as_slice() {
+                    [Action::BlobGet(g)] if g.sha256 == sha && g.offset == offset as u64 => continue,
+                    _ => break out,
+                }
+            };
+            fetched += 1;
+            under_way.remove(0);
+            if let Some(Action::Apply(next)) = out.last() {
+                assert_eq!(next, &v1);
+                assert!(under_way.is_empty(), "applied while {under_way:?} were under way");
+                assert_eq!(fetched, usize::from(count), "every image fetched once");
+                return most;
+            }
+            for new in asked(&out) {
+                assert!(!under_way.contains(&new), "{new} asked for twice");
+                under_way.push(new);
+            }
+        }
+        panic!("never applied; {fetched} fetched");
+    }
+
+    #[test]
+    fn small_images_are_asked_for_together_and_large_ones_alone() {
+        assert_eq!(most_at_once(20, 9_000), PARALLEL_BLOBS, "many small pictures: the cap");
+        assert_eq!(most_at_once(6, 300_000), 3, "three fit in one window");
+        assert_eq!(most_at_once(3, 1_500_000), 1, "each larger than a window comes alone");
+    }
+
+    #[test]
+    fn every_image_under_way_is_asked_again_after_a_stall_or_a_reconnect() {
+        let (_d, mut c) = client();
+        let t = Instant::now();
+        let (items, _): (Vec<_>, Vec<_>) = (1..=3).map(|n| pictured(n, 1_000)).unzip();
+        let (v1, doc_bytes) = publish(1, items);
+        c.on_pointer(pointer(&v1), t);
+        c.on_doc(doc(&v1, &doc_bytes, v1.manifest_sha256()), t);
+        let mut first = asked(&c.on_chunk(&protocol::sha256_hex(&doc_bytes), 0, &doc_bytes, t));
+        assert_eq!(first.len(), 3);
+        let mut again = asked(&c.on_tick(t + STALL + Duration::from_millis(1)));
+        let mut reconnected = asked(&c.on_connect(t));
+        first.sort();
+        again.sort();
+        reconnected.sort();
+        assert_eq!(again, first);
+        assert_eq!(reconnected, first);
     }
 
     #[test]

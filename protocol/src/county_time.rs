@@ -42,6 +42,11 @@ pub fn date_of(ms: i64) -> Date {
     local(ms).date()
 }
 
+/// The county hour (0–23) of a Unix-ms time.
+pub fn hour_of(ms: i64) -> u8 {
+    local(ms).hour()
+}
+
 /// The county date now.
 pub fn today() -> Date {
     OffsetDateTime::now_utc().to_offset(offset()).date()
@@ -104,6 +109,9 @@ mod tests {
         assert_eq!(yymmdd_of(LAST_SECOND_OF_SEPTEMBER + 1000), "261001");
         assert_eq!(second_text(LAST_SECOND_OF_SEPTEMBER), "2026-09-30 23:59:59");
         assert_eq!(minute_text(LAST_SECOND_OF_SEPTEMBER + 60_000), "2026-10-01 00:00");
+        assert_eq!(hour_of(LAST_SECOND_OF_SEPTEMBER), 23);
+        assert_eq!(hour_of(LAST_SECOND_OF_SEPTEMBER + 1000), 0);
+        assert_eq!(hour_of(0), 8);
     }
 
     #[test]

@@ -400,7 +400,7 @@ pub fn within(hours: Option<[u8; 2]>, hour: u8) -> bool {
 
 /// The county hour (Asia/Shanghai, UTC+8) of a Unix-ms moment.
 pub fn county_hour(now_ms: u64) -> u8 {
-    ((now_ms / 1000 + 8 * 3600) / 3600 % 24) as u8
+    protocol::county_time::hour_of(i64::try_from(now_ms).unwrap_or(i64::MAX))
 }
 
 #[cfg(test)]

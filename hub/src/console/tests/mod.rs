@@ -16,6 +16,7 @@ use tower::ServiceExt;
 mod access;
 mod calendar;
 mod catalog;
+mod home;
 mod reports;
 mod training;
 

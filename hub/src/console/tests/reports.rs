@@ -2,6 +2,7 @@
 //! download only for those allowed (and logged), bad dates told plainly.
 
 use super::{Browser, logged_in, request};
+use crate::console::pages::reports::REPORT_NAMES;
 use crate::reports::{self, By, Format, Options, Period};
 use crate::staff::roles::Role;
 use crate::store::{self, now_ms};
@@ -41,9 +42,19 @@ async fn a_report_as_table_chart_and_the_clis_csv() {
     assert!(expected.starts_with("\u{feff}service,name,requests,complaints"));
     assert!(b.log("周强").iter().any(|(e, d)| e == "report download" && d.contains("by=service")));
 
-    // Every report renders, the default range included.
-    for by in ["day", "station", "product", "category", "carrier", "service", "search"] {
-        assert_eq!(b.get(&format!("/reports?by={by}")).await.status, StatusCode::OK, "{by}");
+    // Every report the CLI has is on the page, and each renders with the
+    // default range: a page that fell back to another report would have
+    // that one selected.
+    let cli: Vec<String> = <By as clap::ValueEnum>::value_variants()
+        .iter()
+        .map(|v| clap::ValueEnum::to_possible_value(v).expect("named").get_name().to_owned())
+        .collect();
+    let page_names: Vec<&str> = REPORT_NAMES.iter().map(|(n, _)| *n).collect();
+    assert_eq!(cli, page_names, "the console offers every `hub report --by`");
+    for (by, _) in REPORT_NAMES {
+        let p = b.get(&format!("/reports?by={by}")).await;
+        assert_eq!(p.status, StatusCode::OK, "{by}: {}", p.body);
+        assert!(p.body.contains(&format!("<option value=\"{by}\" selected>")), "{by} is the one shown");
     }
     for bad in
         ["by=nothing", "from=2026-02-30", "from=2026-11-30&to=2026-11-01", "from=2024-01-01&to=2026-01-01"]
