@@ -109,7 +109,7 @@ async fn run_ingest(
     }
     let hub = HubProcess::start_binary(&hub_bin, &data, mode).await;
     let hub_key = hub_key(&data);
-    let port = if past_gate { rumqttd_port(&hub.log()) } else { mode.port() };
+    let port = if past_gate { rumqttd_port(&hub) } else { mode.port() };
     let started = Instant::now();
     let senders: Vec<EventSender> = (0..kiosks)
         .map(|i| {
@@ -147,9 +147,21 @@ async fn run_ingest(
 }
 
 /// rumqttd's own loopback port, from the hub's log line
-/// `embedded broker listening … rumqttd=127.0.0.1:PORT`.
-fn rumqttd_port(log: &str) -> u16 {
-    let line = log.lines().find(|l| l.contains("embedded broker listening")).expect("the broker's log line");
-    let field = line.split_whitespace().find_map(|w| w.strip_prefix("rumqttd=")).expect("rumqttd=");
-    field.rsplit(':').next().unwrap().parse().expect("a port")
+/// `embedded broker listening … rumqttd=127.0.0.1:PORT`. The gate accepts
+/// a moment before that line is written: wait for it whole.
+fn rumqttd_port(hub: &HubProcess) -> u16 {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let log = hub.log();
+        let port = log
+            .lines()
+            .filter(|l| l.contains("embedded broker listening"))
+            .flat_map(str::split_whitespace)
+            .find_map(|w| w.strip_prefix("rumqttd=")?.rsplit(':').next()?.parse().ok());
+        if let Some(port) = port {
+            return port;
+        }
+        assert!(Instant::now() < deadline, "no rumqttd port in the hub's log:\n{log}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
