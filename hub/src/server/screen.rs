@@ -3,6 +3,12 @@
 //! ack sent, a presence change), at most once a second, and every
 //! [`REFRESH`] in case something changed elsewhere (a ticket handled from
 //! the command line, the day turning); only when the figures changed.
+//!
+//! The figures read the month's tickets: with tens of thousands in the
+//! store that is a large share of a second. They are read on a blocking
+//! thread with a connection of their own (the shared read connection and
+//! the async workers stay free for ingest), and never more often than
+//! [`COST_SHARE`] of the time allows.
 
 use super::Ctx;
 use crate::reports::screen::{NameCache, figures_with};
@@ -18,23 +24,40 @@ const MIN_GAP: Duration = Duration::from_secs(1);
 /// The same figures are sent again this often anyway: the screen's "as of"
 /// time moves, so it can tell a quiet county from a lost hub.
 const HEARTBEAT: Duration = Duration::from_secs(30);
+/// Reading the figures may take at most one part in this many of the
+/// time: a read that takes 300 ms is made at most every 3 s.
+const COST_SHARE: u32 = 10;
 
 pub(crate) async fn run(ctx: Arc<Ctx>) {
+    let mut conn = match crate::store::open_read(&ctx.data) {
+        Ok(c) => Some(c),
+        Err(e) => return tracing::error!(error = %e, "the big screen's feed cannot read the store"),
+    };
     let mut last: Option<ScreenFigures> = None;
     let mut seats = Seats::default();
-    let mut names = NameCache::default();
+    let mut names = Some(NameCache::default());
     let mut sent_at = tokio::time::Instant::now() - HEARTBEAT;
+    let mut read_at = tokio::time::Instant::now() - HEARTBEAT;
+    let mut cost = Duration::ZERO;
     loop {
         tokio::select! {
             _ = ctx.screen_changed.notified() => {}
             _ = tokio::time::sleep(REFRESH) => {}
         }
-        let gap = sent_at.elapsed();
-        if gap < MIN_GAP {
-            tokio::time::sleep(MIN_GAP - gap).await;
-        }
+        let gap = MIN_GAP.max(cost * COST_SHARE);
+        tokio::time::sleep(gap.saturating_sub(read_at.elapsed())).await;
         seats.publish_if_changed(&ctx).await;
-        let f = match ctx.read(|c| figures_with(c, now_ms(), &mut names)) {
+        read_at = tokio::time::Instant::now();
+        let (c, mut n) = (conn.take().expect("put back after each read"), names.take().expect("put back"));
+        let (c, n, read) = tokio::task::spawn_blocking(move || {
+            let read = figures_with(&c, now_ms(), &mut n);
+            (c, n, read)
+        })
+        .await
+        .expect("the figures' read does not panic");
+        (conn, names) = (Some(c), Some(n));
+        cost = read_at.elapsed();
+        let f = match read {
             Ok(f) => f,
             Err(e) => {
                 tracing::error!(error = %e, "cannot compute the big screen's figures");
