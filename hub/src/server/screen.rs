@@ -30,12 +30,12 @@ const COST_SHARE: u32 = 10;
 
 pub(crate) async fn run(ctx: Arc<Ctx>) {
     let mut conn = match crate::store::open_read(&ctx.data) {
-        Ok(c) => Some(c),
+        Ok(c) => c,
         Err(e) => return tracing::error!(error = %e, "the big screen's feed cannot read the store"),
     };
     let mut last: Option<ScreenFigures> = None;
     let mut seats = Seats::default();
-    let mut names = Some(NameCache::default());
+    let mut names = NameCache::default();
     let mut sent_at = tokio::time::Instant::now() - HEARTBEAT;
     let mut read_at = tokio::time::Instant::now() - HEARTBEAT;
     let mut cost = Duration::ZERO;
@@ -48,14 +48,14 @@ pub(crate) async fn run(ctx: Arc<Ctx>) {
         tokio::time::sleep(gap.saturating_sub(read_at.elapsed())).await;
         seats.publish_if_changed(&ctx).await;
         read_at = tokio::time::Instant::now();
-        let (c, mut n) = (conn.take().expect("put back after each read"), names.take().expect("put back"));
-        let (c, n, read) = tokio::task::spawn_blocking(move || {
-            let read = figures_with(&c, now_ms(), &mut n);
-            (c, n, read)
+        // The connection and the name cache go to the blocking thread and back.
+        let read;
+        (conn, names, read) = tokio::task::spawn_blocking(move || {
+            let read = figures_with(&conn, now_ms(), &mut names);
+            (conn, names, read)
         })
         .await
         .expect("the figures' read does not panic");
-        (conn, names) = (Some(c), Some(n));
         cost = read_at.elapsed();
         let f = match read {
             Ok(f) => f,
